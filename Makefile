@@ -1,0 +1,64 @@
+# tfjs-kombat: `make train` runs the whole Python pipeline, `make test` runs every check.
+# Knobs: ALPHA (MobileNet width: 1.0, 0.75, 0.5, 0.25), DATA (dataset folder), MODELS, BUILD.
+
+ALPHA ?= 1.0
+DEFAULT_DATA := data/default
+DATA ?= $(DEFAULT_DATA)
+BUILD ?= build
+MODELS ?= models
+PER_CLASS ?= 150
+
+# The offline Keras cache beside the project (real MobileNet 0.75 weights), when there is one.
+ifneq ($(wildcard ../shared/keras-home/models),)
+KERAS_HOME ?= $(abspath ../shared/keras-home)
+endif
+export KERAS_HOME
+export TF_CPP_MIN_LOG_LEVEL = 2
+
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+KOMBAT := $(VENV)/bin/tfjs-kombat
+
+.PHONY: install train season data test lint format benchmark clean
+
+install: $(VENV)/.installed
+
+# Pinned set (constraints.txt) into a local venv; re-run when the declared dependencies change.
+$(VENV)/.installed: setup.cfg constraints.txt
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+# The embedded default dataset: procedural fighters, rendered once.
+$(DEFAULT_DATA): | install
+	$(KOMBAT) render $(DEFAULT_DATA) --per-class $(PER_CLASS)
+
+data: $(DEFAULT_DATA)
+
+season: install
+	$(KOMBAT) season --models $(MODELS)
+
+train: install season $(if $(filter $(DEFAULT_DATA),$(DATA)),$(DEFAULT_DATA))
+	$(KOMBAT) dataset $(DATA) --out $(BUILD)/split.json
+	$(KOMBAT) augment $(BUILD)/split.json --out $(BUILD)/frames
+	$(KOMBAT) features $(BUILD)/frames --alpha $(ALPHA) --out $(BUILD)/features --cache $(BUILD)/cache
+	$(KOMBAT) train $(BUILD)/features --models $(MODELS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint
+	$(PYTHON) -m pytest -q
+	node --test tests/web/
+
+benchmark: install
+	$(PYTHON) benchmarks/features_speed.py --alpha $(ALPHA)
+
+clean:
+	rm -rf $(BUILD) $(DEFAULT_DATA)

@@ -1,0 +1,60 @@
+"""`tfjs-kombat COMMAND ...`: one subcommand per pipeline stage.
+
+Only the chosen stage's module is imported, so `tfjs-kombat frames` does not pay for TensorFlow.
+Every module offers `add_arguments(parser)` and `run(args)` on top of its plain functions.
+"""
+
+import argparse
+import importlib
+import os
+import sys
+
+from tfjs_kombat.errors import UserError
+
+COMMANDS = {
+    "season": ("season", "train the article's day-of-year -> season MLP (7-10-4)"),
+    "render": ("render", "render the default dataset (or a clip) of procedural fighters"),
+    "frames": ("frames", "extract JPEG frames from a video with ffmpeg"),
+    "dataset": ("dataset", "check class folders, balance them and split train/test"),
+    "augment": ("augment", "write 16 imgaug variations of every training image"),
+    "features": ("features", "MobileNet features of the augmented frames (cached)"),
+    "train": ("train", "train the punch and punch/kick heads and report"),
+    "evaluate": ("evaluate", "score a trained head on another dataset folder"),
+    "predict": ("predict", "class probabilities and decisions for images"),
+}
+
+
+def usage():
+    lines = ["usage: tfjs-kombat COMMAND [options]   (tfjs-kombat COMMAND --help)", "", "commands:"]
+    lines += [f"  {name:<10} {summary}" for name, (_, summary) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or argv[0] in ("-h", "--help"):
+        print(usage())
+        return 0
+    if argv[0] not in COMMANDS:
+        print(f"error: unknown command {argv[0]!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
+    module_name, summary = COMMANDS[argv[0]]
+    module = importlib.import_module(f"tfjs_kombat.{module_name}")
+    parser = argparse.ArgumentParser(prog=f"tfjs-kombat {argv[0]}", description=summary)
+    module.add_arguments(parser)
+    args = parser.parse_args(argv[1:])
+    try:
+        module.run(args)
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""Numbers the whole pipeline agrees on, from the article; `convert` exports them to web/."""
+
+# Frames: the article scales every camera frame to 100x56 (width x height).
+FRAME_WIDTH = 100
+FRAME_HEIGHT = 56
+
+# MobileNet v1 reads 224x224; the feature extractor resizes the 100x56 frame itself.
+MOBILENET_SIZE = 224
+DEFAULT_ALPHA = 1.0  # the article's MobileNet; 0.75 is what the offline test cache holds
+
+# Class folders on disk, in the order of the punch/kick head's softmax ([1,0,0] is a punch).
+CLASS_DIRS = ("punches", "kicks", "others")
+CLASS_NAMES = ("punch", "kick", "other")
+PUNCH, KICK, OTHER = range(3)
+BINARY_CLASS_NAMES = ("no_punch", "punch")  # the punch head's sigmoid: P(punch)
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
+
+# Decisions the article's browser code makes from the heads' outputs.
+PUNCH_THRESHOLD = 0.4  # binary head: punch if P(punch) >= 0.4
+OTHER_THRESHOLD = 0.4  # n-ary head: do nothing if P(other) >= 0.4 ...
+ACTION_THRESHOLD = 0.35  # ... else the larger of punch/kick, if it reaches 0.35
+
+# Augmentation: 16 imgaug variations of every training image, seeded once (the article's 44).
+AUGMENTATIONS_PER_IMAGE = 16
+SEED = 44
+
+TEST_FRACTION = 0.2  # held out per class before augmentation
+CLASSIFY_INTERVAL_MS = 100  # the page classifies a frame every 100 ms
