@@ -1,0 +1,177 @@
+"""Features: MobileNet v1 cut at global average pooling, the article's preprocessing inside.
+
+The article fed each 100x56 frame to `mobilenet.infer(frame, 'global_average_pooling2d_1')`,
+which scales pixels to [-1, 1] and resizes bilinearly to 224x224. We build that as ONE Keras
+model (raw 0..255 pixels in, 1024*alpha features out), so the model exported to the browser
+cannot drift from the one that made the training features.
+
+Features are cached by image content and settings: a re-run only computes what is new.
+"""
+
+import hashlib
+import io
+import os
+from pathlib import Path
+
+import keras
+import numpy as np
+from PIL import Image
+
+from tfjs_kombat import files
+from tfjs_kombat.config import CLASS_DIRS, DEFAULT_ALPHA, FRAME_HEIGHT, FRAME_WIDTH, MOBILENET_SIZE
+from tfjs_kombat.errors import UserError, say
+
+ALPHAS = {1.0: "1_0", 0.75: "7_5", 0.5: "5_0", 0.25: "2_5"}  # Keras' names for the widths
+
+
+def feature_size(alpha):
+    return int(1024 * alpha)
+
+
+def alpha_for_feature_size(size):
+    """A head's input width tells which MobileNet made its features (1024 * alpha)."""
+    for alpha in ALPHAS:
+        if feature_size(alpha) == size:
+            return alpha
+    raise UserError(f"a head with {size} inputs matches no MobileNet width {sorted(ALPHAS)}")
+
+
+def weights_path(alpha):
+    """Where keras.applications.MobileNet looks for (and would download) the ImageNet weights."""
+    home = os.environ.get("KERAS_HOME", os.path.expanduser("~/.keras"))
+    name = f"mobilenet_{ALPHAS[alpha]}_{MOBILENET_SIZE}_tf_no_top.h5"
+    return Path(home) / "models" / name
+
+
+def load_mobilenet(alpha):
+    if alpha not in ALPHAS:
+        raise UserError(f"MobileNet alpha must be one of {sorted(ALPHAS)}, not {alpha}")
+    cached = weights_path(alpha)
+    try:
+        return keras.applications.MobileNet(
+            input_shape=(MOBILENET_SIZE, MOBILENET_SIZE, 3),
+            alpha=alpha,
+            include_top=False,
+            pooling="avg",
+            weights="imagenet",
+        )
+    except Exception as error:  # Keras raises plain Exception for a failed download
+        if cached.exists():
+            raise
+        raise UserError(
+            f"MobileNet (alpha {alpha}) ImageNet weights are not in the Keras cache ({cached}) and "
+            f"could not be downloaded ({error.__class__.__name__}). Run once on a machine with "
+            "internet, or copy the .h5 file there, or point KERAS_HOME at a folder whose models/ "
+            "holds it (the tests use ../shared/keras-home with alpha 0.75)."
+        ) from error
+
+
+def build_feature_extractor(alpha=DEFAULT_ALPHA):
+    """Raw 100x56 RGB pixels (0..255) -> MobileNet global-average-pooled features."""
+    frame = keras.Input((FRAME_HEIGHT, FRAME_WIDTH, 3), name="frame")
+    scaled = keras.layers.Rescaling(1 / 127.5, offset=-1, name="to_unit_range")(frame)
+    resized = keras.layers.Resizing(MOBILENET_SIZE, MOBILENET_SIZE, "bilinear", name="to_224")(scaled)
+    features = load_mobilenet(alpha)(resized)
+    return keras.Model(frame, features, name=f"mobilenet_features_{ALPHAS[alpha]}")
+
+
+def load_frame(path):
+    """A 100x56 frame file (as the augment stage writes them, grey or colour) -> uint8 HxWx3."""
+    image = Image.open(path).convert("RGB")
+    if image.size != (FRAME_WIDTH, FRAME_HEIGHT):
+        raise UserError(f"{path} is {image.size[0]}x{image.size[1]}, not a 100x56 frame")
+    return np.asarray(image)
+
+
+class FeatureCache:
+    """Features by sha256 of the input bytes, one .npz per extractor setting."""
+
+    def __init__(self, cache_dir, alpha):
+        self.path = Path(cache_dir) / f"mobilenet-{ALPHAS[alpha]}-{MOBILENET_SIZE}.npz"
+        self.entries = {}
+        if self.path.exists():
+            with np.load(self.path) as stored:
+                self.entries = dict(zip(stored["keys"].tolist(), stored["features"], strict=True))
+
+    def save(self):
+        buffer = io.BytesIO()
+        keys = list(self.entries)
+        np.savez(buffer, keys=np.array(keys), features=np.stack([self.entries[k] for k in keys]))
+        files.write_bytes(self.path, buffer.getvalue())
+
+
+def compute_features(extractor, frames, batch_size=64, label="frames"):
+    """Run the extractor over a uint8 N x 56 x 100 x 3 array in batches, with progress output."""
+    outputs = []
+    for start in range(0, len(frames), batch_size):
+        batch = frames[start : start + batch_size].astype(np.float32)
+        outputs.append(extractor.predict_on_batch(batch))
+        done = min(start + batch_size, len(frames))
+        if done == len(frames) or (start // batch_size) % 10 == 9:
+            say(f"  features: {done}/{len(frames)} {label}")
+    return np.concatenate(outputs) if outputs else np.zeros((0, extractor.output_shape[-1]), np.float32)
+
+
+def cached_features(paths, read_frame, extractor, cache, kind):
+    """Features for files, computing only those whose content (and kind of reading) is new."""
+    keys = [hashlib.sha256(kind.encode() + Path(p).read_bytes()).hexdigest() for p in paths]
+    missing = sorted({k: i for i, k in enumerate(keys) if k not in cache.entries}.values())
+    say(f"  {len(paths) - len(missing)}/{len(paths)} {kind} features found in cache")
+    if missing:
+        frames = np.stack([read_frame(paths[i]) for i in missing])
+        for i, vector in zip(missing, compute_features(extractor, frames, label=kind), strict=True):
+            cache.entries[keys[i]] = vector
+        cache.save()
+    return np.stack([cache.entries[k] for k in keys]) if keys else np.zeros((0, extractor.output_shape[-1]))
+
+
+def list_frames(split_dir):
+    """Frame files of one split folder and their class indices (position in CLASS_DIRS)."""
+    paths, labels = [], []
+    for index, class_dir in enumerate(CLASS_DIRS):
+        found = sorted((Path(split_dir) / class_dir).glob("*.png"))
+        paths += found
+        labels += [index] * len(found)
+    return paths, np.array(labels, dtype=np.int64)
+
+
+def extract_split_features(frames_dir, out_dir, alpha=DEFAULT_ALPHA, cache_dir="build/cache"):
+    """build/frames/{train,test}/<class>/*.png -> out_dir/{train,test}.npz (x, y, paths, alpha)."""
+    frames_dir = Path(frames_dir)
+    if not (frames_dir / "train").is_dir():
+        raise UserError(f"{frames_dir} has no train/ folder; run `tfjs-kombat augment` first")
+    extractor = build_feature_extractor(alpha)
+    cache = FeatureCache(cache_dir, alpha)
+    written = {}
+    for split in ("train", "test"):
+        paths, labels = list_frames(frames_dir / split)
+        if not paths:
+            raise UserError(f"no frames in {frames_dir / split}")
+        say(f"{split}: {len(paths)} frames")
+        x = cached_features(paths, load_frame, extractor, cache, kind="frame")
+        buffer = io.BytesIO()
+        relative = [str(p.relative_to(frames_dir)) for p in paths]
+        np.savez(buffer, x=x.astype(np.float32), y=labels, paths=np.array(relative), alpha=alpha)
+        files.write_bytes(Path(out_dir) / f"{split}.npz", buffer.getvalue())
+        written[split] = len(paths)
+    return written
+
+
+def load_split(features_dir, split):
+    path = Path(features_dir) / f"{split}.npz"
+    if not path.exists():
+        raise UserError(f"{path} not found; run `tfjs-kombat features` first")
+    with np.load(path) as stored:
+        return stored["x"], stored["y"], float(stored["alpha"])
+
+
+def add_arguments(parser):
+    parser.add_argument("frames_dir", nargs="?", default="build/frames", help="the augment stage's output")
+    parser.add_argument("--out", default="build/features", help="folder for train.npz and test.npz")
+    parser.add_argument("--alpha", type=float, default=DEFAULT_ALPHA, help="MobileNet width (default 1.0)")
+    parser.add_argument("--cache", default="build/cache", help="feature cache folder")
+
+
+def run(args):
+    counts = extract_split_features(args.frames_dir, args.out, args.alpha, args.cache)
+    say(f"wrote features of {counts['train']} train and {counts['test']} test frames to {args.out}")
