@@ -1,0 +1,326 @@
+"""Augment: 16 imgaug variations of every training image, with the article's exact pipeline.
+
+Per source image: `dataset.load_image` -> `frames.to_frame` (100x56, as the article resized before
+augmenting) -> the article's imgaug pipeline, 16 times -> `frames.grayscale` -> 8-bit grey PNG.
+Test images are only cut and greyed, never augmented.
+
+Two deliberate differences from the article:
+
+1. Seeding. The article re-seeded (44) before every image, so every image got the same 16
+   transformations. We seed once per run and derive each source image's seed from (run seed,
+   image index), so every image gets its own 16 transformations and the output does not depend
+   on the number of worker processes.
+2. Greying. Every augmented frame is fully greyed afterwards. The browser classifies fully grey
+   frames; the article trained on colour frames (only partly greyed by `Grayscale(alpha=(0, 1))`),
+   a train/serve skew.
+
+The pipeline uses imgaug's current names for two deprecated augmenters: `BlendAlphaFrequencyNoise`
+(foreground/background) for `FrequencyNoiseAlpha` (first/second), `LinearContrast` for
+`ContrastNormalization`. `imgaug` comes from the `pyimgaug` 0.5 distribution (NumPy 2 ready).
+"""
+
+import hashlib
+import json
+import math
+import multiprocessing
+import warnings
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import imgaug
+import imgaug.augmenters as iaa
+import numpy as np
+from PIL import Image
+
+from tfjs_kombat.config import AUGMENTATIONS_PER_IMAGE, FRAME_HEIGHT, FRAME_WIDTH, SEED
+from tfjs_kombat.dataset import BadImage, load_image
+from tfjs_kombat.errors import UserError, say, warn
+from tfjs_kombat.files import replacing_dir, write_json
+from tfjs_kombat.frames import grayscale, to_frame
+
+# Bump when the pipeline or the file layout changes, so old outputs are not taken as up to date.
+PIPELINE_VERSION = "article-imgaug-1"
+GRID_SOURCES_PER_CLASS = 1
+
+# `pad_mode=ia.ALL` spelled out: imgaug builds that list from a set, whose order follows Python's
+# per-process hash seed, so the same seed would pick different pad modes in every run.
+ALL_PAD_MODES = "constant edge linear_ramp maximum mean median minimum reflect symmetric wrap".split()
+
+
+def build_pipeline():
+    """The article's imgaug pipeline, augmenter for augmenter and parameter for parameter."""
+
+    def sometimes(augmenter):
+        return iaa.Sometimes(0.5, augmenter)
+
+    return iaa.Sequential(
+        [
+            iaa.Fliplr(0.5),
+            sometimes(iaa.CropAndPad(percent=(-0.05, 0.1), pad_mode=ALL_PAD_MODES, pad_cval=(0, 255))),
+            sometimes(
+                iaa.Affine(
+                    scale={"x": (0.8, 1.2), "y": (0.8, 1.2)},
+                    translate_percent={"x": (-0.1, 0.1), "y": (-0.1, 0.1)},
+                    rotate=(-5, 5),
+                    shear=(-5, 5),
+                    order=[0, 1],
+                    cval=(0, 255),
+                    mode=imgaug.ALL,
+                )
+            ),
+            iaa.Grayscale(alpha=(0.0, 1.0)),
+            iaa.Invert(0.05, per_channel=False),
+            # 0 to 5 of these milder augmenters per image; all of them would be too strong.
+            iaa.SomeOf(
+                (0, 5),
+                [
+                    iaa.OneOf(
+                        [
+                            iaa.GaussianBlur((0, 2.0)),
+                            iaa.AverageBlur(k=(2, 5)),
+                            iaa.MedianBlur(k=(3, 5)),
+                        ]
+                    ),
+                    iaa.Sharpen(alpha=(0, 1.0), lightness=(0.75, 1.5)),
+                    iaa.Emboss(alpha=(0, 1.0), strength=(0, 2.0)),
+                    iaa.AdditiveGaussianNoise(loc=0, scale=(0.0, 0.01 * 255), per_channel=0.5),
+                    iaa.Add((-10, 10), per_channel=0.5),
+                    iaa.AddToHueAndSaturation((-20, 20)),
+                    iaa.OneOf(
+                        [
+                            iaa.Multiply((0.9, 1.1), per_channel=0.5),
+                            iaa.BlendAlphaFrequencyNoise(
+                                exponent=(-2, 0),
+                                foreground=iaa.Multiply((0.9, 1.1), per_channel=True),
+                                background=iaa.LinearContrast((0.9, 1.1)),
+                            ),
+                        ]
+                    ),
+                    iaa.LinearContrast((0.5, 2.0), per_channel=0.5),
+                ],
+                random_order=True,
+            ),
+        ],
+        random_order=True,
+    )
+
+
+def source_seed(run_seed, index):
+    """The seed of one source image: depends only on the run's seed and the image's index."""
+    return int(np.random.SeedSequence([run_seed, index]).generate_state(1)[0])
+
+
+def augment_frame(frame, seed, count=AUGMENTATIONS_PER_IMAGE):
+    """A 56x100x3 uint8 frame -> `count` augmented, fully grey 56x100x3 uint8 frames."""
+    # A fresh pipeline per image: imgaug's parameters cache random samples between calls, which
+    # would make an image's result depend on the images augmented before it in the same process.
+    pipeline = build_pipeline()
+    pipeline.seed_(seed)
+    copies = np.repeat(frame[None], count, axis=0)  # one batch of copies, as the article did
+    with warnings.catch_warnings():
+        # pyimgaug's CropAndPad converts 1-element arrays with int(); harmless on our pinned NumPy.
+        warnings.filterwarnings("ignore", "Conversion of an array with ndim > 0", DeprecationWarning)
+        augmented = pipeline(images=copies)
+    return [grayscale(image) for image in augmented]
+
+
+def save_grey_png(pixels, path):
+    """R = G = B, so one channel keeps everything; the features stage converts back to RGB."""
+    Image.fromarray(np.ascontiguousarray(pixels[:, :, 0])).save(path)
+
+
+def output_names(split, index, count):
+    if split == "test":
+        return [f"{index:05d}.png"]
+    digits = max(2, len(str(count - 1)))
+    return [f"{index:05d}_{variation:0{digits}d}.png" for variation in range(count)]
+
+
+def process_sources(root, jobs, out_dir, count, seed):
+    """Cut, augment (train only), grey and save a chunk of sources; runs in a worker process.
+
+    Returns the written files' records and the sources that could not be read.
+    """
+    records, skipped = [], []
+    for split, class_dir, index, source in jobs:
+        try:
+            frame = np.asarray(to_frame(load_image(Path(root) / source)))
+        except BadImage as error:
+            skipped.append({"source": source, "reason": str(error)})
+            continue
+        if split == "train":
+            images = augment_frame(frame, source_seed(seed, index), count)
+        else:
+            images = [grayscale(frame)]
+        (Path(out_dir) / split / class_dir).mkdir(parents=True, exist_ok=True)
+        for image, name in zip(images, output_names(split, index, count), strict=True):
+            path = f"{split}/{class_dir}/{name}"
+            save_grey_png(image, Path(out_dir) / path)
+            records.append({"path": path, "source": source, "class": class_dir, "split": split})
+    return records, skipped
+
+
+def read_manifest(split_path):
+    split_path = Path(split_path)
+    if not split_path.is_file():
+        raise UserError(f"no such split file: {split_path} (write one with `tfjs-kombat dataset`)")
+    try:
+        manifest = json.loads(split_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise UserError(f"{split_path} is not a split file: {error}") from None
+    required = ("root", "classes", "train", "test")
+    if not isinstance(manifest, dict) or any(key not in manifest for key in required):
+        raise UserError(f"{split_path} is not a split file: it needs the keys {', '.join(required)}")
+    if not all(isinstance(manifest[split], dict) for split in ("train", "test")):
+        raise UserError(f"{split_path} is not a split file: train and test must map classes to files")
+    if not Path(manifest["root"]).is_dir():
+        raise UserError(f"the data folder of {split_path} is gone: {manifest['root']}")
+    return manifest
+
+
+def list_jobs(manifest):
+    """(split, class_dir, index, source) for every source; indices count per split."""
+    jobs = []
+    for split in ("train", "test"):
+        sources = [(c, s) for c in manifest["classes"] for s in manifest[split].get(c, [])]
+        jobs += [(split, class_dir, index, source) for index, (class_dir, source) in enumerate(sources)]
+    return jobs
+
+
+def hash_inputs(manifest, jobs):
+    """The manifest and every source's size and mtime: any change means augmenting again."""
+    digest = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode())
+    for _, _, _, source in jobs:
+        try:
+            stat = (Path(manifest["root"]) / source).stat()
+            digest.update(f"{source}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        except OSError:
+            digest.update(f"{source}\0missing\n".encode())
+    return digest.hexdigest()
+
+
+def read_up_to_date_index(out_dir, settings, inputs_hash):
+    """The previous run's index if it was made from the same inputs and all its files are there."""
+    try:
+        index = json.loads((out_dir / "index.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if index.get("settings") != settings or index.get("inputs_hash") != inputs_hash:
+        return None
+    paths = [record["path"] for record in index["files"]] + ["grid.png"]
+    return index if all((out_dir / path).is_file() for path in paths) else None
+
+
+def run_jobs(root, jobs, out_dir, count, seed, workers):
+    """Process every job in chunks, on `workers` processes (1: in this process), with progress."""
+    chunk_size = max(1, math.ceil(len(jobs) / (workers * 8)))
+    chunks = [jobs[start : start + chunk_size] for start in range(0, len(jobs), chunk_size)]
+    records, skipped, done = [], [], 0
+
+    def collect(result, chunk):
+        nonlocal done
+        records.extend(result[0])
+        skipped.extend(result[1])
+        done += len(chunk)
+        say(f"  {done}/{len(jobs)} source images")
+
+    if workers == 1:
+        for chunk in chunks:
+            collect(process_sources(root, chunk, out_dir, count, seed), chunk)
+    else:
+        # spawn, not fork: the caller may have TensorFlow's threads running, which fork can deadlock.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = {pool.submit(process_sources, root, c, out_dir, count, seed): c for c in chunks}
+            for future in as_completed(futures):
+                collect(future.result(), futures[future])
+    records.sort(key=lambda record: record["path"])
+    skipped.sort(key=lambda item: item["source"])
+    return records, skipped
+
+
+def draw_grid(root, records, classes, out_path):
+    """Like the article's aug.jpg: per class, a source frame (in colour) and its variations, 2x."""
+    rows = []
+    for class_dir in classes:
+        train = [r for r in records if r["split"] == "train" and r["class"] == class_dir]
+        for source in list(dict.fromkeys(r["source"] for r in train))[:GRID_SOURCES_PER_CLASS]:
+            cells = [np.asarray(to_frame(load_image(Path(root) / source)))]
+            for record in (r for r in train if r["source"] == source):
+                with Image.open(out_path.parent / record["path"]) as variation:
+                    cells.append(np.asarray(variation.convert("RGB")))
+            rows.append(cells)
+    gap = 2
+    columns = max(len(cells) for cells in rows)
+    grid = np.full(
+        (gap + len(rows) * (FRAME_HEIGHT + gap), gap + columns * (FRAME_WIDTH + gap), 3), 255, np.uint8
+    )
+    for row, cells in enumerate(rows):
+        for column, cell in enumerate(cells):
+            top, left = gap + row * (FRAME_HEIGHT + gap), gap + column * (FRAME_WIDTH + gap)
+            grid[top : top + FRAME_HEIGHT, left : left + FRAME_WIDTH] = cell
+    image = Image.fromarray(grid)
+    image.resize((image.width * 2, image.height * 2), Image.NEAREST).save(out_path)
+
+
+def count_outputs(records, classes):
+    counts = {split: dict.fromkeys(classes, 0) for split in ("train", "test")}
+    for record in records:
+        counts[record["split"]][record["class"]] += 1
+    return counts
+
+
+def augment_split(split_path, out_dir, count=AUGMENTATIONS_PER_IMAGE, seed=SEED, workers=2):
+    """Write out_dir/{train,test}/<class>/*.png, index.json and grid.png from a split manifest.
+
+    Returns the number of frames written per split and class.
+    """
+    if count < 1:
+        raise UserError(f"--count must be at least 1, got {count}")
+    if workers < 1:
+        raise UserError(f"--workers must be at least 1, got {workers}")
+    manifest = read_manifest(split_path)
+    root, classes, out_dir = manifest["root"], manifest["classes"], Path(out_dir)
+    jobs = list_jobs(manifest)
+    settings = {"count": count, "seed": seed, "pipeline": PIPELINE_VERSION, "imgaug": imgaug.__version__}
+    inputs_hash = hash_inputs(manifest, jobs)
+    previous = read_up_to_date_index(out_dir, settings, inputs_hash)
+    if previous is not None:
+        say("augmented frames are up to date")
+        return previous["counts"]
+
+    n_train = sum(1 for job in jobs if job[0] == "train")
+    say(f"augmenting {n_train} training images x {count} and cutting {len(jobs) - n_train} test images")
+    with replacing_dir(out_dir) as tmp:
+        records, skipped = run_jobs(root, jobs, tmp, count, seed, workers)
+        for item in skipped:
+            warn(f"skipped {item['source']}: {item['reason']}")
+        if not any(record["split"] == "train" for record in records):
+            raise UserError(f"none of the training images in {split_path} could be read")
+        draw_grid(root, records, classes, tmp / "grid.png")
+        counts = count_outputs(records, classes)
+        index = {
+            "settings": settings,
+            "inputs_hash": inputs_hash,
+            "root": root,
+            "classes": classes,
+            "counts": counts,
+            "skipped": skipped,
+            "files": records,
+        }
+        write_json(tmp / "index.json", index)
+    total = {split: sum(per_class.values()) for split, per_class in counts.items()}
+    say(f"wrote {total['train']} training and {total['test']} test frames to {out_dir}")
+    return counts
+
+
+def add_arguments(parser):
+    parser.add_argument("split_json", help="the split file written by `tfjs-kombat dataset`")
+    parser.add_argument("--out", default="build/frames", help="output folder (default: build/frames)")
+    parser.add_argument("--count", type=int, default=AUGMENTATIONS_PER_IMAGE, help="variations per image")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"run seed (default: {SEED})")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (default: 2)")
+
+
+def run(args):
+    augment_split(args.split_json, args.out, count=args.count, seed=args.seed, workers=args.workers)
