@@ -6,7 +6,6 @@ DEFAULT_DATA := data/default
 DATA ?= $(DEFAULT_DATA)
 BUILD ?= build
 MODELS ?= models
-PER_CLASS ?= 150
 
 # The offline Keras cache beside the project (real MobileNet 0.75 weights), when there is one.
 ifneq ($(wildcard ../shared/keras-home/models),)
@@ -32,7 +31,7 @@ $(VENV)/.installed: setup.cfg constraints.txt
 
 # The embedded default dataset: procedural fighters, rendered once.
 $(DEFAULT_DATA): | install
-	$(KOMBAT) render $(DEFAULT_DATA) --per-class $(PER_CLASS)
+	$(KOMBAT) render $(DEFAULT_DATA)
 
 data: $(DEFAULT_DATA)
 

@@ -26,3 +26,26 @@ if os.environ.get("CI") and not WEIGHTS.exists():
 requires_weights = pytest.mark.skipif(
     not WEIGHTS.exists(), reason=f"needs real MobileNet 0.75 weights at {WEIGHTS} (set KERAS_HOME)"
 )
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory):
+    """The whole chain, small but real: render -> dataset -> augment -> features (0.75) -> train."""
+    if not WEIGHTS.exists():
+        pytest.skip(f"needs real MobileNet 0.75 weights at {WEIGHTS}")
+    from tfjs_kombat import augment, dataset, features, render, train
+
+    root = tmp_path_factory.mktemp("pipeline")
+    render.render_dataset(root / "data", per_class=80, seed=7)
+    dataset.make_split(root / "data", root / "split.json")
+    augment.augment_split(root / "split.json", root / "frames", count=4)
+    features.extract_split_features(root / "frames", root / "features", TEST_ALPHA, root / "cache")
+    reports = train.train_heads(
+        root / "features",
+        root / "models",
+        punch_epochs=40,
+        punch_kick_epochs=60,
+        punch_learning_rate=1e-4,
+        punch_kick_learning_rate=1e-4,
+    )
+    return root, reports

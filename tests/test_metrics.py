@@ -23,7 +23,7 @@ def test_classification_report_counts_by_hand():
 
 
 def test_class_never_predicted_has_zero_precision_not_a_crash():
-    report = metrics.classification_report([0, 1], [0, 0], ["a", "b"])
+    report = metrics.classification_report([False, True], [False, False], ["a", "b"])  # booleans: 0, 1
     assert report["per_class"]["b"] == {"precision": 0.0, "recall": 0.0, "support": 1}
     assert "accuracy 0.500" in metrics.format_report(report)
 

@@ -26,4 +26,5 @@ AUGMENTATIONS_PER_IMAGE = 16
 SEED = 44
 
 TEST_FRACTION = 0.2  # held out per class before augmentation
+DEFAULT_DATA_PER_CLASS = 300  # rendered source images per class in the embedded default dataset
 CLASSIFY_INTERVAL_MS = 100  # the page classifies a frame every 100 ms

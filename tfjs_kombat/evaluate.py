@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from tfjs_kombat import dataset, features, files, metrics
-from tfjs_kombat.config import BINARY_CLASS_NAMES, CLASS_DIRS, CLASS_NAMES, PUNCH
+from tfjs_kombat.config import BINARY_CLASS_NAMES, CLASS_DIRS, CLASS_NAMES, KICK, PUNCH
 from tfjs_kombat.errors import UserError, say, warn
 from tfjs_kombat.predict import HEADS, load_heads, photo_frame
 
@@ -28,14 +28,17 @@ def evaluate_head(data_dir, head="punch_kick", models_dir="models", out_path=Non
     cache = features.FeatureCache(cache_dir, alpha)
     x = features.cached_features(paths, photo_frame, extractor, cache, kind="photo")
     outputs = loaded[head].predict(x, verbose=0)
-    if head == "punch":
-        report = metrics.classification_report(labels == PUNCH, outputs[:, 0] >= 0.5, BINARY_CLASS_NAMES)
+    if head == "punch":  # trained on punches against others, so scored on those
+        rows = labels != KICK
+        report = metrics.classification_report(
+            labels[rows] == PUNCH, outputs[rows, 0] >= 0.5, BINARY_CLASS_NAMES
+        )
     else:
         report = metrics.classification_report(labels, outputs.argmax(axis=1), CLASS_NAMES)
     report.update(
         head=head,
         data=str(Path(data_dir).resolve()),
-        samples={"test": len(paths)},
+        samples={"test": int(np.array(report["confusion_matrix"]).sum())},
         skipped=[{"path": Path(p).relative_to(scan.root).as_posix(), "reason": r} for p, r in scan.skipped],
     )
     say(metrics.format_report(report))

@@ -32,7 +32,7 @@ def classification_report(y_true, y_pred, class_names):
     """Scores of integer predictions; confusion matrix rows are the true class."""
     n = len(class_names)
     confusion = np.zeros((n, n), dtype=int)
-    np.add.at(confusion, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    np.add.at(confusion, (np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int)), 1)
     per_class = {}
     for i, name in enumerate(class_names):
         predicted, actual = confusion[:, i].sum(), confusion[i, :].sum()

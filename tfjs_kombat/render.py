@@ -559,7 +559,7 @@ def _check_replaceable(out_dir):
             )
 
 
-def render_dataset(out_dir, per_class=150, seed=config.SEED, size=(320, 240)):
+def render_dataset(out_dir, per_class=config.DEFAULT_DATA_PER_CLASS, seed=config.SEED, size=(320, 240)):
     """Write out_dir/punches/0001.jpg ..., kicks/, others/; return {class_dir: count}.
 
     Image i of a class depends only on (seed, class, i), so a smaller set is a prefix of a
@@ -689,7 +689,12 @@ def _encode(images, path, output, size, fps):
 
 def add_arguments(parser):
     parser.add_argument("out_dir", nargs="?", help="dataset folder to (re)write: punches/, kicks/, others/")
-    parser.add_argument("--per-class", type=int, default=150, help="images per class (default: 150)")
+    parser.add_argument(
+        "--per-class",
+        type=int,
+        default=config.DEFAULT_DATA_PER_CLASS,
+        help="images per class (default: %(default)s)",
+    )
     parser.add_argument("--seed", type=int, default=config.SEED, help=f"random seed (default: {config.SEED})")
     parser.add_argument("--clip", help="write a fake-webcam clip (.y4m or .mp4) instead of a dataset")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import keras
 
 from tfjs_kombat import files, heads, metrics
-from tfjs_kombat.config import BINARY_CLASS_NAMES, CLASS_DIRS, CLASS_NAMES, PUNCH, SEED
+from tfjs_kombat.config import BINARY_CLASS_NAMES, CLASS_DIRS, CLASS_NAMES, KICK, OTHER, PUNCH, SEED
 from tfjs_kombat.errors import UserError, say, warn
 from tfjs_kombat.features import load_split
 
@@ -62,10 +62,13 @@ def train_heads(
     say(f"features: {size}-d (MobileNet alpha {alpha}); classes in training: {names}")
     reports = {}
 
-    if PUNCH in present:
+    # The article's binary experiment: punches against others. Kicks are the n-ary head's job.
+    if PUNCH in present and OTHER in present:
         keras.utils.set_random_seed(seed)
-        is_punch = (y_train == PUNCH).astype("float32"), (y_test == PUNCH).astype("float32")
-        data = (x_train, is_punch[0]), (x_test, is_punch[1]), is_punch[1].astype(int)
+        rows_train, rows_test = y_train != KICK, y_test != KICK
+        punch_train = (y_train[rows_train] == PUNCH).astype("float32")
+        punch_test = (y_test[rows_test] == PUNCH).astype("float32")
+        data = (x_train[rows_train], punch_train), (x_test[rows_test], punch_test), punch_test.astype(int)
         model = heads.build_punch_head(size, punch_learning_rate)
         reports["punch"] = fit_and_report(
             model,
@@ -77,7 +80,7 @@ def train_heads(
             lambda p: (p[:, 0] >= 0.5).astype(int),
         )
     else:
-        warn("no punches in the training set: the punch head is not trained")
+        warn("the punch head needs punches and others to learn from: not trained")
 
     keras.utils.set_random_seed(seed)
     one_hot = (

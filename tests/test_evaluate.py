@@ -1,0 +1,59 @@
+"""Scoring a trained head on another dataset folder (a different 'person' and room)."""
+
+import json
+
+import numpy as np
+
+from tfjs_kombat import cli, render
+
+
+def test_evaluate_on_unseen_renders(pipeline, tmp_path):
+    root, _ = pipeline
+    other = tmp_path / "friend"
+    render.render_dataset(other, per_class=8, seed=999)
+    (other / "kicks" / "broken.jpg").write_bytes(b"")
+    out = tmp_path / "report.json"
+    assert (
+        cli.main(
+            [
+                "evaluate",
+                str(other),
+                "--models",
+                str(root / "models"),
+                "--out",
+                str(out),
+                "--cache",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
+    report = json.loads(out.read_text())
+    assert report["head"] == "punch_kick" and report["samples"] == {"test": 24}
+    assert np.array(report["confusion_matrix"]).sum(axis=1).tolist() == [8, 8, 8]
+    assert report["test_accuracy"] >= 0.6  # chance is 1/3
+    assert report["skipped"] == [{"path": "kicks/broken.jpg", "reason": "empty file"}]
+
+
+def test_evaluate_punch_head_scores_punches_against_others(pipeline, tmp_path):
+    root, _ = pipeline
+    render.render_dataset(tmp_path / "friend", per_class=6, seed=998)
+    out = tmp_path / "punch.json"
+    args = [
+        "evaluate",
+        str(tmp_path / "friend"),
+        "--head",
+        "punch",
+        "--models",
+        str(root / "models"),
+        "--out",
+        str(out),
+    ]
+    assert cli.main([*args, "--cache", str(tmp_path)]) == 0
+    report = json.loads(out.read_text())
+    assert report["class_names"] == ["no_punch", "punch"] and report["samples"] == {"test": 12}
+
+
+def test_missing_folder(tmp_path, capsys):
+    assert cli.main(["evaluate", str(tmp_path / "nope")]) == 2
+    assert "no such dataset folder" in capsys.readouterr().err

@@ -1,0 +1,64 @@
+"""The article's decision rules, and predicting with trained heads from the command line."""
+
+import pytest
+
+from tfjs_kombat import cli, predict, render
+from tfjs_kombat.errors import UserError
+
+
+@pytest.mark.parametrize(
+    ("probabilities", "decision"),
+    [
+        ((0.5, 0.1, 0.4), "stand"),  # P(other) >= 0.4 wins over everything
+        ((0.6, 0.05, 0.35), "punch"),
+        ((0.3, 0.36, 0.34), "kick"),
+        ((0.34, 0.32, 0.34), "stand"),  # neither reaches 0.35
+        ((0.35, 0.35, 0.30), "stand"),  # a tie is no decision
+        ((0.35, 0.30, 0.35), "punch"),
+    ],
+)
+def test_punch_kick_decision(probabilities, decision):
+    assert predict.decide_punch_kick(probabilities) == decision
+
+
+def test_punch_decision_threshold():
+    assert predict.decide_punch(0.4) == "punch"
+    assert predict.decide_punch(0.399) == "stand"
+
+
+def test_predict_rendered_poses(pipeline, tmp_path, capsys):
+    root, _ = pipeline
+    import numpy as np
+
+    rng = np.random.default_rng(123)
+    images = []
+    for pose in ("punch", "kick", "other"):
+        for i in range(3):
+            images.append(tmp_path / f"{pose}{i}.jpg")
+            render.render_pose(pose, rng).save(images[-1])
+    results = predict.predict_images(images, root / "models", tmp_path / "cache")
+    assert [r["image"] for r in results] == [str(p) for p in images]
+    for result in results:
+        probabilities = [result["punch_kick"][name] for name in ("punch", "kick", "other")]
+        assert sum(probabilities) == pytest.approx(1, abs=1e-5)
+        assert 0 <= result["punch"]["p_punch"] <= 1
+    guessed = [max(("punch", "kick", "other"), key=r["punch_kick"].get) for r in results]
+    assert sum(g == p.name[:-5] for g, p in zip(guessed, images, strict=True)) >= 6  # chance: 3 of 9
+
+    assert (
+        cli.main(["predict", str(images[0]), "--models", str(root / "models"), "--cache", str(tmp_path)]) == 0
+    )
+    out = capsys.readouterr().out
+    assert "P(punch)" in out and "punch/kick head" in out and "->" in out
+
+
+def test_unreadable_images_are_skipped_or_refused(pipeline, tmp_path):
+    root, _ = pipeline
+    (tmp_path / "notes.jpg").write_text("not an image")
+    with pytest.raises(UserError, match="none of the given files"):
+        predict.predict_images([tmp_path / "notes.jpg", tmp_path / "missing.png"], root / "models")
+
+
+def test_no_models_is_a_clear_error(tmp_path, capsys):
+    assert cli.main(["predict", "x.jpg", "--models", str(tmp_path)]) == 2
+    assert "run `make train` first" in capsys.readouterr().err
