@@ -18,7 +18,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 KOMBAT := $(VENV)/bin/tfjs-kombat
 
-.PHONY: install train season data test lint format benchmark clean
+.PHONY: install train season data web convert serve play test lint format benchmark clean
 
 install: $(VENV)/.installed
 
@@ -44,6 +44,30 @@ train: install season $(if $(filter $(DEFAULT_DATA),$(DATA)),$(DEFAULT_DATA))
 	$(KOMBAT) features $(BUILD)/frames --alpha $(ALPHA) --out $(BUILD)/features --cache $(BUILD)/cache
 	$(KOMBAT) train $(BUILD)/features --models $(MODELS)
 
+# TensorFlow.js and its WASM backend from npm, copied into web/vendor/ (no CDN at run time).
+TFJS := web/node_modules/@tensorflow/tfjs/dist
+TFJS_WASM := web/node_modules/@tensorflow/tfjs-backend-wasm/dist
+web: web/vendor/.installed
+
+web/vendor/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p web/vendor
+	cp $(TFJS)/tf.min.js $(TFJS_WASM)/tf-backend-wasm.min.js $(TFJS_WASM)/*.wasm web/vendor/
+	touch $@
+
+QUANTIZATION ?= uint8
+convert: install
+	$(KOMBAT) convert $(MODELS) --quantization $(QUANTIZATION)
+
+PORT ?= 8000
+serve: install web
+	$(KOMBAT) serve --port $(PORT)
+
+# Everything from a fresh clone: train once (unless models exist), convert, serve.
+play: install web
+	test -f $(MODELS)/punch_kick.keras || $(MAKE) train
+	$(MAKE) convert serve
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -52,7 +76,7 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-test: lint
+test: lint web
 	$(PYTHON) -m pytest -q
 	node --test tests/web/
 

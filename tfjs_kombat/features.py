@@ -43,36 +43,42 @@ def weights_path(alpha):
     return Path(home) / "models" / name
 
 
-def load_mobilenet(alpha):
+def load_mobilenet(alpha, input_tensor=None):
+    """ImageNet MobileNet v1 with global average pooling; built on input_tensor when given."""
     if alpha not in ALPHAS:
         raise UserError(f"MobileNet alpha must be one of {sorted(ALPHAS)}, not {alpha}")
-    cached = weights_path(alpha)
     try:
         return keras.applications.MobileNet(
             input_shape=(MOBILENET_SIZE, MOBILENET_SIZE, 3),
+            input_tensor=input_tensor,
             alpha=alpha,
             include_top=False,
             pooling="avg",
             weights="imagenet",
         )
     except Exception as error:  # Keras raises plain Exception for a failed download
-        if cached.exists():
+        if weights_path(alpha).exists():
             raise
         raise UserError(
-            f"MobileNet (alpha {alpha}) ImageNet weights are not in the Keras cache ({cached}) and "
-            f"could not be downloaded ({error.__class__.__name__}). Run once on a machine with "
-            "internet, or copy the .h5 file there, or point KERAS_HOME at a folder whose models/ "
+            f"MobileNet (alpha {alpha}) ImageNet weights are not in the Keras cache "
+            f"({weights_path(alpha)}) and could not be downloaded ({error.__class__.__name__}). "
+            "Run once on a machine with internet, or copy the .h5 file there, or point KERAS_HOME at "
+            "a folder whose models/ "
             "holds it (the tests use ../shared/keras-home with alpha 0.75)."
         ) from error
 
 
 def build_feature_extractor(alpha=DEFAULT_ALPHA):
-    """Raw 100x56 RGB pixels (0..255) -> MobileNet global-average-pooled features."""
+    """Raw 100x56 RGB pixels (0..255) -> MobileNet global-average-pooled features.
+
+    MobileNet's layers are built directly on the preprocessing (not nested as one layer): the
+    TensorFlow.js converter cannot freeze a SavedModel of a model nested in a model.
+    """
     frame = keras.Input((FRAME_HEIGHT, FRAME_WIDTH, 3), name="frame")
     scaled = keras.layers.Rescaling(1 / 127.5, offset=-1, name="to_unit_range")(frame)
     resized = keras.layers.Resizing(MOBILENET_SIZE, MOBILENET_SIZE, "bilinear", name="to_224")(scaled)
-    features = load_mobilenet(alpha)(resized)
-    return keras.Model(frame, features, name=f"mobilenet_features_{ALPHAS[alpha]}")
+    mobilenet = load_mobilenet(alpha, input_tensor=resized)
+    return keras.Model(frame, mobilenet.output, name=f"mobilenet_features_{ALPHAS[alpha]}")
 
 
 def load_frame(path):

@@ -1,0 +1,222 @@
+"""The web/ server: content, MIME types, isolation headers, and nothing served from outside the root.
+
+Traversal attempts go through a raw socket: http.client and urllib would normalise the paths.
+"""
+
+import contextlib
+import http.client
+import http.server
+import socket
+import threading
+
+import pytest
+
+from tfjs_kombat import cli, serve
+from tfjs_kombat.errors import UserError
+
+SECRET = b"the-secret-outside-the-root"
+FILES = {
+    "index.html": (b"<!doctype html><title>kombat</title>", "text/html"),
+    "a.js": (b"export const a = 1;\n", "text/javascript"),
+    "b.wasm": (b"\x00asm\x01\x00\x00\x00", "application/wasm"),
+    "m/model.json": (b'{"format": "graph-model"}', "application/json"),
+    "m/group1-shard1of1.bin": (bytes(range(256)), "application/octet-stream"),
+    "sub/listed-nowhere.txt": (b"hidden name", "text/plain"),
+}
+TRAVERSALS = [
+    "/../secret.txt",
+    "/%2e%2e/secret.txt",
+    "/.%2e/secret.txt",
+    "/..%2fsecret.txt",
+    "/%2e%2e%2fsecret.txt",
+    "/%252e%252e/secret.txt",
+    "/%25252e%25252e%25252fsecret.txt",
+    "/m/../../secret.txt",
+    "/..%5csecret.txt",
+    "/%2e%2e%5csecret.txt",
+    "/..\\secret.txt",
+    "/index.html%00.js",
+    "//etc/passwd",
+    "//../secret.txt",
+    "http://x/../secret.txt",
+    "http://x/../../../../../../../../etc/passwd",
+    "/../../../../../../../../etc/passwd",
+    "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/file-link",
+    "/dir-link/secret.txt",
+    "/dir-link/",
+    "/dir-link",
+    "/index-link/",
+]
+
+
+@contextlib.contextmanager
+def running(root, quiet=True):
+    server = serve.make_server(root, port=0, quiet=quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory):
+    base = tmp_path_factory.mktemp("serve")
+    (base / "secret.txt").write_bytes(SECRET)
+    (base / "outside").mkdir()
+    (base / "outside" / "secret.txt").write_bytes(SECRET)
+    (base / "outside" / "index.html").write_bytes(SECRET)
+    root = base / "web"
+    for name, (content, _) in FILES.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(content)
+    (root / "file-link").symlink_to(base / "secret.txt")
+    (root / "dir-link").symlink_to(base / "outside", target_is_directory=True)
+    (root / "index-link").mkdir()  # a folder whose index.html leads out of the root
+    (root / "index-link" / "index.html").symlink_to(base / "secret.txt")
+    return root
+
+
+@pytest.fixture(scope="module")
+def port(root):
+    with running(root) as port:
+        yield port
+
+
+def get(port, path, method="GET"):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request(method, path)
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response, body
+
+
+def raw_get(port, target):
+    """Status and the whole response for a request line written by hand."""
+    request = f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request.encode("latin-1"))
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    response = b"".join(chunks)
+    return int(response.split(b" ", 2)[1]), response
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_files_come_with_content_mime_type_and_headers(port, name):
+    content, mime_type = FILES[name]
+    response, body = get(port, f"/{name}")
+    assert response.status == 200 and body == content
+    assert response.getheader("Content-Type") == mime_type
+    for header, value in serve.HEADERS.items():
+        assert response.getheader(header) == value
+
+
+def test_root_serves_index_html(port):
+    response, body = get(port, "/")
+    assert response.status == 200 and body == FILES["index.html"][0]
+    assert response.getheader("Cross-Origin-Embedder-Policy") == "require-corp"
+
+
+def test_head_sends_headers_without_body(port):
+    response, body = get(port, "/b.wasm", method="HEAD")
+    assert response.status == 200 and body == b""
+    assert response.getheader("Content-Type") == "application/wasm"
+    assert response.getheader("Content-Length") == str(len(FILES["b.wasm"][0]))
+
+
+def test_missing_file_is_404_with_the_headers(port):
+    response, body = get(port, "/nope.js")
+    assert response.status == 404
+    assert response.getheader("Cross-Origin-Opener-Policy") == "same-origin"
+    assert response.getheader("Cache-Control") == "no-cache"
+
+
+def test_folders_are_not_listed(port):
+    response, body = get(port, "/sub/")
+    assert response.status == 404 and b"listed-nowhere" not in body
+    response, _ = get(port, "/m/")
+    assert response.status == 404
+
+
+@pytest.mark.parametrize("target", TRAVERSALS)
+def test_traversal_is_refused(port, target):
+    status, response = raw_get(port, target)
+    assert status in (400, 403)
+    assert SECRET not in response and b"root:" not in response
+    body = response.split(b"\r\n\r\n", 1)[1]
+    assert b"secret" not in body and b"/tmp" not in body and b"passwd" not in body
+
+
+def test_plain_request_through_the_raw_socket_works(port):
+    # The same helper that sees the refusals can see a success: the refusals are not an artefact.
+    status, response = raw_get(port, "/m/model.json?v=2")
+    assert status == 200 and response.endswith(FILES["m/model.json"][0])
+
+
+def test_is_safe_target():
+    assert serve.is_safe_target("/m/model.json?x=..")
+    assert serve.is_safe_target("/a%20b.js")
+    assert not serve.is_safe_target("*")
+    assert not serve.is_safe_target("/%" + "25" * 9 + "41")  # "A" encoded 10 times: nobody's file name
+
+
+def test_port_in_use_is_a_user_error(root, port):
+    with pytest.raises(UserError, match=f"port {port} is in use; pick another with --port"):
+        serve.make_server(root, port=port)
+
+
+def test_missing_root_is_a_user_error(tmp_path):
+    with pytest.raises(UserError, match="no web folder"):
+        serve.make_server(tmp_path / "nope", port=0)
+
+
+def test_requests_are_logged_unless_quiet(root, capsys):
+    with running(root, quiet=False) as port:
+        get(port, "/a.js")
+    assert '"GET /a.js HTTP/1.1" 200' in capsys.readouterr().err
+    with running(root, quiet=True) as port:
+        get(port, "/a.js")
+    assert capsys.readouterr().err == ""
+
+
+def test_missing_models_and_tfjs_are_warnings(tmp_path, capsys):
+    serve.warn_about_missing_assets(tmp_path)
+    err = capsys.readouterr().err
+    assert "make web" in err and "make convert" in err
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "tf.min.js").write_text("")
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "config.json").write_text("{}")
+    serve.warn_about_missing_assets(tmp_path)
+    assert capsys.readouterr().err == ""
+
+
+def test_serve_prints_the_url_and_closes_the_socket_on_ctrl_c(root, monkeypatch, capsys):
+    servers = []
+
+    def interrupted(server, *args):
+        servers.append(server)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(http.server.ThreadingHTTPServer, "serve_forever", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        serve.serve(root, port=0)
+    (server,) = servers
+    assert f"at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)" in capsys.readouterr().out
+    assert server.socket.fileno() == -1
+
+
+def test_cli_help_and_missing_root(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit:
+        cli.main(["serve", "--help"])
+    assert exit.value.code == 0
+    assert "--port" in capsys.readouterr().out
+    assert cli.main(["serve", "--root", str(tmp_path / "nope"), "--port", "0"]) == 2
+    assert capsys.readouterr().err.startswith("error: no web folder")

@@ -1,0 +1,158 @@
+"""Serve web/ (the game, TensorFlow.js and the converted models) on localhost, standard library only.
+
+Every response carries the cross-origin isolation headers that TensorFlow.js's WASM backend needs
+for threads, explicit MIME types (browsers refuse `.wasm` and ES modules served as anything else)
+and `Cache-Control: no-cache`, so a re-converted model is picked up on reload. Nothing outside the
+root is ever served: encoded `..`, backslashes, NULs, absolute-URL targets and symlinks that lead
+out of the root are all refused with 403.
+"""
+
+import errno
+import functools
+import sys
+import urllib.parse
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from tfjs_kombat.errors import UserError, say, warn
+
+DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "web"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+MAX_DECODES = 5  # "%25252e" needs 3 rounds; deeper nesting is an attack, not a file name
+
+HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",
+}
+# Explicit, so the types do not depend on the machine's /etc/mime.types.
+MIME_TYPES = {
+    ".html": "text/html",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".json": "application/json",
+    ".wasm": "application/wasm",
+    ".bin": "application/octet-stream",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".svg": "image/svg+xml",
+    ".ico": "image/x-icon",
+}
+
+
+def is_safe_target(target):
+    """True if a raw request target is a plain path: no `..` segment, backslash or NUL, however encoded."""
+    if not target.startswith("/") or target.startswith("//"):
+        return False  # absolute-URL targets ("http://x/.."), "*" and "//host/path"
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    for _ in range(MAX_DECODES):
+        path, previous = urllib.parse.unquote(path), path
+        if path == previous:
+            break
+    else:
+        return False
+    return "\\" not in path and "\x00" not in path and ".." not in path.split("/")
+
+
+class Handler(SimpleHTTPRequestHandler):
+    extensions_map = MIME_TYPES
+
+    def __init__(self, *args, quiet=False, **kwargs):
+        self.quiet = quiet  # set first: the base class handles the request inside __init__
+        super().__init__(*args, **kwargs)
+
+    def send_head(self):
+        """GET and HEAD both come here: refuse anything that could leave the root, then serve."""
+        target = self.requestline.split()[1]  # raw: the stdlib already rewrote a leading "//" in self.path
+        if not is_safe_target(target) or self.escapes_root(Path(self.translate_path(self.path))):
+            self.send_error(HTTPStatus.FORBIDDEN)
+            return None
+        return super().send_head()
+
+    def escapes_root(self, path):
+        """True if the path, or the index file served for a folder, resolves outside the root."""
+        candidates = [path, path / "index.html", path / "index.htm"] if path.is_dir() else [path]
+        try:
+            return not all(candidate.resolve().is_relative_to(self.directory) for candidate in candidates)
+        except (OSError, RuntimeError):  # a symlink loop
+            return True
+
+    def list_directory(self, path):
+        self.send_error(HTTPStatus.NOT_FOUND)  # no listings: they would show what is in web/
+        return None
+
+    def end_headers(self):
+        for name, value in HEADERS.items():
+            self.send_header(name, value)
+        super().end_headers()
+
+    def log_message(self, format, *args):
+        if not self.quiet:
+            super().log_message(format, *args)
+
+    def log_error(self, format, *args):
+        pass  # log_request already prints the status: one line per request
+
+
+class Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A browser that drops a download (a reload mid-model) is not worth a traceback.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+def make_server(root, host=DEFAULT_HOST, port=DEFAULT_PORT, quiet=False):
+    """A threading HTTP server for root, bound but not yet serving (call serve_forever())."""
+    root = Path(root).resolve()
+    if not root.is_dir():
+        raise UserError(f"no web folder at {root}")
+    if not 0 <= port <= 65535:
+        raise UserError(f"port {port} is out of range; pick one in 0-65535 (0: any free port)")
+    handler = functools.partial(Handler, directory=str(root), quiet=quiet)
+    try:
+        return Server((host, port), handler)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise UserError(f"port {port} is in use; pick another with --port") from None
+        raise UserError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+
+
+def warn_about_missing_assets(root):
+    """The game plays by keyboard without these, so they are warnings, not errors."""
+    root = Path(root)
+    if not (root / "vendor" / "tf.min.js").is_file():
+        warn(f"TensorFlow.js is not installed in {root / 'vendor'}; run `make web`")
+    if not (root / "models" / "config.json").is_file():
+        warn(f"no models in {root / 'models'} (keyboard play only); run `make convert`")
+
+
+def shown(path):
+    """The root as the user would type it: relative to the current folder when inside it."""
+    path = Path(path).resolve()
+    return f"{path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}/"
+
+
+def serve(root=DEFAULT_ROOT, host=DEFAULT_HOST, port=DEFAULT_PORT):
+    """Serve root until Ctrl-C; the socket is closed however serving ends."""
+    server = make_server(root, host, port)
+    with server:
+        warn_about_missing_assets(root)
+        if host not in ("127.0.0.1", "localhost"):
+            warn("browsers only allow the camera on localhost (or https); open the game via 127.0.0.1")
+        say(f"serving {shown(root)} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
+        server.serve_forever()
+
+
+def add_arguments(parser):
+    parser.add_argument("--root", default=str(DEFAULT_ROOT), help="folder to serve (default: web/)")
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: 8000; 0: any free)")
+
+
+def run(args):
+    serve(args.root, args.host, args.port)
