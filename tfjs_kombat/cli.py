@@ -21,6 +21,7 @@ COMMANDS = {
     "train": ("train", "train the punch and punch/kick heads and report"),
     "evaluate": ("evaluate", "score a trained head on another dataset folder"),
     "predict": ("predict", "class probabilities and decisions for images"),
+    "import": ("importer", "unpack a recorded zip or class-named videos into a dataset folder"),
     "convert": ("convert", "export the models to TensorFlow.js graph models in web/models"),
     "serve": ("serve", "serve web/ on 127.0.0.1 (COOP/COEP headers for WASM threads)"),
 }
