@@ -205,3 +205,11 @@ def test_cli(tmp_path, capsys):
     assert main(["render", str(tmp_path / "data"), "--clip", str(tmp_path / "c.y4m")]) == 2
     assert main(["render", "--clip", str(tmp_path / "c.webm")]) == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_still_clip_only_stands(tmp_path):
+    clip = tmp_path / "still.y4m"
+    timeline = render.render_clip(clip, size=(160, 120), script=render.STILL_SCRIPT)
+    assert timeline == [(0.0, 8.0, "other")]
+    header, _, rest = clip.read_bytes().partition(b"\n")
+    assert b"W160 H120" in header and rest.count(b"FRAME") == 80

@@ -585,13 +585,14 @@ def render_dataset(out_dir, per_class=config.DEFAULT_DATA_PER_CLASS, seed=config
 
 # The clip: (seconds, what the person does); punch and kick = extend 0.3 s, hold 1.2 s, retract 0.3 s.
 CLIP_SCRIPT = (("other", 3.0), ("punch", 1.8), ("other", 3.0), ("kick", 1.8), ("other", 2.0))
+STILL_SCRIPT = (("other", 8.0),)  # standing in guard only: must trigger no punch or kick
 MOVE_SECONDS = 0.3
 
 
-def clip_timeline():
-    """[(start_s, end_s, pose), ...] of CLIP_SCRIPT."""
+def clip_timeline(script=CLIP_SCRIPT):
+    """[(start_s, end_s, pose), ...] of a script of (pose, seconds)."""
     timeline, start = [], 0.0
-    for pose, seconds in CLIP_SCRIPT:
+    for pose, seconds in script:
         timeline.append((round(start, 3), round(start + seconds, 3), pose))
         start += seconds
     return timeline
@@ -624,8 +625,8 @@ def _ffmpeg_output(path):
     raise UserError(f"cannot write a clip as {path.name}: use a .y4m or .mp4 file name")
 
 
-def render_clip(path, size=(640, 480), fps=10, seed=config.SEED):
-    """A fake webcam feed: one person, one room, idle -> punch -> idle -> kick -> idle.
+def render_clip(path, size=(640, 480), fps=10, seed=config.SEED, script=CLIP_SCRIPT):
+    """A fake webcam feed: one person, one room, by default idle -> punch -> idle -> kick -> idle.
 
     Returns the timeline [(start_s, end_s, pose), ...]; the idle parts are "other".
     """
@@ -639,7 +640,7 @@ def render_clip(path, size=(640, 480), fps=10, seed=config.SEED):
     kick = dict(_kick(rng), lead_arm=idle["lead_arm"], rear_arm=idle["rear_arm"])
     actions = {"punch": punch, "kick": kick}
 
-    timeline = clip_timeline()
+    timeline = clip_timeline(script)
     count = round(timeline[-1][1] * fps)
     frames = [
         figure_parts(person, _clip_angles(timeline, i / fps, idle, actions), facing) for i in range(count)
@@ -697,13 +698,15 @@ def add_arguments(parser):
     )
     parser.add_argument("--seed", type=int, default=config.SEED, help=f"random seed (default: {config.SEED})")
     parser.add_argument("--clip", help="write a fake-webcam clip (.y4m or .mp4) instead of a dataset")
+    parser.add_argument("--still", action="store_true", help="with --clip: the person only stands in guard")
 
 
 def run(args):
     if args.clip:
         if args.out_dir:
             raise UserError("give either OUT_DIR (a dataset) or --clip FILE, not both")
-        for start, end, pose in render_clip(args.clip, seed=args.seed):
+        script = STILL_SCRIPT if args.still else CLIP_SCRIPT
+        for start, end, pose in render_clip(args.clip, seed=args.seed, script=script):
             say(f"  {start:5.1f}-{end:5.1f} s  {pose}")
         return
     if not args.out_dir:
