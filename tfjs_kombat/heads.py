@@ -23,35 +23,27 @@ BATCH_FRACTION = 0.1  # batch = 10% of the training set
 HIDDEN_UNITS = 1024
 
 
-def build_punch_head(feature_size, learning_rate=PUNCH_LEARNING_RATE):
+def build_head(feature_size, outputs, activation, loss, learning_rate, name):
+    """Input [features] -> Dense(1024, relu) -> Dense(outputs, activation), compiled with Adam."""
     model = keras.Sequential(
         [
             keras.Input((feature_size,), name="features"),
             keras.layers.Dense(HIDDEN_UNITS, activation="relu", name="hidden"),
-            keras.layers.Dense(1, activation="sigmoid", name="punch"),
+            keras.layers.Dense(outputs, activation=activation, name=f"{name}_output"),
         ],
-        name="punch",
+        name=name,
     )
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss="binary_crossentropy",
-        metrics=["accuracy"],
-    )
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
     return model
+
+
+def build_punch_head(feature_size, learning_rate=PUNCH_LEARNING_RATE):
+    """One sigmoid unit: P(punch)."""
+    return build_head(feature_size, 1, "sigmoid", "binary_crossentropy", learning_rate, "punch")
 
 
 def build_punch_kick_head(feature_size, learning_rate=PUNCH_KICK_LEARNING_RATE):
-    model = keras.Sequential(
-        [
-            keras.Input((feature_size,), name="features"),
-            keras.layers.Dense(HIDDEN_UNITS, activation="relu", name="hidden"),
-            keras.layers.Dense(len(CLASS_NAMES), activation="softmax", name="punch_kick_other"),
-        ],
-        name="punch_kick",
+    """Three softmax units: P(punch), P(kick), P(other)."""
+    return build_head(
+        feature_size, len(CLASS_NAMES), "softmax", "categorical_crossentropy", learning_rate, "punch_kick"
     )
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
