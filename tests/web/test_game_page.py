@@ -1,59 +1,21 @@
 """Browser tests of the play page (web/index.html) in Debian's Chromium, driven by Playwright.
 
-The page is served by a local static server on 127.0.0.1; the game is played by keyboard and
-through `window.Detect` (what the camera classifier will call), and read through `window.kombat`.
+The page is served by the project's server on 127.0.0.1 (shared fixtures in conftest.py); the
+game is played by keyboard and through `window.Detect` (what the camera classifier calls), and
+read through `window.kombat`. The camera controller is switched off (?camera=off) here: it has
+its own tests in test_play_page.py.
 """
 
-import functools
-import http.server
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
-WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 SCREENSHOT = Path("/tmp/game.png")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 # Must match web/js/game/fighter.js.
 MAX_LIFE = 100
 PUNCH_DAMAGE = 6
 KICK_DAMAGE = 10
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def server():
-    handler = functools.partial(QuietHandler, directory=str(WEB_DIR))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 class Game:
@@ -67,6 +29,7 @@ class Game:
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
 
     def open(self, query=""):
+        query = f"{query}&camera=off" if query else "?camera=off"
         self.page.goto(f"{self.base_url}/index.html{query}")
         self.page.wait_for_function("window.kombat !== undefined")
 
@@ -114,8 +77,8 @@ class Game:
 
 
 @pytest.fixture
-def game(browser, server):
-    game = Game(browser, server)
+def game(browser, web_server):
+    game = Game(browser, web_server)
     yield game
     game.page.close()
 

@@ -1,0 +1,140 @@
+"""Shared set-up of the browser tests: one headless Chromium for the whole session (Debian's, driven
+by Playwright, with a fake camera), the project's own static server for any web root, and a copy
+of web/ with real models, trained by the `pipeline` fixture (tests/conftest.py) and converted.
+"""
+
+import contextlib
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tfjs_kombat.serve import make_server
+
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    # getUserMedia gets Chromium's own test pattern (a moving shape) without a permission prompt.
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+]
+BUILD_OUTPUTS = ("node_modules", "models")  # never copied: big, or replaced by the test's own
+
+
+@contextlib.contextmanager
+def serve_web(root):
+    """Serve root (COOP/COEP headers, like `tfjs-kombat serve`) on a free port; yields the base URL."""
+    server = make_server(root, port=0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def copy_web(destination):
+    """web/ without its build outputs (node_modules, models); vendor/ (TensorFlow.js) is kept."""
+
+    def build_outputs(folder, names):
+        return [name for name in names if Path(folder) == WEB_DIR and name in BUILD_OUTPUTS]
+
+    shutil.copytree(WEB_DIR, destination, ignore=build_outputs)
+    return Path(destination)
+
+
+def require_tfjs():
+    """TensorFlow.js comes from `make web`; without it only the keyboard game can be tested."""
+    if not (WEB_DIR / "vendor" / "tf.min.js").is_file():
+        message = f"needs TensorFlow.js in {WEB_DIR / 'vendor'} (run `make web`)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session", name="serve_web")
+def serve_web_fixture():
+    """serve_web(root) as a fixture, for test modules (they do not import conftest)."""
+    return serve_web
+
+
+@pytest.fixture(scope="session")
+def web_server():
+    with serve_web(WEB_DIR) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def launch_chromium():
+    """launch_chromium(*extra_args) -> a headless Chromium with CHROMIUM_ARGS and the extras.
+
+    One Playwright serves the whole session (a second sync_playwright() in the same thread fails);
+    a test module that needs other flags (e.g. a fake-camera clip) launches its own browser here.
+    """
+    with sync_playwright() as playwright:
+        browsers = []
+
+        def launch(*extra_args):
+            args = [*CHROMIUM_ARGS, *extra_args]
+            browsers.append(playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args))
+            return browsers[-1]
+
+        yield launch
+        for browser in browsers:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def browser(launch_chromium):
+    """The browser most tests share: Chromium's own fake camera (a moving test pattern)."""
+    return launch_chromium()
+
+
+@pytest.fixture(scope="session")
+def web_root_with_models(pipeline, tmp_path_factory):
+    """A copy of web/ whose models/ holds the pipeline's heads, a season MLP and MobileNet, float32."""
+    require_tfjs()
+    from tfjs_kombat import convert, season
+
+    pipeline_root, _ = pipeline
+    trained = tmp_path_factory.mktemp("trained")
+    for name in ("punch.keras", "punch_kick.keras", "metrics.json"):
+        shutil.copy(pipeline_root / "models" / name, trained / name)
+    season.train_season(trained)  # the pipeline trains only the heads; the try page needs this too
+    root = copy_web(tmp_path_factory.mktemp("web") / "web")
+    convert.convert_models(trained, root / "models", quantization="float32")
+    return root
+
+
+@pytest.fixture(scope="session")
+def web_root_without_models(tmp_path_factory):
+    """A copy of web/ as on a fresh clone after `make web` but before `make convert`."""
+    require_tfjs()
+    return copy_web(tmp_path_factory.mktemp("bare") / "web")
+
+
+@pytest.fixture(scope="session")
+def fighter_clip(tmp_path_factory):
+    """A fake-camera clip of one rendered fighter: idle, punch, idle, kick, idle (11.6 s, looped)."""
+    from tfjs_kombat import render
+
+    clip = tmp_path_factory.mktemp("clip") / "fighter.y4m"
+    return clip, render.render_clip(clip)
+
+
+@pytest.fixture(scope="session")
+def fighter_browser(launch_chromium, fighter_clip):
+    """Chromium whose fake camera plays the fighter clip."""
+    return launch_chromium(f"--use-file-for-fake-video-capture={fighter_clip[0]}")

@@ -1,0 +1,273 @@
+"""Browser tests of the camera controller (web/js/play.js and friends) and the try-it page.
+
+Chromium's fake camera (a moving test pattern) feeds the play page; the models are the real,
+small ones the `pipeline` fixture trains, converted to TensorFlow.js (conftest.py). Failing
+cameras are simulated by replacing getUserMedia before the page's scripts run.
+"""
+
+import urllib.parse
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tfjs_kombat.config import CLASS_NAMES, CLASSIFY_INTERVAL_MS, FRAME_HEIGHT, FRAME_WIDTH
+from tfjs_kombat.frames import grayscale, to_frame
+from tfjs_kombat.predict import decide_punch_kick
+from tfjs_kombat.render import render_pose
+from tfjs_kombat.season import SEASONS
+
+PLAY_SCREENSHOT = Path("/tmp/play.png")
+TRY_SCREENSHOT = Path("/tmp/try.png")
+REJECT_CAMERA = (
+    "navigator.mediaDevices.getUserMedia = async () => { throw new DOMException('simulated', '%s'); };"
+)
+NO_MEDIA_DEVICES = "Object.defineProperty(Navigator.prototype, 'mediaDevices', { get: () => undefined });"
+READ_CROP = """(widget) => {
+  const canvas = document.querySelector(`${widget} canvas.crop`);
+  return Array.from(canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data);
+}"""
+COUNT_CAMERA_REQUESTS = """
+  const realGetUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = (constraints) => {
+    window.cameraRequests = (window.cameraRequests || 0) + 1;
+    return realGetUserMedia(constraints);
+  };
+"""
+
+
+@pytest.fixture(scope="module")
+def models_url(serve_web, web_root_with_models):
+    with serve_web(web_root_with_models) as url:
+        yield url
+
+
+@pytest.fixture
+def open_page(browser):
+    """open_page(url, init_script=None) -> a page whose JS errors are collected in page.errors."""
+    pages = []
+
+    def open_page(url, init_script=None, viewport=(1400, 900)):
+        page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
+        if init_script:
+            page.add_init_script(init_script)
+        pages.append(page)
+        page.goto(url)
+        return page
+
+    yield open_page
+    for page in pages:
+        page.close()
+
+
+def stats(page):
+    return page.evaluate("window.kombatCamera.stats()")
+
+
+def wait_for_stats(page, condition, timeout_s=20):
+    """Wait for a JS condition on `s`, the loop's stats (e.g. "s.frames >= 10")."""
+    script = f"() => {{ const s = window.kombatCamera?.stats(); return Boolean(s) && ({condition}); }}"
+    page.wait_for_function(script, timeout=timeout_s * 1000)
+    return stats(page)
+
+
+def punch_by_keyboard(page):
+    """Walk up to the opponent and punch: the game works whatever the camera does."""
+    page.wait_for_function("window.kombat.state().phase === 'fight'", timeout=10_000)
+    page.keyboard.down("ArrowRight")
+    page.wait_for_function("(s => s.x.opponent - s.x.player <= 100)(window.kombat.state())", timeout=10_000)
+    page.keyboard.up("ArrowRight")
+    page.wait_for_function("window.kombat.state().player === 'idle'", timeout=3000)
+    life = page.evaluate("window.kombat.state().life.opponent")
+    page.keyboard.press("j")
+    page.wait_for_function(f"window.kombat.state().life.opponent < {life}", timeout=3000)
+
+
+@pytest.mark.parametrize(
+    ("init_script", "kind", "says"),
+    [
+        (REJECT_CAMERA % "NotAllowedError", "denied", "Camera access was denied"),
+        (REJECT_CAMERA % "NotFoundError", "missing", "No camera was found"),
+        (NO_MEDIA_DEVICES, "insecure", "secure pages"),
+    ],
+    ids=["denied", "missing", "insecure"],
+)
+def test_camera_failures_are_explained_and_the_keyboard_still_plays(
+    open_page, models_url, init_script, kind, says
+):
+    page = open_page(f"{models_url}/index.html?ai=off", init_script)
+    state = wait_for_stats(page, "s.error !== null")
+    assert state["error"]["kind"] == kind
+    assert not state["ready"] and state["frames"] == 0
+    message = page.locator("#camera-panel .message.error").inner_text()
+    assert says in message and "still plays by keyboard" in message
+    punch_by_keyboard(page)
+    assert page.errors == []
+
+
+def test_missing_models_say_make_convert_and_never_ask_for_the_camera(
+    open_page, serve_web, web_root_without_models
+):
+    with serve_web(web_root_without_models) as url:
+        page = open_page(f"{url}/index.html?ai=off", COUNT_CAMERA_REQUESTS)
+        state = wait_for_stats(page, "s.error !== null")
+        assert state["error"]["kind"] == "models-missing"
+        message = page.locator("#camera-panel .message.error").inner_text()
+        assert "make convert" in message and "still plays by keyboard" in message
+        assert page.evaluate("window.cameraRequests ?? 0") == 0, "no camera prompt when nothing could use it"
+        punch_by_keyboard(page)
+
+        try_page = open_page(f"{url}/try.html")
+        try_page.wait_for_selector("#try-status.error")
+        assert "make convert" in try_page.locator("#try-status").inner_text()
+        assert try_page.locator("#season-date").is_disabled()
+    # The only console errors allowed are the browser's own lines about config.json's 404.
+    assert all("404" in error for error in page.errors + try_page.errors), page.errors + try_page.errors
+
+
+def test_the_camera_loop_classifies_frames_on_wasm_without_leaking(open_page, models_url):
+    page = open_page(f"{models_url}/index.html?ai=off")
+    at_10 = wait_for_stats(page, "s.frames >= 10")
+    # Count what the loop tells the game from now on (Detect is looked up on every frame).
+    page.evaluate(
+        """() => {
+          window.told = { punch: 0, kick: 0, stand: 0 };
+          window.toldFrom = window.kombatCamera.stats();
+          window.Detect = {
+            onPunch: () => window.told.punch++,
+            onKick: () => window.told.kick++,
+            onStand: () => window.told.stand++,
+          };
+        }"""
+    )
+    at_100 = wait_for_stats(page, "s.frames >= 100", timeout_s=40)
+    assert at_100["backend"] == "wasm", "no GPU here: software WebGL is skipped for WASM"
+    assert at_100["ready"] and at_100["error"] is None
+    assert at_100["numTensors"] == at_10["numTensors"], "tensors leak per frame"
+    assert 0 < at_100["latencyMs"] < 1000
+    assert sum(at_100["decisions"].values()) == at_100["frames"]
+    assert at_100["maxInFlight"] == 1
+
+    told, since, now = page.evaluate("[window.told, window.toldFrom, window.kombatCamera.stats()]")
+    for move in ("punch", "kick"):
+        assert told[move] == now["decisions"][move] - since["decisions"][move], move
+    assert told["stand"] <= now["decisions"]["stand"] - since["decisions"]["stand"]
+
+    panel = page.locator("#camera-panel")
+    assert panel.locator(".bars li").all_inner_texts()[0].startswith(CLASS_NAMES[0])
+    assert [li.get_attribute("data-label") for li in panel.locator(".bars li").all()] == list(CLASS_NAMES)
+    assert panel.locator(".decision").inner_text().lower() in ("punch", "kick", "stand")
+    assert "wasm" in panel.locator(".numbers").inner_text()
+    crop = page.evaluate("(c => [c.width, c.height])(document.querySelector('#camera-panel canvas.crop'))")
+    assert crop == [FRAME_WIDTH, FRAME_HEIGHT]
+    page.screenshot(path=str(PLAY_SCREENSHOT))
+    assert page.errors == []
+
+
+def test_slow_frames_are_skipped_never_stacked(open_page, models_url):
+    # Software WebGL: ~0.7 s a frame, read back asynchronously, so timer ticks fire mid-frame.
+    # (The cpu backend is slow too but synchronous: it blocks the ticks instead of overlapping.)
+    page = open_page(f"{models_url}/index.html?ai=off&backend=webgl")
+    state = wait_for_stats(page, "s.frames >= 3 && s.skipped > 0", timeout_s=40)
+    assert state["backend"] == "webgl"
+    assert state["maxInFlight"] == 1
+    assert state["latencyMs"] > CLASSIFY_INTERVAL_MS and state["skipped"] >= state["frames"]
+    assert f"longer than the {CLASSIFY_INTERVAL_MS} ms" in page.locator("#camera-panel .message").inner_text()
+
+
+def test_plays_with_every_other_host_blocked(open_page, models_url, browser):
+    outside = []
+
+    def only_local(route):
+        host = urllib.parse.urlsplit(route.request.url).hostname
+        if host == "127.0.0.1":
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page = browser.new_page()
+    try:
+        page.route("**/*", only_local)
+        page.goto(f"{models_url}/index.html?ai=off")
+        state = wait_for_stats(page, "s.frames > 10")
+        assert state["error"] is None
+        assert outside == []
+    finally:
+        page.close()
+
+
+def test_classify_pixels_decides_like_python_and_leaks_nothing(open_page, models_url):
+    page = open_page(f"{models_url}/try.html")
+    rng = np.random.default_rng(5)
+    frame = grayscale(np.asarray(to_frame(render_pose("kick", rng))))
+    triples = rng.dirichlet((0.7, 0.7, 0.7), size=300).tolist() + [
+        [0.3, 0.3, 0.4],
+        [0.35, 0.3, 0.35],
+        [0.4, 0.4, 0.2],
+    ]
+    result = page.evaluate(
+        """async ([pixels, triples]) => {
+          const c = await import('/js/classifier.js');
+          const classifier = await c.loadClassifier();
+          const first = await c.classifyPixels(classifier, pixels, { withFeatures: true });
+          for (let i = 1; i < 10; i++) await c.classifyPixels(classifier, pixels);
+          const after10 = tf.memory().numTensors;
+          for (let i = 10; i < 100; i++) await c.classifyPixels(classifier, pixels);
+          const after100 = tf.memory().numTensors;
+          const decisions = triples.map((probs) => c.decide(classifier.config, probs));
+          return { first, after10, after100, decisions, featureSize: classifier.config.featureSize };
+        }""",
+        [frame.flatten().tolist(), triples],
+    )
+    assert result["after10"] == result["after100"]
+    first = result["first"]
+    assert len(first["features"]) == result["featureSize"]
+    assert sum(first["punchKick"]) == pytest.approx(1, abs=1e-5) and 0 <= first["punch"] <= 1
+    assert first["decision"] == decide_punch_kick(first["punchKick"])
+    assert result["decisions"] == [decide_punch_kick(probs) for probs in triples]
+
+
+def test_try_page_widgets_answer_for_an_uploaded_photo_and_a_date(open_page, models_url, tmp_path):
+    photo = tmp_path / "punch.png"
+    image = render_pose("punch", np.random.default_rng(3))
+    image.save(photo)
+    page = open_page(f"{models_url}/try.html", viewport=(1400, 1000))
+    page.wait_for_function("document.getElementById('try-status').textContent.startsWith('Models loaded')")
+    for widget in ("mobilenet-widget", "punch-widget", "punch-kick-widget"):
+        page.set_input_files(f"#{widget} input[type=file]", str(photo))
+        page.wait_for_selector(f"#{widget} .result .bars li")
+
+    top5 = page.locator("#mobilenet-widget .result li .label").all_inner_texts()
+    assert len(top5) == 5 and all(label.strip() for label in top5)
+    assert "P(punch) = " in page.locator("#punch-widget .result").inner_text()
+    labels = [li.get_attribute("data-label") for li in page.locator("#punch-kick-widget .result li").all()]
+    assert labels == list(CLASS_NAMES)
+    assert page.locator("#punch-kick-widget .decision").inner_text().lower() in ("punch", "kick", "stand")
+
+    # The page cuts the same grey frame that training used (frames.py), up to resampling.
+    expected = grayscale(np.asarray(to_frame(image)))
+    uploaded = page.evaluate(READ_CROP, "#punch-kick-widget")
+    page_frame = np.array(uploaded).reshape(*expected.shape[:2], 4)[:, :, :3]
+    assert np.abs(page_frame.astype(int) - expected).mean() < 1  # 1.4 with the canvas's "low" smoothing
+
+    # A snapshot of the fake camera, after a countdown, replaces the photo.
+    snap = "#mobilenet-widget button.snap"
+    before = page.evaluate(READ_CROP, "#mobilenet-widget")
+    page.click(snap)
+    page.wait_for_function(f"document.querySelector('{snap}').textContent.startsWith('Snapping in')")
+    page.wait_for_function(
+        f"(before) => ({READ_CROP})('#mobilenet-widget').some((value, i) => value !== before[i])",
+        arg=before,
+        timeout=10_000,
+    )
+    assert len(page.locator("#mobilenet-widget .result li").all()) == 5
+
+    page.fill("#season-date", "2024-07-15")
+    page.wait_for_function("document.querySelector('#season-widget .decision').textContent === 'summer'")
+    assert len(page.locator("#season-widget .bars li").all()) == len(SEASONS)
+    page.screenshot(path=str(TRY_SCREENSHOT), full_page=True)
+    assert page.errors == []

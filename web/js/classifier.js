@@ -1,0 +1,239 @@
+/**
+ * The classifier: the converted TensorFlow.js graph models in web/models/ (MobileNet features →
+ * the punch and punch/kick heads, plus the try-it page's ImageNet and season models) and the
+ * article's decisions on their outputs. Uses the global `tf` of vendor/tf.min.js; no DOM here
+ * besides what tf needs. Every number (frame size, classes, thresholds) comes from
+ * models/config.json, which `tfjs-kombat convert` writes from tfjs_kombat/config.py.
+ *
+ * The Python twin of the decisions is tfjs_kombat/predict.py.
+ */
+
+const SOFTWARE_RENDERERS = /swiftshader|llvmpipe|software|basic render/i;
+const WASM_PATH = 'vendor/'; // the .wasm binaries sit beside tf.min.js; never a CDN
+// The season MLP's input is day / 365 of a non-leap year (tfjs_kombat/season.py).
+const DAYS_PER_YEAR = 365;
+const NON_LEAP_YEAR = 2001;
+let wasmPathSet = false;
+
+/** A problem with the converted models that the user fixes by (re)running the pipeline. */
+export class ModelsError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'ModelsError';
+    this.kind = 'models-missing';
+  }
+}
+
+/**
+ * Pick and initialise a TensorFlow.js backend; returns its name. `preferred` (from ?backend=)
+ * wins when it works. Otherwise WebGL only on a real GPU: without one WebGL runs on a software
+ * rasteriser and is ~10x slower than WASM (DESIGN.md). Then WASM, then plain JS.
+ */
+export async function chooseBackend(preferred) {
+  const order = ['wasm', 'cpu'];
+  if (hasRealGpu()) order.unshift('webgl');
+  if (preferred) order.unshift(preferred);
+  for (const name of new Set(order)) {
+    if (await tryBackend(name)) return name;
+  }
+  throw new Error(`no TensorFlow.js backend could start (tried ${[...new Set(order)].join(', ')})`);
+}
+
+async function tryBackend(name) {
+  if (!tf.findBackendFactory(name)) return false;
+  if (name === 'wasm' && !wasmPathSet) {
+    tf.wasm.setWasmPaths(WASM_PATH);
+    wasmPathSet = true;
+  }
+  try {
+    return (await tf.setBackend(name)) && tf.getBackend() === name;
+  } catch {
+    return false; // e.g. WebGL context creation failed: try the next one
+  }
+}
+
+/** The WebGL renderer string names a hardware GPU (not SwiftShader, llvmpipe, ...). */
+function hasRealGpu() {
+  const gl = document.createElement('canvas').getContext('webgl');
+  if (!gl) return false;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER);
+  gl.getExtension('WEBGL_lose_context')?.loseContext(); // free the probe's context
+  return Boolean(renderer) && !SOFTWARE_RENDERERS.test(renderer);
+}
+
+/**
+ * Load config.json and every model it lists; models it does not list are null. A missing
+ * config, MobileNet or head throws a ModelsError (kind 'models-missing') that says what to run.
+ * `extras: false` skips the try-it page's models (ImageNet classes, season), which play needs not.
+ */
+export async function loadClassifier(base = 'models/', { extras = true } = {}) {
+  const config = await loadConfig(base);
+  if (!config.models?.mobilenet) {
+    throw new ModelsError(missingMessage(`${base}config.json lists no MobileNet`));
+  }
+  const load = (name) => (config.models[name] ? loadModel(base + config.models[name], name) : null);
+  const names = ['mobilenet', 'punch', 'punch_kick', ...(extras ? ['imagenet', 'season'] : [])];
+  const [mobilenet, punch, punchKick, imagenet = null, seasonModel = null] = await Promise.all(
+    names.map(load),
+  );
+  if (!punch && !punchKick) {
+    throw new ModelsError(missingMessage(`${base}config.json lists no trained head`));
+  }
+  const labels = imagenet ? await fetchJson(`${base}imagenet/labels.json`).catch(() => null) : null;
+  const heads = { punch, punch_kick: punchKick };
+  const classifier = { config, mobilenet, heads, imagenet, labels, season: seasonModel };
+  warmUp(classifier);
+  return classifier;
+}
+
+async function loadConfig(base) {
+  try {
+    return await fetchJson(`${base}config.json`);
+  } catch (error) {
+    throw new ModelsError(missingMessage(`The page found no models (${error.message})`));
+  }
+}
+
+async function loadModel(url, name) {
+  try {
+    return await tf.loadGraphModel(url);
+  } catch (error) {
+    throw new ModelsError(missingMessage(`Could not load the ${name} model (${error.message})`));
+  }
+}
+
+function missingMessage(what) {
+  return (
+    `${what}. Train and convert them with \`make train\` and \`make convert\` ` +
+    '(just `make convert` if models/ already holds the trained .keras files), then reload.'
+  );
+}
+
+async function fetchJson(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  return response.json();
+}
+
+// The first predict compiles kernels and allocates memory; do it now, not on the first frame.
+function warmUp({ config, mobilenet, heads, imagenet, season }) {
+  tf.tidy(() => {
+    const features = mobilenet.predict(tf.zeros([1, config.frame.height, config.frame.width, 3]));
+    for (const head of [heads.punch, heads.punch_kick, imagenet]) head?.predict(features).dataSync();
+    season?.predict(tf.zeros([1, 1])).dataSync();
+  });
+}
+
+/** The n-ary head's rule: [punch, kick, other] → 'punch' | 'kick' | 'stand'. */
+export function decide(config, probs) {
+  const { punch, kick, other } = byClass(config, probs);
+  const { thresholds } = config;
+  if (other >= thresholds.other) return 'stand';
+  if (kick > punch && kick >= thresholds.action) return 'kick';
+  if (punch > kick && punch >= thresholds.action) return 'punch';
+  return 'stand';
+}
+
+/** The binary head's rule: P(punch) → 'punch' | 'stand'. */
+export function decidePunch(config, p) {
+  return p >= config.thresholds.punch ? 'punch' : 'stand';
+}
+
+function byClass(config, probs) {
+  return Object.fromEntries(config.classes.map((name, i) => [name, probs[i]]));
+}
+
+/**
+ * Classify one frame: a frame-sized canvas / ImageData, or a typed array of RGBA or RGB pixels
+ * (row-major, frame.height x frame.width). The frame is used as given: grey it first (camera.js)
+ * to match what the heads were trained on. Returns
+ * { punchKick: [p, k, o] | null, punch: P(punch) | null, decision, features? }.
+ */
+export async function classify(classifier, source, { withFeatures = false } = {}) {
+  const { heads } = classifier;
+  const outputs = tf.tidy(() => {
+    const features = classifier.mobilenet.predict(frameTensor(classifier.config, source));
+    return {
+      punchKick: heads.punch_kick?.predict(features) ?? null,
+      punch: heads.punch?.predict(features) ?? null,
+      features: withFeatures ? features : null,
+    };
+  });
+  try {
+    const punchKick = outputs.punchKick ? Array.from(await outputs.punchKick.data()) : null;
+    const punch = outputs.punch ? (await outputs.punch.data())[0] : null;
+    const result = { punchKick, punch, decision: decision(classifier.config, punchKick, punch) };
+    if (withFeatures) result.features = Array.from(await outputs.features.data());
+    return result;
+  } finally {
+    tf.dispose(outputs);
+  }
+}
+
+/** Plain array / typed array of frame.height * frame.width * 3 RGB values → classify's result. */
+export async function classifyPixels(classifier, rgb, options) {
+  const { width, height } = classifier.config.frame;
+  if (rgb.length !== width * height * 3) {
+    throw new Error(`expected ${width * height * 3} RGB values (${width}x${height}x3), got ${rgb.length}`);
+  }
+  return classify(classifier, rgb, options);
+}
+
+// The n-ary head plays when there is one; the binary head alone can only punch.
+function decision(config, punchKick, punch) {
+  if (punchKick) return decide(config, punchKick);
+  if (punch !== null) return decidePunch(config, punch);
+  return 'stand';
+}
+
+// A [1, height, width, 3] float32 tensor of 0..255 pixels (MobileNet preprocesses inside).
+function frameTensor(config, source) {
+  const { width, height } = config.frame;
+  if (!ArrayBuffer.isView(source) && !Array.isArray(source)) {
+    return tf.expandDims(tf.cast(tf.browser.fromPixels(source, 3), 'float32'), 0);
+  }
+  const channels = source.length / (width * height);
+  if (channels !== 3 && channels !== 4) {
+    const size = `${width * height * 3} (RGB) or ${width * height * 4} (RGBA)`;
+    throw new Error(`a ${width}x${height} frame has ${size} values, not ${source.length}`);
+  }
+  const pixels = tf.tensor(Float32Array.from(source), [1, height, width, channels]);
+  return channels === 3 ? pixels : pixels.slice([0, 0, 0, 0], [1, height, width, 3]);
+}
+
+/** MobileNet's own ImageNet classes for a frame: the k most likely, as [{label, p}]. */
+export async function imagenetTop(classifier, source, k = 5) {
+  if (!classifier.imagenet) {
+    throw new ModelsError(missingMessage('The ImageNet classifier was not converted'));
+  }
+  const { values, indices } = tf.tidy(() => {
+    const features = classifier.mobilenet.predict(frameTensor(classifier.config, source));
+    return tf.topk(classifier.imagenet.predict(features), k);
+  });
+  try {
+    const [p, index] = [await values.data(), await indices.data()];
+    return Array.from(index, (i, rank) => ({ label: classifier.labels?.[i] ?? `class ${i}`, p: p[rank] }));
+  } finally {
+    tf.dispose([values, indices]);
+  }
+}
+
+/** The season MLP's answer for a date: { season, probs } (probs in config.seasons order). */
+export async function season(classifier, date) {
+  if (!classifier.season) throw new ModelsError(missingMessage('The season model was not converted'));
+  const output = tf.tidy(() => classifier.season.predict(tf.tensor2d([[dayOfYear(date) / DAYS_PER_YEAR]])));
+  try {
+    const probs = Array.from(await output.data());
+    const best = probs.indexOf(Math.max(...probs));
+    return { season: classifier.config.seasons[best], probs };
+  } finally {
+    output.dispose();
+  }
+}
+
+// 0-based day of a non-leap year, as tfjs_kombat/season.py trains on; 29 Feb counts as 1 Mar.
+function dayOfYear(date) {
+  const day = Date.UTC(NON_LEAP_YEAR, date.getMonth(), date.getDate()) - Date.UTC(NON_LEAP_YEAR, 0, 1);
+  return day / 86_400_000;
+}

@@ -1,0 +1,201 @@
+/**
+ * The try-it page: the article's widgets on one page. Three image widgets (MobileNet's top-5
+ * ImageNet classes, the punch head, the punch/kick head) each take an uploaded or dropped image
+ * or a camera snapshot, cut the same grey top-band frame the game classifies, show it, and show
+ * the model's answer. The season widget asks the season MLP about a date.
+ *
+ * URL parameter: ?backend=wasm|webgl|cpu, as on the play page.
+ */
+
+import { startCamera, topBand, toFrame } from './camera.js';
+import { chooseBackend, classify, decidePunch, imagenetTop, loadClassifier, season } from './classifier.js';
+import { el, makeBars } from './ui.js';
+
+const SNAP_COUNTDOWN_S = 3; // time to strike a pose after pressing the button
+const SOURCE_PREVIEW_WIDTH = 200;
+const TOP_K = 5; // ImageNet classes shown, as in the article's MobileNet widget
+
+const status = document.getElementById('try-status');
+const video = el('video', { muted: true, playsInline: true, className: 'snap-video' });
+let camera = null; // the startCamera promise, shared by every widget
+
+async function main() {
+  if (!globalThis.tf?.wasm) {
+    throw new Error('TensorFlow.js is not installed in web/vendor/: run `make web`, then reload.');
+  }
+  const backend = await chooseBackend(new URLSearchParams(location.search).get('backend'));
+  const classifier = await loadClassifier();
+  const { config } = classifier;
+  imageWidget('mobilenet-widget', classifier, async (frame, result) => {
+    const top = await imagenetTop(classifier, frame, TOP_K);
+    const bars = el('ul', { className: 'bars top5' });
+    makeBars(bars, top.map(({ label }) => label.replaceAll('_', ' ')))(top.map(({ p }) => p));
+    result.replaceChildren(bars);
+  });
+  imageWidget('punch-widget', classifier, async (frame, result) => {
+    const { punch } = await classify(classifier, frame);
+    const decision = decidePunch(config, punch);
+    const bars = el('ul', { className: 'bars' });
+    makeBars(bars, config.binaryClasses)([1 - punch, punch]);
+    const rule = `P(punch) = ${punch.toFixed(2)}, punches at ≥ ${config.thresholds.punch}`;
+    result.replaceChildren(answer(decision, rule), bars);
+  });
+  imageWidget('punch-kick-widget', classifier, async (frame, result) => {
+    const { punchKick, decision } = await classify(classifier, frame);
+    const bars = el('ul', { className: 'bars' });
+    makeBars(bars, config.classes)(punchKick);
+    result.replaceChildren(answer(decision, ruleOf(config)), bars);
+  });
+  seasonWidget(classifier);
+  status.textContent = `Models loaded (${backend} backend, MobileNet alpha ${config.alpha}).`;
+}
+
+function ruleOf({ thresholds }) {
+  const { other, action } = thresholds;
+  return `stand if P(other) ≥ ${other}; else the larger of punch and kick if ≥ ${action}`;
+}
+
+function answer(decision, detail) {
+  const verdict = el('p', { className: 'decision' }, decision);
+  verdict.dataset.decision = decision;
+  return el('div', {}, verdict, el('p', { className: 'detail' }, detail));
+}
+
+/**
+ * Build an image widget in section `id`: picker, previews, result. `show(frame, result)` fills
+ * `result` with the model's answer for the grey frame canvas. Absent model → a note instead.
+ */
+function imageWidget(id, classifier, show) {
+  const section = document.getElementById(id);
+  const model = section.dataset.model;
+  const present = model === 'imagenet' ? classifier.imagenet : classifier.heads[model];
+  if (!present) {
+    section.append(note(`The ${model} model was not converted, so this widget is off.`));
+    return;
+  }
+
+  const { width, height } = classifier.config.frame;
+  const file = el('input', { type: 'file', accept: 'image/*' });
+  const drop = el('label', { className: 'drop' }, file, 'Drop an image, or click here');
+  const snap = el('button', { type: 'button', className: 'snap' }, 'Snap from camera');
+  const source = el('canvas', { className: 'source', title: 'outlined: what the model sees' });
+  const frame = el('canvas', { className: 'crop', width, height, title: `grey, ${width}×${height}` });
+  const views = el('div', { className: 'views', hidden: true }, source, frame);
+  const result = el('div', { className: 'result' });
+  const message = el('p', { className: 'message' });
+  section.append(el('div', { className: 'picker' }, drop, snap), views, result, message);
+
+  async function use(picture, pictureWidth, pictureHeight) {
+    message.className = 'message';
+    message.textContent = '';
+    const band = topBand(pictureWidth, pictureHeight, width, height);
+    drawSource(source, picture, pictureWidth, pictureHeight, band);
+    toFrame(picture, pictureWidth, pictureHeight, frame);
+    views.hidden = false;
+    await show(frame, result);
+  }
+  const fail = (error) => {
+    message.className = 'message error';
+    message.textContent = error.message;
+  };
+  const useFile = async (picked) => {
+    if (!picked) return;
+    const bitmap = await createImageBitmap(picked).catch(() => {
+      throw new Error(`${picked.name} is not an image this browser can read.`);
+    });
+    await use(bitmap, bitmap.width, bitmap.height);
+    bitmap.close();
+  };
+
+  file.addEventListener('change', () => useFile(file.files[0]).catch(fail));
+  drop.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    drop.classList.add('over');
+  });
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (event) => {
+    event.preventDefault();
+    drop.classList.remove('over');
+    useFile(event.dataTransfer.files[0]).catch(fail);
+  });
+  snap.addEventListener('click', () =>
+    snapshot(section, snap)
+      .then(() => use(video, video.videoWidth, video.videoHeight))
+      .catch(fail)
+      .finally(() => video.remove()),
+  );
+}
+
+// The picture, small, with the band the model sees outlined.
+function drawSource(canvas, picture, pictureWidth, pictureHeight, band) {
+  const scale = SOURCE_PREVIEW_WIDTH / pictureWidth;
+  canvas.width = SOURCE_PREVIEW_WIDTH;
+  canvas.height = Math.round(pictureHeight * scale);
+  const context = canvas.getContext('2d');
+  context.drawImage(picture, 0, 0, canvas.width, canvas.height);
+  context.strokeStyle = getComputedStyle(canvas).getPropertyValue('--gold').trim() || 'gold';
+  context.lineWidth = 2;
+  const [x, y, w, h] = band.map((value) => value * scale);
+  context.strokeRect(x + 1, y + 1, w - 2, h - 2);
+}
+
+// Show the live camera in the widget and count down, so there is time to strike a pose.
+async function snapshot(section, button) {
+  camera ??= startCamera(video).catch((error) => {
+    camera = null; // let the user retry after fixing the permission
+    throw error;
+  });
+  section.querySelector('.picker').after(video);
+  button.disabled = true;
+  try {
+    await camera;
+    for (let left = SNAP_COUNTDOWN_S; left > 0; left -= 1) {
+      button.textContent = `Snapping in ${left}…`;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  } finally {
+    button.textContent = 'Snap from camera';
+    button.disabled = false;
+  }
+}
+
+function seasonWidget(classifier) {
+  const section = document.getElementById('season-widget');
+  const input = document.getElementById('season-date');
+  if (!classifier.season) {
+    section.append(note('The season model was not converted, so this widget is off.'));
+    input.disabled = true;
+    return;
+  }
+  input.value ||= isoDate(new Date()); // today
+  const verdict = el('p', { className: 'decision' });
+  const bars = el('ul', { className: 'bars' });
+  const showBars = makeBars(bars, classifier.config.seasons);
+  section.append(verdict, bars);
+  const update = async () => {
+    const [year, month, day] = input.value.split('-').map(Number);
+    if (!year) return;
+    const { season: name, probs } = await season(classifier, new Date(year, month - 1, day));
+    verdict.textContent = name;
+    verdict.dataset.decision = name;
+    showBars(probs);
+  };
+  input.addEventListener('input', update);
+  update();
+}
+
+// 'YYYY-MM-DD' of a date in local time, what <input type="date"> holds.
+function isoDate(date) {
+  const parts = [date.getFullYear(), date.getMonth() + 1, date.getDate()];
+  return parts.map((part) => String(part).padStart(2, '0')).join('-');
+}
+
+function note(text) {
+  return el('p', { className: 'message' }, text);
+}
+
+main().catch((error) => {
+  status.className = 'message error';
+  status.textContent = error.message;
+  for (const control of document.querySelectorAll('input, button')) control.disabled = true;
+});
