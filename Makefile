@@ -55,7 +55,7 @@ web/vendor/.installed: web/package.json web/package-lock.json
 	cp $(TFJS)/tf.min.js $(TFJS_WASM)/tf-backend-wasm.min.js $(TFJS_WASM)/*.wasm web/vendor/
 	touch $@
 
-QUANTIZATION ?= uint8
+QUANTIZATION ?= auto
 convert: install
 	$(KOMBAT) convert $(MODELS) --quantization $(QUANTIZATION)
 

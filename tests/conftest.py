@@ -49,3 +49,14 @@ def pipeline(tmp_path_factory):
         punch_kick_learning_rate=1e-4,
     )
     return root, reports
+
+
+@pytest.fixture(scope="session")
+def converted(pipeline, tmp_path_factory):
+    """The pipeline's heads and MobileNet converted for TensorFlow.js with the default quantization."""
+    from tfjs_kombat import convert
+
+    root, _ = pipeline
+    out = tmp_path_factory.mktemp("converted") / "models"
+    sizes = convert.convert_models(root / "models", out, imagenet=False)
+    return out, sizes

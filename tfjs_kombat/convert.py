@@ -10,6 +10,7 @@ leaves the previous models as they were, never a model.json pointing at missing 
 """
 
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from tfjs_kombat import config, features, files
@@ -25,31 +27,76 @@ from tfjs_kombat.errors import UserError, say, warn
 from tfjs_kombat.predict import load_heads
 from tfjs_kombat.season import SEASONS
 
-QUANTIZATIONS = {"float32": [], "float16": ["--quantize_float16"], "uint8": ["--quantize_uint8"]}
-DEFAULT_QUANTIZATION = "uint8"  # smallest; decisions stay equal to float32 (tests/web/test_parity.py)
+QUANTIZATIONS = {"float32": None, "float16": "--quantize_float16", "uint8": "--quantize_uint8"}
+# Only kernels are quantized: the converter quantizes per tensor, which ruins scalars and small
+# vectors (the preprocessing's 1/127.5 became 0). "auto" stores a model's kernels as uint8 when
+# that costs each kernel at most 1% RMS, else as float16. Measured: the heads lose ~0.6% and stay
+# uint8; MobileNet's batch-norm-folded kernels lose 3-6% each, compounding over 13 layers (uint8
+# MobileNet changed ~25% of decisions), so it gets float16, which kept every decision.
+DEFAULT_QUANTIZATION = "auto"
+MAX_UINT8_ERROR = 0.01
+MIN_QUANTIZED_VALUES = 1024
+CHOICES = ["auto", *QUANTIZATIONS]
 WEB_MODELS = Path(__file__).resolve().parents[1] / "web" / "models"
 
 
 def export_graph_model(model, out_dir, quantization=DEFAULT_QUANTIZATION):
-    """One Keras model -> out_dir/model.json + weight shards (a TensorFlow.js graph model)."""
+    """One Keras model -> out_dir/model.json + weight shards; returns the quantization used."""
     with tempfile.TemporaryDirectory(prefix="tfjs-kombat-") as work:
         saved_model, converted = Path(work) / "saved_model", Path(work) / "tfjs"
         save_serving_model(model, saved_model)
-        # The converter's command line re-splits its arguments on spaces: keep both paths in `work`.
-        # Its quantize flags take an optional value, so they go last or they swallow the paths.
-        command = [
-            converter_executable(),
-            "--input_format=tf_saved_model",
-            "--output_format=tfjs_graph_model",
-            str(saved_model),
-            str(converted),
-            *QUANTIZATIONS[quantization],
-        ]
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0 or not (converted / "model.json").exists():
-            raise UserError(f"tensorflowjs_converter failed on {model.name}: {last_line(result.stderr)}")
+        convert_saved_model(saved_model, converted)
+        kernels = {
+            name: values
+            for name, values in read_weights(converted).items()
+            if values.size >= MIN_QUANTIZED_VALUES
+        }
+        if quantization == "auto":
+            worst = max((uint8_error(values) for values in kernels.values()), default=0)
+            quantization = "uint8" if worst <= MAX_UINT8_ERROR else "float16"
+        if QUANTIZATIONS[quantization] and kernels:
+            shutil.rmtree(converted)
+            convert_saved_model(saved_model, converted, f"{QUANTIZATIONS[quantization]}={','.join(kernels)}")
         check_graph_model(converted)
         shutil.copytree(converted, out_dir)
+    return quantization
+
+
+def read_weights(folder):
+    """The float32 weights of an unquantized graph model, by name."""
+    manifest = json.loads((Path(folder) / "model.json").read_text())
+    weights = {}
+    for group in manifest["weightsManifest"]:
+        data, offset = b"".join((Path(folder) / path).read_bytes() for path in group["paths"]), 0
+        for weight in group["weights"]:
+            count = math.prod(weight["shape"])
+            if weight["dtype"] == "float32":
+                weights[weight["name"]] = np.frombuffer(data, np.float32, count, offset)
+            offset += 4 * count  # float32 and int32 alike
+    return weights
+
+
+def uint8_error(values):
+    """Relative RMS error of the converter's uint8 quantization: 256 even steps from min to max."""
+    low, high = float(values.min()), float(values.max())
+    step = (high - low) / 255 or 1.0
+    restored = np.round((values - low) / step) * step + low
+    return float(np.sqrt(np.mean((restored - values) ** 2) / max(np.mean(values**2), 1e-30)))
+
+
+def convert_saved_model(saved_model, out_dir, *options):
+    # The converter's command line re-splits its arguments on spaces: keep both paths free of them.
+    command = [
+        converter_executable(),
+        "--input_format=tf_saved_model",
+        "--output_format=tfjs_graph_model",
+        *options,
+        str(saved_model),
+        str(out_dir),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0 or not (Path(out_dir) / "model.json").exists():
+        raise UserError(f"tensorflowjs_converter failed on {saved_model}: {last_line(result.stderr)}")
 
 
 def save_serving_model(model, path):
@@ -131,7 +178,7 @@ def imagenet_labels():
         return None
 
 
-def page_config(alpha, quantization, converted, metrics):
+def page_config(alpha, quantization_by_model, metrics):
     """What the page must agree on with Python; all of it comes from tfjs_kombat.config."""
     return {
         "frame": {"width": config.FRAME_WIDTH, "height": config.FRAME_HEIGHT},
@@ -146,16 +193,16 @@ def page_config(alpha, quantization, converted, metrics):
         "intervalMs": config.CLASSIFY_INTERVAL_MS,
         "alpha": alpha,
         "featureSize": features.feature_size(alpha),
-        "quantization": quantization,
-        "models": {name: f"{name}/model.json" for name in converted},
+        "quantization": quantization_by_model,
+        "models": {name: f"{name}/model.json" for name in quantization_by_model},
         "testAccuracy": {name: entry["test_accuracy"] for name, entry in metrics.items()},
     }
 
 
 def convert_models(models_dir="models", out_dir=WEB_MODELS, quantization=DEFAULT_QUANTIZATION, imagenet=True):
     """Every trained model in models_dir, and the MobileNet feature extractor, -> out_dir."""
-    if quantization not in QUANTIZATIONS:
-        raise UserError(f"quantization must be one of {', '.join(QUANTIZATIONS)}, not {quantization!r}")
+    if quantization not in CHOICES:
+        raise UserError(f"quantization must be one of {', '.join(CHOICES)}, not {quantization!r}")
     models_dir = Path(models_dir)
     heads, alpha = load_heads(models_dir)
     to_convert = {"mobilenet": features.build_feature_extractor(alpha), **heads}
@@ -168,16 +215,17 @@ def convert_models(models_dir="models", out_dir=WEB_MODELS, quantization=DEFAULT
     metrics_path = models_dir / "metrics.json"
     metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
 
+    used = {}
     with files.replacing_dir(out_dir) as staging:
         for name, model in to_convert.items():
             say(f"converting {name} ({quantization})")
-            export_graph_model(model, staging / name, quantization)
+            used[name] = export_graph_model(model, staging / name, quantization)
         if top is not None:
             files.write_json(staging / "imagenet" / "labels.json", labels)
-        files.write_json(staging / "config.json", page_config(alpha, quantization, list(to_convert), metrics))
+        files.write_json(staging / "config.json", page_config(alpha, used, metrics))
     sizes = {name: sum(f.stat().st_size for f in (Path(out_dir) / name).iterdir()) for name in to_convert}
     for name, size in sizes.items():
-        say(f"  {name:<11} {size / 1e6:6.2f} MB")
+        say(f"  {name:<11} {size / 1e6:6.2f} MB ({used[name]})")
     say(f"wrote {len(sizes)} TensorFlow.js models to {out_dir}")
     return sizes
 
@@ -193,7 +241,7 @@ def add_arguments(parser):
         "--quantization",
         choices=list(QUANTIZATIONS),
         default=DEFAULT_QUANTIZATION,
-        help="weight storage (default: %(default)s; decisions equal float32's on the held-out set)",
+        help="weight storage; auto: uint8 where harmless, else float16 (default: %(default)s)",
     )
     parser.add_argument("--no-imagenet", action="store_true", help="skip MobileNet's ImageNet classifier")
 
