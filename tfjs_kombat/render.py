@@ -181,9 +181,13 @@ def _kick(rng):
 
 
 def _other(rng):
-    """Anything but a punch or a kick: no arm held out forward, no leg raised high."""
-    kind = rng.integers(9)
-    angles = _guard_stance(rng) if kind == 1 else _base(rng)
+    """Anything but a punch or a kick: no arm held out forward, no leg raised high.
+
+    A third are the guard stance (kinds 1, 9, 10, 11): what a player mostly does between moves,
+    and the hardest pose to tell from a punch, which keeps the other arm in the same guard.
+    """
+    kind = rng.integers(12)
+    angles = _guard_stance(rng) if kind == 1 or kind >= 9 else _base(rng)
     if kind == 2:  # walking stride
         stride, swing = _u(rng, 12, 30), _u(rng, 8, 30)
         step = [(stride, stride - _u(rng, 0, 15)), (-stride, -stride - _u(rng, 0, 20))]
