@@ -6,13 +6,12 @@
  * The Python twin is tfjs_kombat/frames.py (to_frame + grayscale), which training uses.
  */
 
-const KEYBOARD_STILL_WORKS = 'The game still plays by keyboard.';
 const START_TIMEOUT_MS = 10_000;
 
 export class CameraError extends Error {
   /** kind: 'denied' | 'missing' | 'insecure' | 'failed' */
   constructor(kind, message) {
-    super(`${message} ${KEYBOARD_STILL_WORKS}`);
+    super(message);
     this.name = 'CameraError';
     this.kind = kind;
   }

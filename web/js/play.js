@@ -124,8 +124,7 @@ function fail(error) {
   clearInterval(timer);
   stats.ready = false;
   stats.error = { kind: error.kind ?? 'failed', message: error.message };
-  const { message } = error;
-  panel.error(message.includes(KEYBOARD_STILL_WORKS) ? message : `${message} ${KEYBOARD_STILL_WORKS}`);
+  panel.error(`${error.message} ${KEYBOARD_STILL_WORKS}`);
   console.warn('camera controller:', error);
 }
 
