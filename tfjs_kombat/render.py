@@ -146,7 +146,7 @@ def _base(rng, turn=(0.8, 1.0)):
 
 
 def _guard_stance(rng):
-    """Fists up, feet apart, waiting: an "other" pose, and the clip's idle pose."""
+    """Fists up, feet apart, waiting: an "other" pose."""
     angles = _base(rng)
     angles["lead_leg"], angles["rear_leg"] = _stance_legs(rng)
     angles["lead_arm"], angles["rear_arm"] = _guard_arm(rng), _guard_arm(rng)
@@ -181,13 +181,9 @@ def _kick(rng):
 
 
 def _other(rng):
-    """Anything but a punch or a kick: no arm held out forward, no leg raised high.
-
-    A third are the guard stance (kinds 1, 9, 10, 11): what a player mostly does between moves,
-    and the hardest pose to tell from a punch, which keeps the other arm in the same guard.
-    """
-    kind = rng.integers(12)
-    angles = _guard_stance(rng) if kind == 1 or kind >= 9 else _base(rng)
+    """Anything but a punch or a kick: no arm held out forward, no leg raised high."""
+    kind = rng.integers(9)
+    angles = _guard_stance(rng) if kind == 1 else _base(rng)
     if kind == 2:  # walking stride
         stride, swing = _u(rng, 12, 30), _u(rng, 8, 30)
         step = [(stride, stride - _u(rng, 0, 15)), (-stride, -stride - _u(rng, 0, 20))]
@@ -589,7 +585,7 @@ def render_dataset(out_dir, per_class=config.DEFAULT_DATA_PER_CLASS, seed=config
 
 # The clip: (seconds, what the person does); punch and kick = extend 0.3 s, hold 1.2 s, retract 0.3 s.
 CLIP_SCRIPT = (("other", 3.0), ("punch", 1.8), ("other", 3.0), ("kick", 1.8), ("other", 2.0))
-STILL_SCRIPT = (("other", 8.0),)  # standing in guard only: must trigger no punch or kick
+STILL_SCRIPT = (("other", 8.0),)  # standing still: must trigger no punch or kick
 MOVE_SECONDS = 0.3
 
 
@@ -638,10 +634,10 @@ def render_clip(path, size=(640, 480), fps=10, seed=config.SEED, script=CLIP_SCR
     output = _ffmpeg_output(path)  # before any work: a bad name fails at once
     rng = np.random.default_rng([seed, len(POSES)])  # apart from the dataset's streams
     person, facing, look = random_person(rng), rng.choice((-1, 1)), random_look(rng)
-    idle = _guard_stance(rng)
-    # Only the punching arm or the kicking legs move, so the clip's actions are unambiguous.
-    punch = dict(_punch(rng), lead_leg=idle["lead_leg"], rear_leg=idle["rear_leg"], rear_arm=idle["rear_arm"])
-    kick = dict(_kick(rng), lead_arm=idle["lead_arm"], rear_arm=idle["rear_arm"])
+    # Idle is standing relaxed, so "standing still" is unambiguous; the feet stay put for a punch.
+    idle = _base(rng)
+    punch = dict(_punch(rng), lead_leg=idle["lead_leg"], rear_leg=idle["rear_leg"])
+    kick = _kick(rng)
     actions = {"punch": punch, "kick": kick}
 
     timeline = clip_timeline(script)
@@ -702,7 +698,7 @@ def add_arguments(parser):
     )
     parser.add_argument("--seed", type=int, default=config.SEED, help=f"random seed (default: {config.SEED})")
     parser.add_argument("--clip", help="write a fake-webcam clip (.y4m or .mp4) instead of a dataset")
-    parser.add_argument("--still", action="store_true", help="with --clip: the person only stands in guard")
+    parser.add_argument("--still", action="store_true", help="with --clip: the person only stands still")
 
 
 def run(args):

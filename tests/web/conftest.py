@@ -138,3 +138,10 @@ def fighter_clip(tmp_path_factory):
 def fighter_browser(launch_chromium, fighter_clip):
     """Chromium whose fake camera plays the fighter clip."""
     return launch_chromium(f"--use-file-for-fake-video-capture={fighter_clip[0]}")
+
+
+@pytest.fixture(scope="session", name="copy_web")
+def copy_web_fixture():
+    """copy_web(destination) as a fixture, once TensorFlow.js is known to be in web/vendor."""
+    require_tfjs()
+    return copy_web
