@@ -28,26 +28,40 @@ requires_weights = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="session")
-def pipeline(tmp_path_factory):
-    """The whole chain, small but real: render -> dataset -> augment -> features (0.75) -> train."""
-    if not WEIGHTS.exists():
-        pytest.skip(f"needs real MobileNet 0.75 weights at {WEIGHTS}")
-    from tfjs_kombat import augment, dataset, features, render, train
+def train_small(data_dir, work, cache_dir, count=4):
+    """dataset -> augment (`count` per image) -> features (0.75) -> train, with quick settings."""
+    from tfjs_kombat import augment, dataset, features, train
 
-    root = tmp_path_factory.mktemp("pipeline")
-    render.render_dataset(root / "data", per_class=80, seed=7)
-    dataset.make_split(root / "data", root / "split.json")
-    augment.augment_split(root / "split.json", root / "frames", count=4)
-    features.extract_split_features(root / "frames", root / "features", TEST_ALPHA, root / "cache")
+    manifest = dataset.make_split(data_dir, work / "split.json")
+    augment.augment_split(work / "split.json", work / "frames", count=count)
+    features.extract_split_features(work / "frames", work / "features", TEST_ALPHA, cache_dir)
     reports = train.train_heads(
-        root / "features",
-        root / "models",
+        work / "features",
+        work / "models",
         punch_epochs=40,
         punch_kick_epochs=60,
         punch_learning_rate=1e-4,
         punch_kick_learning_rate=1e-4,
     )
+    return manifest, reports
+
+
+@pytest.fixture(scope="session", name="train_small")
+def train_small_fixture():
+    """train_small(data_dir, work, cache_dir, count=4) for test modules; needs the real weights."""
+    if not WEIGHTS.exists():
+        pytest.skip(f"needs real MobileNet 0.75 weights at {WEIGHTS}")
+    return train_small
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory, train_small):
+    """The whole chain, small but real: render -> dataset -> augment -> features (0.75) -> train."""
+    from tfjs_kombat import render
+
+    root = tmp_path_factory.mktemp("pipeline")
+    render.render_dataset(root / "data", per_class=80, seed=7)
+    _, reports = train_small(root / "data", root, root / "cache")
     return root, reports
 
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tfjs_kombat import augment, convert, dataset, features, frames, render, train
+from tfjs_kombat import convert, frames, render
 from tfjs_kombat.config import CLASS_DIRS, CLASS_NAMES
 
 
@@ -28,22 +28,12 @@ def recorded_frames(clip, timeline, out_dir, fps=10):
 
 
 @pytest.fixture(scope="module")
-def personal_web_root(pipeline, fighter_clip, copy_web, tmp_path_factory):
+def personal_web_root(pipeline, fighter_clip, copy_web, train_small, tmp_path_factory):
     pipeline_root, _ = pipeline
     work = tmp_path_factory.mktemp("personal")
     shutil.copytree(pipeline_root / "data", work / "data")
     recorded_frames(*fighter_clip, work / "data")
-    dataset.make_split(work / "data", work / "split.json")
-    augment.augment_split(work / "split.json", work / "frames", count=4)
-    features.extract_split_features(work / "frames", work / "features", 0.75, pipeline_root / "cache")
-    train.train_heads(
-        work / "features",
-        work / "models",
-        punch_epochs=40,
-        punch_kick_epochs=60,
-        punch_learning_rate=1e-4,
-        punch_kick_learning_rate=1e-4,
-    )
+    train_small(work / "data", work, pipeline_root / "cache")
     root = copy_web(work / "web")
     convert.convert_models(work / "models", root / "models", quantization="float32", imagenet=False)
     return root

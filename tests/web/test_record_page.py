@@ -14,11 +14,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from tfjs_kombat import augment, config, dataset, features, importer, train
+from tfjs_kombat import config, importer
 
 SCREENSHOT = Path("/tmp/record.png")
-TEST_ALPHA = 0.75  # the MobileNet the offline Keras cache holds
-WEIGHTS = features.weights_path(TEST_ALPHA)  # KERAS_HOME comes from tests/conftest.py
 RATE = 10  # frames per second while a class is held
 HOLD_S = 2.0  # per class: about 20 frames at 10/s; the clip loops every 11.6 s, so no frame repeats
 MIN_FRAMES = 12
@@ -222,25 +220,10 @@ def test_import_takes_every_frame_once(session, tmp_path):
     assert {folder: row["added"] for folder, row in again["classes"].items()} == dict.fromkeys(exported, 0)
 
 
-@pytest.mark.skipif(
-    not WEIGHTS.exists(), reason=f"needs real MobileNet {TEST_ALPHA} weights at {WEIGHTS} (set KERAS_HOME)"
-)
-def test_recorded_frames_train(session, tmp_path):
+def test_recorded_frames_train(session, train_small, tmp_path):
     importer.import_source(session.zip_path, into=tmp_path / "mine")
-    manifest = dataset.make_split(tmp_path / "mine", tmp_path / "split.json")
+    manifest, reports = train_small(tmp_path / "mine", tmp_path, tmp_path / "cache", count=2)
     assert all(manifest["test"][folder] for folder in config.CLASS_DIRS)
-    augment.augment_split(tmp_path / "split.json", tmp_path / "frames", count=2, workers=1)
-    features.extract_split_features(
-        tmp_path / "frames", tmp_path / "features", TEST_ALPHA, tmp_path / "cache"
-    )
-    reports = train.train_heads(
-        tmp_path / "features",
-        tmp_path / "models",
-        punch_epochs=20,
-        punch_kick_epochs=30,
-        punch_learning_rate=1e-4,
-        punch_kick_learning_rate=1e-4,
-    )
     for head in ("punch", "punch_kick"):
         assert 0.0 <= reports[head]["test_accuracy"] <= 1.0
     assert (tmp_path / "models" / "punch_kick.keras").is_file()
