@@ -65,14 +65,16 @@ function hasRealGpu() {
 /**
  * Load config.json and every model it lists; models it does not list are null. A missing
  * config, MobileNet or head throws a ModelsError (kind 'models-missing') that says what to run.
- * `extras: false` skips the try-it page's models (ImageNet classes, season), which play needs not.
+ * `extras: false` loads only what play uses: MobileNet and the punch/kick head (the binary punch
+ * head only when there is no punch/kick head), not the try-it page's models.
  */
 export async function loadClassifier(base = 'models/', { extras = true } = {}) {
   const config = await loadConfig(base);
   if (!config.models?.mobilenet) {
     throw new ModelsError(missingMessage(`${base}config.json lists no MobileNet`));
   }
-  const load = (name) => (config.models[name] ? loadModel(base + config.models[name], name) : null);
+  const wanted = (name) => extras || (name === 'punch' ? !config.models.punch_kick : true);
+  const load = (name) => (config.models[name] && wanted(name) ? loadModel(base + config.models[name], name) : null);
   const names = ['mobilenet', 'punch', 'punch_kick', ...(extras ? ['imagenet', 'season'] : [])];
   const [mobilenet, punch, punchKick, imagenet = null, seasonModel = null] = await Promise.all(
     names.map(load),
