@@ -1,5 +1,6 @@
 """Conversion to TensorFlow.js graph models: layout, config, quantization choice, atomicity."""
 
+import argparse
 import json
 
 import numpy as np
@@ -62,3 +63,11 @@ def test_bad_requests_are_clear_errors(tmp_path, capsys):
     assert "run `make train` first" in capsys.readouterr().err
     with pytest.raises(UserError, match="quantization must be one of"):
         convert.convert_models(tmp_path, tmp_path / "out", quantization="int4")
+
+
+@pytest.mark.parametrize("choice", convert.CHOICES)
+def test_every_quantization_is_accepted_on_the_command_line(choice):
+    parser = argparse.ArgumentParser()
+    convert.add_arguments(parser)
+    assert parser.parse_args(["--quantization", choice]).quantization == choice
+    assert parser.parse_args([]).quantization == "auto"

@@ -239,7 +239,7 @@ def add_arguments(parser):
     )
     parser.add_argument(
         "--quantization",
-        choices=list(QUANTIZATIONS),
+        choices=CHOICES,
         default=DEFAULT_QUANTIZATION,
         help="weight storage; auto: uint8 where harmless, else float16 (default: %(default)s)",
     )
