@@ -12,7 +12,7 @@ ifneq ($(wildcard ../shared/keras-home/models),)
 KERAS_HOME ?= $(abspath ../shared/keras-home)
 endif
 export KERAS_HOME
-export TF_CPP_MIN_LOG_LEVEL = 2
+export TF_CPP_MIN_LOG_LEVEL = 3
 
 VENV := .venv
 PYTHON := $(VENV)/bin/python

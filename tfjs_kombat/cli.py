@@ -42,7 +42,7 @@ def main(argv=None):
         print(f"error: unknown command {argv[0]!r}\n\n{usage()}", file=sys.stderr)
         return 2
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up notices (no GPU, ...)
     module_name, summary = COMMANDS[argv[0]]
     module = importlib.import_module(f"tfjs_kombat.{module_name}")
     parser = argparse.ArgumentParser(prog=f"tfjs-kombat {argv[0]}", description=summary)
