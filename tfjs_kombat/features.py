@@ -121,12 +121,15 @@ def compute_features(extractor, frames, batch_size=64, label="frames"):
 def cached_features(paths, read_frame, extractor, cache, kind):
     """Features for files, computing only those whose content (and kind of reading) is new."""
     keys = [hashlib.sha256(kind.encode() + Path(p).read_bytes()).hexdigest() for p in paths]
-    missing = sorted({k: i for i, k in enumerate(keys) if k not in cache.entries}.values())
-    say(f"  {len(paths) - len(missing)}/{len(paths)} {kind} features found in cache")
-    if missing:
-        frames = np.stack([read_frame(paths[i]) for i in missing])
-        for i, vector in zip(missing, compute_features(extractor, frames, label=kind), strict=True):
-            cache.entries[keys[i]] = vector
+    new = {}  # content key -> one file with that content: identical files are computed once
+    for key, path in zip(keys, paths, strict=True):
+        if key not in cache.entries:
+            new.setdefault(key, path)
+    say(f"  {len(set(keys)) - len(new)}/{len(set(keys))} {kind} features found in cache")
+    if new:
+        frames = np.stack([read_frame(path) for path in new.values()])
+        for key, vector in zip(new, compute_features(extractor, frames, label=kind), strict=True):
+            cache.entries[key] = vector
         cache.save()
     return np.stack([cache.entries[k] for k in keys]) if keys else np.zeros((0, extractor.output_shape[-1]))
 
