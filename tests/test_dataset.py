@@ -1,28 +1,16 @@
-"""dataset: image checks, scanning class folders, balancing and the leak-free split."""
+"""dataset: scanning class folders, balancing and the leak-free split."""
 
 import json
 import shutil
-import struct
-import warnings
-import zlib
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image, ImageFile
+from PIL import Image
+from test_frames import SIZE, enormous_png, save, truncated_jpeg
 
 from tfjs_kombat import config, dataset
 from tfjs_kombat.cli import main
-from tfjs_kombat.dataset import BadImage, load_image
 from tfjs_kombat.errors import UserError
-
-SIZE = (40, 30)
-
-
-def save(path, image, **options):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    image.save(path, **options)
-    return path
 
 
 def distinct_image(index, class_index=0):
@@ -35,149 +23,6 @@ def make_dataset(root, counts):
         for index in range(count):
             save(root / name / f"{index:03d}.png", distinct_image(index, class_index))
     return root
-
-
-def enormous_png(path, width, height):
-    """A valid 40x30 PNG whose IHDR claims width x height (with a correct CRC)."""
-    save(path, Image.new("RGB", SIZE))
-    data = bytearray(path.read_bytes())
-    data[16:24] = struct.pack(">II", width, height)
-    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
-    path.write_bytes(bytes(data))
-    return path
-
-
-def truncated_jpeg(path):
-    save(path, Image.effect_noise(SIZE, 50).convert("RGB"), quality=95)
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    return path
-
-
-# --- load_image ---------------------------------------------------------------------------------
-
-
-def test_load_image_decodes_plain_rgb_with_uppercase_extension_and_unicode_name(tmp_path):
-    path = save(tmp_path / "Schlag_ä_パンチ.JPEG", Image.new("RGB", SIZE, (10, 200, 30)), format="JPEG")
-    image = load_image(path)
-    assert image.mode == "RGB" and image.size == SIZE
-    assert np.abs(np.asarray(image, dtype=int) - (10, 200, 30)).max() <= 3
-
-
-def test_png_alpha_is_composited_on_white(tmp_path):
-    rgba = Image.new("RGBA", SIZE, (200, 0, 0, 255))
-    rgba.putpixel((0, 0), (0, 0, 255, 0))  # fully transparent blue -> white
-    rgba.putpixel((1, 0), (0, 0, 0, 128))  # half transparent black -> mid grey
-    image = load_image(save(tmp_path / "a.png", rgba))
-    assert image.mode == "RGB"
-    assert image.getpixel((0, 0)) == (255, 255, 255)
-    assert all(abs(v - 127) <= 1 for v in image.getpixel((1, 0)))
-    assert image.getpixel((5, 5)) == (200, 0, 0)
-
-
-@pytest.mark.parametrize("mode", ["L", "LA", "P", "1"])
-def test_grey_palette_and_bilevel_images_become_rgb(tmp_path, mode):
-    source = Image.new("RGB", SIZE, (90, 90, 90))
-    source.putpixel((3, 3), (255, 255, 255))
-    converted = source.convert(mode, palette=Image.Palette.ADAPTIVE) if mode == "P" else source.convert(mode)
-    image = load_image(save(tmp_path / f"{mode}.png", converted))
-    pixels = np.asarray(image)
-    assert image.mode == "RGB" and image.size == SIZE
-    assert tuple(pixels[3, 3]) == (255, 255, 255)
-    assert (pixels[:, :, 0] == pixels[:, :, 1]).all()  # still grey
-
-
-def test_palette_transparency_is_composited(tmp_path):
-    palette = Image.new("P", SIZE, 1)
-    palette.putpalette([0, 0, 0, 200, 0, 0] + [0] * 762)
-    palette.putpixel((0, 0), 0)
-    image = load_image(save(tmp_path / "p.png", palette, transparency=0))
-    assert image.getpixel((0, 0)) == (255, 255, 255)
-    assert image.getpixel((5, 5)) == (200, 0, 0)
-
-
-def test_cmyk_jpeg_keeps_its_colour(tmp_path):
-    path = save(tmp_path / "cmyk.jpg", Image.new("RGB", SIZE, (200, 30, 40)).convert("CMYK"))
-    assert Image.open(path).mode == "CMYK"
-    image = load_image(path)
-    assert image.mode == "RGB"
-    assert np.abs(np.asarray(image, dtype=int) - (200, 30, 40)).max() <= 6
-
-
-def test_16_bit_png_is_scaled_not_clipped(tmp_path):
-    values = np.full(SIZE[::-1], 32896, np.uint16)
-    values[0, 0], values[0, 1], values[0, 2] = 65535, 0, 257 * 10
-    path = save(tmp_path / "deep.png", Image.fromarray(values))
-    assert Image.open(path).mode in ("I;16", "I")
-    pixels = np.asarray(load_image(path))
-    assert tuple(pixels[0, 0]) == (255, 255, 255)
-    assert tuple(pixels[0, 1]) == (0, 0, 0)
-    assert tuple(pixels[0, 2]) == (10, 10, 10)
-    assert tuple(pixels[5, 5]) == (128, 128, 128)
-
-
-def test_32_bit_grey_mode_i_is_scaled_like_16_bit(tmp_path):
-    values = np.full(SIZE[::-1], 65535, np.int32)
-    values[0, 0] = 32896
-    path = save(tmp_path / "deep.png", Image.fromarray(values), format="TIFF")  # mis-named, still an image
-    assert Image.open(path).mode == "I"
-    pixels = np.asarray(load_image(path))
-    assert tuple(pixels[0, 0]) == (128, 128, 128) and tuple(pixels[1, 1]) == (255, 255, 255)
-
-
-def test_exif_rotation_is_applied(tmp_path):
-    source = Image.new("RGB", SIZE, (0, 0, 255))
-    source.paste((255, 0, 0), (0, 0, 20, 30))  # left half red
-    exif = Image.Exif()
-    exif[0x0112] = 6  # "rotate 90 clockwise to display"
-    image = load_image(save(tmp_path / "rotated.jpg", source, exif=exif, quality=95))
-    assert image.size == (30, 40)
-    assert image.getpixel((15, 5))[0] > 200  # the red half is now on top
-    assert image.getpixel((15, 35))[2] > 200
-
-
-@pytest.mark.parametrize(
-    "make, reason",
-    [
-        (lambda p: p.write_bytes(b""), "empty file"),
-        (lambda p: p.write_text("just some text\n"), "not an image"),
-        (truncated_jpeg, "truncated image"),
-    ],
-)
-def test_broken_files_raise_bad_image_with_a_reason(tmp_path, make, reason):
-    path = tmp_path / "broken.jpg"
-    make(path)
-    with pytest.raises(BadImage) as caught:
-        load_image(path)
-    assert str(caught.value) == reason
-    assert not ImageFile.LOAD_TRUNCATED_IMAGES  # never switched on globally
-
-
-def test_missing_file_is_a_bad_image(tmp_path):
-    with pytest.raises(BadImage, match="cannot read file"):
-        load_image(tmp_path / "nope.jpg")
-
-
-@pytest.mark.parametrize(
-    "width, height, reason",
-    [
-        (10_000, 8_000, "declared size 10000x8000 is too large"),  # over ours, under Pillow's warning
-        (12_000, 10_000, "declared size 12000x10000 is too large"),  # where Pillow would warn
-        (100_000, 100_000, "declared size is too large"),  # where Pillow refuses at open
-    ],
-)
-def test_enormous_declared_size_is_refused_without_decoding_or_warnings(tmp_path, width, height, reason):
-    path = enormous_png(tmp_path / "bomb.png", width, height)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a leaked DecompressionBombWarning would raise here
-        with pytest.raises(BadImage) as caught:
-            load_image(path)
-    assert str(caught.value).startswith(reason)
-
-
-def test_enormous_png_helper_really_declares_that_size(tmp_path):
-    path = enormous_png(tmp_path / "big.png", 10_000, 8_000)
-    with Image.open(path) as image:
-        assert image.size == (10_000, 8_000)
 
 
 # --- scan ---------------------------------------------------------------------------------------

@@ -12,8 +12,9 @@ from PIL import Image
 from test_frames import write_video
 
 from tfjs_kombat import cli, importer
-from tfjs_kombat.dataset import content_hash, load_image
+from tfjs_kombat.dataset import content_hash
 from tfjs_kombat.errors import UserError
+from tfjs_kombat.frames import load_image
 
 
 def png(index, shade=0):

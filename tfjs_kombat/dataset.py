@@ -9,73 +9,14 @@ ever trained on; files with identical bytes always land on the same side.
 
 import hashlib
 import random
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from tfjs_kombat import config, files
 from tfjs_kombat.errors import UserError, say, warn
+from tfjs_kombat.frames import BadImage, load_image
 
-# 8K video frames are 33 MP; a larger declared size is a huge photo or a forged header, and
-# decoding it could take gigabytes. Pillow's own bomb check only warns below 2x its limit.
-MAX_PIXELS = 50_000_000
-# Transparent pixels are shown on white, like a browser shows a transparent PNG on a blank page.
-BACKGROUND = (255, 255, 255)
 PROGRESS_EVERY = 500
-
-
-class BadImage(Exception):
-    """A file that cannot be used as an image; the message is a short reason for the user."""
-
-
-def load_image(path):
-    """Open, check and fully decode an image -> an RGB PIL image, or raise BadImage."""
-    path = Path(path)
-    try:
-        if path.stat().st_size == 0:
-            raise BadImage("empty file")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # checked below instead
-            image = Image.open(path)
-    except Image.DecompressionBombError:
-        raise BadImage(f"declared size is too large (over {MAX_PIXELS:,} pixels)") from None
-    except UnidentifiedImageError:
-        raise BadImage("not an image") from None
-    except OSError as error:
-        raise BadImage(f"cannot read file ({error.strerror or error})") from None
-
-    with image:
-        width, height = image.size
-        if width * height > MAX_PIXELS:  # refuse before decoding: only the header was read
-            raise BadImage(f"declared size {width}x{height} is too large")
-        try:
-            image.load()  # Pillow decodes lazily; a broken file must fail here, not in a later stage
-            image = ImageOps.exif_transpose(image)  # phones store the rotation in EXIF
-            return to_rgb(image)
-        except BadImage:
-            raise
-        except Exception as error:  # Pillow raises many types for malformed data
-            if "truncated" in str(error).lower():
-                raise BadImage("truncated image") from None
-            raise BadImage(f"cannot decode ({error})") from None
-
-
-def to_rgb(image):
-    """Any decoded PIL image -> RGB: alpha composited on BACKGROUND, 16-bit scaled to 8-bit."""
-    if image.mode in ("I;16", "I;16L", "I;16B", "I"):
-        # 16-bit grey: convert("RGB") would clip everything above 255 to white.
-        grey = np.clip(np.rint(np.asarray(image, dtype=np.float64) / 257), 0, 255).astype(np.uint8)
-        return Image.fromarray(grey).convert("RGB")
-    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
-        background = Image.new("RGBA", image.size, BACKGROUND)
-        return Image.alpha_composite(background, image.convert("RGBA")).convert("RGB")
-    try:
-        return image.convert("RGB")  # L, P, CMYK, YCbCr, 1, RGB (a copy, detached from the file)
-    except ValueError:
-        raise BadImage(f"unsupported colour mode {image.mode}") from None
 
 
 @dataclass

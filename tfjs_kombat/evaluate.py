@@ -11,7 +11,8 @@ import numpy as np
 from tfjs_kombat import dataset, features, files, metrics
 from tfjs_kombat.config import BINARY_CLASS_NAMES, CLASS_DIRS, CLASS_NAMES, KICK, PUNCH
 from tfjs_kombat.errors import UserError, say, warn
-from tfjs_kombat.predict import HEADS, load_heads, photo_frame
+from tfjs_kombat.frames import photo_frame
+from tfjs_kombat.predict import HEADS, load_heads
 
 
 def evaluate_head(data_dir, head="punch_kick", models_dir="models", out_path=None, cache_dir="build/cache"):

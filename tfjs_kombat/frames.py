@@ -3,17 +3,78 @@
 The page draws the camera frame on a canvas, keeps the top band whose aspect is 100:56 (full
 width), scales it to 100x56 and greys it by the average of R, G and B. `to_frame` does exactly
 that to any image, so training sees what the page will see.
+
+This module is the one place that turns an image file into a model frame: `load_image` opens,
+checks and decodes (or raises BadImage), `photo_frame` adds the crop and the grey.
 """
 
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tfjs_kombat.config import FRAME_HEIGHT, FRAME_WIDTH
 from tfjs_kombat.errors import UserError, say
+
+# 8K video frames are 33 MP; a larger declared size is a huge photo or a forged header, and
+# decoding it could take gigabytes. Pillow's own bomb check only warns below 2x its limit.
+MAX_PIXELS = 50_000_000
+# Transparent pixels are shown on white, like a browser shows a transparent PNG on a blank page.
+BACKGROUND = (255, 255, 255)
+
+
+class BadImage(Exception):
+    """A file that cannot be used as an image; the message is a short reason for the user."""
+
+
+def load_image(path):
+    """Open, check and fully decode an image -> an RGB PIL image, or raise BadImage."""
+    path = Path(path)
+    try:
+        if path.stat().st_size == 0:
+            raise BadImage("empty file")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # checked below instead
+            image = Image.open(path)
+    except Image.DecompressionBombError:
+        raise BadImage(f"declared size is too large (over {MAX_PIXELS:,} pixels)") from None
+    except UnidentifiedImageError:
+        raise BadImage("not an image") from None
+    except OSError as error:
+        raise BadImage(f"cannot read file ({error.strerror or error})") from None
+
+    with image:
+        width, height = image.size
+        if width * height > MAX_PIXELS:  # refuse before decoding: only the header was read
+            raise BadImage(f"declared size {width}x{height} is too large")
+        try:
+            image.load()  # Pillow decodes lazily; a broken file must fail here, not in a later stage
+            image = ImageOps.exif_transpose(image)  # phones store the rotation in EXIF
+            return to_rgb(image)
+        except BadImage:
+            raise
+        except Exception as error:  # Pillow raises many types for malformed data
+            if "truncated" in str(error).lower():
+                raise BadImage("truncated image") from None
+            raise BadImage(f"cannot decode ({error})") from None
+
+
+def to_rgb(image):
+    """Any decoded PIL image -> RGB: alpha composited on BACKGROUND, 16-bit scaled to 8-bit."""
+    if image.mode in ("I;16", "I;16L", "I;16B", "I"):
+        # 16-bit grey: convert("RGB") would clip everything above 255 to white.
+        grey = np.clip(np.rint(np.asarray(image, dtype=np.float64) / 257), 0, 255).astype(np.uint8)
+        return Image.fromarray(grey).convert("RGB")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info:
+        background = Image.new("RGBA", image.size, BACKGROUND)
+        return Image.alpha_composite(background, image.convert("RGBA")).convert("RGB")
+    try:
+        return image.convert("RGB")  # L, P, CMYK, YCbCr, 1, RGB (a copy, detached from the file)
+    except ValueError:
+        raise BadImage(f"unsupported colour mode {image.mode}") from None
 
 
 def crop_top_band(image):
@@ -37,6 +98,11 @@ def grayscale(pixels):
     """HxWx3 uint8 -> HxWx3 uint8 with R = G = B = the rounded average, as the page computes it."""
     average = np.rint(pixels.astype(np.float32).mean(axis=2))
     return np.repeat(average.astype(np.uint8)[:, :, None], 3, axis=2)
+
+
+def photo_frame(path):
+    """Any image file -> the grey 100x56 frame the page would classify, or raise BadImage."""
+    return grayscale(np.asarray(to_frame(load_image(path))))
 
 
 def ffmpeg_executable():

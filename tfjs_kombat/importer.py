@@ -20,9 +20,9 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from tfjs_kombat import config
-from tfjs_kombat.dataset import BadImage, content_hash, folder_list, listing, load_image
+from tfjs_kombat.dataset import content_hash, folder_list, listing
 from tfjs_kombat.errors import UserError, say, warn
-from tfjs_kombat.frames import extract_frames
+from tfjs_kombat.frames import BadImage, extract_frames, load_image
 
 DEFAULT_INTO = "data/mine"
 DEFAULT_FPS = 10

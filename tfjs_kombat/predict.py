@@ -8,7 +8,6 @@ nothing if P(other) >= 0.4, else picks the larger of punch and kick if it reache
 from pathlib import Path
 
 import keras
-import numpy as np
 
 from tfjs_kombat import features
 from tfjs_kombat.config import (
@@ -20,9 +19,8 @@ from tfjs_kombat.config import (
     PUNCH,
     PUNCH_THRESHOLD,
 )
-from tfjs_kombat.dataset import BadImage, load_image
 from tfjs_kombat.errors import UserError, say, warn
-from tfjs_kombat.frames import grayscale, to_frame
+from tfjs_kombat.frames import BadImage, load_image, photo_frame
 
 HEADS = ("punch", "punch_kick")
 
@@ -56,11 +54,6 @@ def load_heads(models_dir, names=HEADS):
     if len(sizes) > 1:
         raise UserError(f"the heads in {models_dir} were trained on different feature sizes {sizes}")
     return loaded, features.alpha_for_feature_size(sizes.pop())
-
-
-def photo_frame(path):
-    """Any image file -> the grey 100x56 frame the page would classify."""
-    return grayscale(np.asarray(to_frame(load_image(path))))
 
 
 def readable(paths):
