@@ -55,6 +55,38 @@ def train_small_fixture():
 
 
 @pytest.fixture(scope="session")
+def untrained_heads(tmp_path_factory):
+    """A models folder with both heads, untrained, for MobileNet 0.75 features: enough to run
+    predict and evaluate end to end without training."""
+    if not WEIGHTS.exists():
+        pytest.skip(f"needs real MobileNet 0.75 weights at {WEIGHTS}")
+    from tfjs_kombat import features, files, heads
+
+    models = tmp_path_factory.mktemp("untrained") / "models"
+    size = features.feature_size(TEST_ALPHA)
+    files.save_model(heads.build_punch_head(size), models / "punch.keras")
+    files.save_model(heads.build_punch_kick_head(size), models / "punch_kick.keras")
+    return models
+
+
+@pytest.fixture
+def count_decodes(monkeypatch):
+    """{path: how many times PIL opened it} for the test's duration."""
+    from collections import Counter
+
+    from PIL import Image
+
+    opened, real_open = Counter(), Image.open
+
+    def counting_open(fp, *args, **kwargs):
+        opened[str(fp)] += 1
+        return real_open(fp, *args, **kwargs)
+
+    monkeypatch.setattr(Image, "open", counting_open)
+    return opened
+
+
+@pytest.fixture(scope="session")
 def pipeline(tmp_path_factory, train_small):
     """The whole chain, small but real: render -> dataset -> augment -> features (0.75) -> train."""
     from tfjs_kombat import render

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 
-from tfjs_kombat import cli, render
+from tfjs_kombat import cli, evaluate, render
 
 
 def test_evaluate_on_unseen_renders(pipeline, tmp_path):
@@ -57,3 +57,13 @@ def test_evaluate_punch_head_scores_punches_against_others(pipeline, tmp_path):
 def test_missing_folder(tmp_path, capsys):
     assert cli.main(["evaluate", str(tmp_path / "nope")]) == 2
     assert "no such dataset folder" in capsys.readouterr().err
+
+
+def test_each_image_is_decoded_once(untrained_heads, count_decodes, tmp_path):
+    data = tmp_path / "friend"
+    render.render_dataset(data, per_class=2, seed=5)
+    (data / "kicks" / "broken.jpg").write_bytes(b"not an image")
+    count_decodes.clear()
+    report = evaluate.evaluate_head(data, models_dir=untrained_heads, cache_dir=tmp_path / "cache")
+    assert report["samples"] == {"test": 6}
+    assert sorted(count_decodes.values()) == [1] * 7

@@ -1,5 +1,6 @@
 """The article's decision rules, and predicting with trained heads from the command line."""
 
+import numpy as np
 import pytest
 
 from tfjs_kombat import cli, predict, render
@@ -28,8 +29,6 @@ def test_punch_decision_threshold():
 
 def test_predict_rendered_poses(pipeline, tmp_path, capsys):
     root, _ = pipeline
-    import numpy as np
-
     rng = np.random.default_rng(123)
     images = []
     for pose in ("punch", "kick", "other"):
@@ -62,3 +61,15 @@ def test_unreadable_images_are_skipped_or_refused(pipeline, tmp_path):
 def test_no_models_is_a_clear_error(tmp_path, capsys):
     assert cli.main(["predict", "x.jpg", "--models", str(tmp_path)]) == 2
     assert "run `make train` first" in capsys.readouterr().err
+
+
+def test_each_image_is_decoded_once(untrained_heads, count_decodes, tmp_path):
+    images = []
+    for index, pose in enumerate(("punch", "kick", "other")):
+        images.append(tmp_path / f"{pose}.jpg")
+        render.render_pose(pose, np.random.default_rng(index)).save(images[-1])
+    (tmp_path / "notes.jpg").write_text("not an image")
+    count_decodes.clear()
+    results = predict.predict_images([*images, tmp_path / "notes.jpg"], untrained_heads, tmp_path / "cache")
+    assert [result["image"] for result in results] == [str(path) for path in images]
+    assert count_decodes == {str(path): 1 for path in [*images, tmp_path / "notes.jpg"]}

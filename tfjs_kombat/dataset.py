@@ -9,7 +9,7 @@ ever trained on; files with identical bytes always land on the same side.
 
 import hashlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tfjs_kombat import config, files
@@ -25,6 +25,7 @@ class Scan:
     images: dict[str, list[Path]]  # valid images per class folder, sorted
     skipped: list[tuple[Path, str]]  # unreadable files and why
     warnings: list[str]
+    decoded: dict[Path, object] = field(default_factory=dict)  # what scan's `decode` returned
 
 
 def is_hidden(path):
@@ -36,9 +37,13 @@ def listing(names, limit=5):
     return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
 
 
-def scan(root):
+def scan(root, decode=None):
     """Find and verify every image in root's class folders (see Scan); UserError if training is
-    impossible (root missing, or fewer than two classes with usable images)."""
+    impossible (root missing, or fewer than two classes with usable images).
+
+    Each image is decoded once: by `decode` (path -> anything, or raise BadImage) when given,
+    keeping what it returns in Scan.decoded; else by load_image, only to check it.
+    """
     root = Path(root).expanduser()
     if not root.exists():
         raise UserError(f"no such folder: {root}")
@@ -81,12 +86,15 @@ def scan(root):
 
     total = sum(len(paths) for paths in candidates.values())
     images = {name: [] for name in config.CLASS_DIRS}
-    skipped = []
+    skipped, decoded = [], {}
     checked = 0
     for name, paths in candidates.items():
         for path in paths:
             try:
-                load_image(path)
+                if decode:
+                    decoded[path] = decode(path)
+                else:
+                    load_image(path)
                 images[name].append(path)
             except BadImage as error:
                 skipped.append((path, str(error)))
@@ -109,7 +117,7 @@ def scan(root):
         raise UserError(
             f"training needs usable images in at least two of {folder_list()} in {root}; found {found}{extra}"
         )
-    return Scan(root, images, skipped, warnings_)
+    return Scan(root, images, skipped, warnings_, decoded)
 
 
 def folder_list():

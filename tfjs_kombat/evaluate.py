@@ -17,7 +17,7 @@ from tfjs_kombat.predict import HEADS, load_heads
 
 def evaluate_head(data_dir, head="punch_kick", models_dir="models", out_path=None, cache_dir="build/cache"):
     loaded, alpha = load_heads(models_dir, names=(head,))
-    scan = dataset.scan(data_dir)
+    scan = dataset.scan(data_dir, decode=photo_frame)
     for message in scan.warnings + [f"skipping {p}: {reason}" for p, reason in scan.skipped]:
         warn(message)
     paths = [path for class_dir in CLASS_DIRS for path in scan.images[class_dir]]
@@ -27,7 +27,7 @@ def evaluate_head(data_dir, head="punch_kick", models_dir="models", out_path=Non
     say(f"evaluating {head} on {len(paths)} images of {data_dir}")
     extractor = features.build_feature_extractor(alpha)
     cache = features.FeatureCache(cache_dir, alpha)
-    x = features.cached_features(paths, photo_frame, extractor, cache, kind="photo")
+    x = features.cached_features(paths, scan.decoded.__getitem__, extractor, cache, kind="photo")
     outputs = loaded[head].predict(x, verbose=0)
     if head == "punch":  # trained on punches against others, so scored on those
         rows = labels != KICK

@@ -20,7 +20,7 @@ from tfjs_kombat.config import (
     PUNCH_THRESHOLD,
 )
 from tfjs_kombat.errors import UserError, say, warn
-from tfjs_kombat.frames import BadImage, load_image, photo_frame
+from tfjs_kombat.frames import BadImage, photo_frame
 
 HEADS = ("punch", "punch_kick")
 
@@ -56,29 +56,28 @@ def load_heads(models_dir, names=HEADS):
     return loaded, features.alpha_for_feature_size(sizes.pop())
 
 
-def readable(paths):
-    """The paths that load as images; the others are reported and left out."""
-    kept = []
-    for path in paths:
+def readable_frames(paths):
+    """{path: grey frame} of the paths that decode as images, each decoded once; the others are
+    reported and left out."""
+    found = {}
+    for path in dict.fromkeys(map(Path, paths)):
         try:
-            load_image(path)
-            kept.append(Path(path))
+            found[path] = photo_frame(path)
         except BadImage as reason:
             warn(f"skipping {path}: {reason}")
-        except OSError as error:
-            warn(f"skipping {path}: {error.strerror or error}")
-    return kept
+    return found
 
 
 def predict_images(paths, models_dir="models", cache_dir="build/cache"):
     """Per image: each head's probabilities and its decision."""
     loaded, alpha = load_heads(models_dir)
-    paths = readable(paths)
-    if not paths:
+    frames = readable_frames(paths)
+    if not frames:
         raise UserError("none of the given files is a readable image")
+    paths = [path for path in map(Path, paths) if path in frames]
     extractor = features.build_feature_extractor(alpha)
     cache = features.FeatureCache(cache_dir, alpha)
-    x = features.cached_features(paths, photo_frame, extractor, cache, kind="photo")
+    x = features.cached_features(paths, frames.__getitem__, extractor, cache, kind="photo")
     results = [{"image": str(p)} for p in paths]
     if "punch" in loaded:
         for result, (p,) in zip(results, loaded["punch"].predict(x, verbose=0), strict=True):
