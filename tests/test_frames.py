@@ -1,5 +1,6 @@
 """Image files to frames (decode, check, crop, grey) and ffmpeg frame extraction."""
 
+import os
 import struct
 import subprocess
 import warnings
@@ -135,6 +136,14 @@ def test_broken_files_raise_bad_image_with_a_reason(tmp_path, make, reason):
         load_image(path)
     assert str(caught.value) == reason
     assert not ImageFile.LOAD_TRUNCATED_IMAGES  # never switched on globally
+
+
+def test_only_regular_files_are_images(tmp_path):
+    os.mkfifo(tmp_path / "fifo.jpg")
+    (tmp_path / "zero.jpg").symlink_to("/dev/zero")
+    for name in ("fifo.jpg", "zero.jpg"):
+        with pytest.raises(BadImage, match="^not a regular file$"):
+            load_image(tmp_path / name)
 
 
 def test_missing_file_is_a_bad_image(tmp_path):

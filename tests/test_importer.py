@@ -1,8 +1,10 @@
 """import: recorded zips, folders and class-named videos into a dataset, safely and without overwriting."""
 
+import contextlib
 import io
 import os
 import shutil
+import signal
 import stat
 import struct
 import zipfile
@@ -309,6 +311,39 @@ def test_a_folder_of_class_folders(tmp_path):
     assert len(list((tmp_path / "mine" / "kicks").glob("*.jpeg"))) == 1
     assert report["skipped"] == [{"path": "kicks/deeper", "reason": "a folder nested deeper than class/file"}]
     assert len(tree(source)) == 7  # the source is only read
+
+
+@contextlib.contextmanager
+def deadline(seconds):
+    """Fail instead of hanging: SIGALRM interrupts a blocking open() or an endless read."""
+
+    def expired(signum, frame):
+        raise TimeoutError(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_only_regular_files_are_read(tmp_path):
+    source = tmp_path / "recorded"
+    (source / "punches").mkdir(parents=True)
+    (source / "punches" / "a.png").write_bytes(png(1))
+    os.mkfifo(source / "punches" / "fifo.jpg")  # opening it waits for a writer forever
+    (source / "punches" / "zero.jpg").symlink_to("/dev/zero")  # reading it never ends
+    os.mkfifo(source / "kicks.mp4")
+    with deadline(20):
+        report = importer.import_source(source, tmp_path / "mine")
+    assert added(report) == {"punches": 1, "kicks": 0, "others": 0}
+    assert report["skipped"] == [
+        {"path": name, "reason": "not a regular file"}
+        for name in ("kicks.mp4", "punches/fifo.jpg", "punches/zero.jpg")
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "recorded"]
 
 
 def test_class_named_videos_become_frames(tmp_path):

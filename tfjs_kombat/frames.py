@@ -9,6 +9,7 @@ checks and decodes (or raises BadImage), `photo_frame` adds the crop and the gre
 """
 
 import shutil
+import stat
 import subprocess
 import warnings
 from pathlib import Path
@@ -34,7 +35,10 @@ def load_image(path):
     """Open, check and fully decode an image -> an RGB PIL image, or raise BadImage."""
     path = Path(path)
     try:
-        if path.stat().st_size == 0:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+            raise BadImage("not a regular file")
+        if info.st_size == 0:
             raise BadImage("empty file")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # checked below instead

@@ -201,6 +201,8 @@ def gather_files(source, root, frames_dir, fps, skipped):
         try:
             if path.is_dir():
                 raise Skip("a folder nested deeper than class/file")
+            if not path.is_file():  # a FIFO or a device: hashing it would block or never end
+                raise Skip("not a regular file")
             class_name, kind = place(path.relative_to(root).parts)
         except Skip as reason:
             skipped.append((label, str(reason)))
