@@ -1,4 +1,13 @@
-"""The dispatcher: help, unknown commands, and errors without tracebacks."""
+"""The dispatcher: help, unknown commands, errors without tracebacks, and clean stops."""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
 
 from tfjs_kombat import cli
 
@@ -18,3 +27,34 @@ def test_user_error_is_a_message_not_a_traceback(tmp_path, capsys):
     assert cli.main(["frames", str(tmp_path / "nope.mov"), str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: no such video") and "Traceback" not in err
+
+
+def test_sigterm_cleans_up_like_ctrl_c(tmp_path):
+    # A stand-in ffmpeg that says it started and then hangs: import is then blocked mid-way with
+    # its staging folder beside the target, as a long real import would be.
+    bin_dir, started = tmp_path / "bin", tmp_path / "ffmpeg-started"
+    bin_dir.mkdir()
+    (bin_dir / "ffmpeg").write_text(f'#!/bin/sh\necho $$ > "{started}"\nexec sleep 60\n')
+    (bin_dir / "ffmpeg").chmod(0o755)
+    (tmp_path / "videos").mkdir()
+    (tmp_path / "videos" / "punches.mp4").write_bytes(b"never read")
+    command = [sys.executable, "-m", "tfjs_kombat.cli", "import", "videos", "--into", "mine"]
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    process = subprocess.Popen(command, cwd=tmp_path, env=env, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        for _ in range(600):
+            if started.exists() and started.read_text().strip():
+                break
+            time.sleep(0.1)
+        assert list(tmp_path.glob(".mine.import-*")), "import should be staging now"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 130
+        assert process.stderr.read().decode().strip().endswith("interrupted")
+        assert sorted(path.name for path in tmp_path.iterdir()) == ["bin", "ffmpeg-started", "videos"]
+        with pytest.raises(ProcessLookupError):  # the stand-in ffmpeg was stopped too
+            os.kill(int(started.read_text()), 0)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        process.stderr.close()

@@ -7,6 +7,7 @@ Every module offers `add_arguments(parser)` and `run(args)` on top of its plain 
 import argparse
 import importlib
 import os
+import signal
 import sys
 
 from tfjs_kombat.errors import UserError
@@ -33,6 +34,12 @@ def usage():
     return "\n".join(lines)
 
 
+def interrupt(signum, frame):
+    """SIGTERM (kill, service managers, CI timeouts) stops a command like Ctrl-C does,
+    so its `finally` blocks and context managers remove what it staged."""
+    raise KeyboardInterrupt
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ("-h", "--help"):
@@ -48,6 +55,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog=f"tfjs-kombat {argv[0]}", description=summary)
     module.add_arguments(parser)
     args = parser.parse_args(argv[1:])
+    previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         module.run(args)
     except UserError as error:
@@ -56,6 +64,8 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
 
 
