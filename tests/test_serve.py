@@ -8,6 +8,7 @@ import http.client
 import http.server
 import socket
 import threading
+import time
 
 import pytest
 
@@ -22,6 +23,10 @@ FILES = {
     "m/model.json": (b'{"format": "graph-model"}', "application/json"),
     "m/group1-shard1of1.bin": (bytes(range(256)), "application/octet-stream"),
     "sub/listed-nowhere.txt": (b"hidden name", "text/plain"),
+}
+NPM_FILES = {  # npm's install tree and lock file sit in web/ but are not the site
+    "node_modules/pkg/index.js": b"npm-internal",
+    "package-lock.json": b'{"npm-internal": true}',
 }
 TRAVERSALS = [
     "/../secret.txt",
@@ -71,9 +76,10 @@ def root(tmp_path_factory):
     (base / "outside" / "secret.txt").write_bytes(SECRET)
     (base / "outside" / "index.html").write_bytes(SECRET)
     root = base / "web"
-    for name, (content, _) in FILES.items():
+    for name, content in {**{name: content for name, (content, _) in FILES.items()}, **NPM_FILES}.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(content)
+    (root / "npm-link").symlink_to(root / "node_modules", target_is_directory=True)
     (root / "file-link").symlink_to(base / "secret.txt")
     (root / "dir-link").symlink_to(base / "outside", target_is_directory=True)
     (root / "index-link").mkdir()  # a folder whose index.html leads out of the root
@@ -158,6 +164,38 @@ def test_plain_request_through_the_raw_socket_works(port):
     # The same helper that sees the refusals can see a success: the refusals are not an artefact.
     status, response = raw_get(port, "/m/model.json?v=2")
     assert status == 200 and response.endswith(FILES["m/model.json"][0])
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/node_modules/pkg/index.js",
+        "/%6Eode_modules/pkg/index.js",
+        "/node_modules/",
+        "/npm-link/pkg/index.js",
+        "/package-lock.json",
+    ],
+)
+def test_npm_files_are_not_served(port, target):
+    status, response = raw_get(port, target)
+    assert status == 404 and b"npm-internal" not in response
+
+
+def test_a_name_too_long_for_the_file_system_is_404_with_one_log_line(root, capsys):
+    with running(root, quiet=False) as port:
+        statuses = [raw_get(port, "/" + "a" * 300)[0], raw_get(port, "/m/" + "b" * 256 + "/x.js")[0]]
+    assert statuses == [404, 404]
+    log = capsys.readouterr().err
+    assert len(log.splitlines()) == 2 and log.count('" 404 ') == 2 and "Traceback" not in log
+
+
+def test_a_silent_client_is_disconnected(root, monkeypatch):
+    assert 0 < serve.Handler.timeout <= 60
+    monkeypatch.setattr(serve.Handler, "timeout", 0.3)  # the same mechanism, sooner
+    with running(root) as port, socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        started = time.monotonic()
+        assert sock.recv(1) == b""  # the server hung up; the client's own timeout would raise
+        assert time.monotonic() - started < 5
 
 
 def test_is_safe_target():

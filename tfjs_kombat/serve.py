@@ -4,7 +4,8 @@ Every response carries the cross-origin isolation headers that TensorFlow.js's W
 for threads, explicit MIME types (browsers refuse `.wasm` and ES modules served as anything else)
 and `Cache-Control: no-cache`, so a re-converted model is picked up on reload. Nothing outside the
 root is ever served: encoded `..`, backslashes, NULs, absolute-URL targets and symlinks that lead
-out of the root are all refused with 403.
+out of the root are all refused with 403. npm's install tree and lock file, which sit in web/,
+are not part of the site: 404. Each connection times out, so a silent client cannot hold a thread.
 """
 
 import errno
@@ -21,6 +22,8 @@ DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "web"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 MAX_DECODES = 5  # "%25252e" needs 3 rounds; deeper nesting is an attack, not a file name
+CONNECTION_TIMEOUT = 30  # seconds a client may stay silent mid-request
+NPM_NAMES = {"node_modules", "package-lock.json"}
 
 HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
@@ -61,18 +64,31 @@ def is_safe_target(target):
 
 class Handler(SimpleHTTPRequestHandler):
     extensions_map = MIME_TYPES
+    timeout = CONNECTION_TIMEOUT  # StreamRequestHandler sets it on the socket
 
     def __init__(self, *args, quiet=False, **kwargs):
         self.quiet = quiet  # set first: the base class handles the request inside __init__
         super().__init__(*args, **kwargs)
 
     def send_head(self):
-        """GET and HEAD both come here: refuse anything that could leave the root, then serve."""
+        """GET and HEAD both come here: refuse what must not be served, then serve."""
         target = self.requestline.split()[1]  # raw: the stdlib already rewrote a leading "//" in self.path
-        if not is_safe_target(target) or self.escapes_root(Path(self.translate_path(self.path))):
-            self.send_error(HTTPStatus.FORBIDDEN)
+        status = self.refusal(target, Path(self.translate_path(self.path)))
+        if status:
+            self.send_error(status)
             return None
         return super().send_head()
+
+    def refusal(self, target, path):
+        """403 for anything that could leave the root, 404 for npm's files, else None."""
+        try:
+            if not is_safe_target(target) or self.escapes_root(path):
+                return HTTPStatus.FORBIDDEN
+            if self.is_npm_file(path):
+                return HTTPStatus.NOT_FOUND
+        except OSError:  # a name longer than the file system allows: there is no such file
+            return HTTPStatus.NOT_FOUND
+        return None
 
     def escapes_root(self, path):
         """True if the path, or the index file served for a folder, resolves outside the root."""
@@ -81,6 +97,10 @@ class Handler(SimpleHTTPRequestHandler):
             return not all(candidate.resolve().is_relative_to(self.directory) for candidate in candidates)
         except (OSError, RuntimeError):  # a symlink loop
             return True
+
+    def is_npm_file(self, path):
+        """True if the path (a symlink resolved) lies in node_modules/ or is package-lock.json."""
+        return not NPM_NAMES.isdisjoint(path.resolve().relative_to(self.directory).parts)
 
     def list_directory(self, path):
         self.send_error(HTTPStatus.NOT_FOUND)  # no listings: they would show what is in web/
