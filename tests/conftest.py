@@ -27,6 +27,15 @@ requires_weights = pytest.mark.skipif(
     not WEIGHTS.exists(), reason=f"needs real MobileNet 0.75 weights at {WEIGHTS} (set KERAS_HOME)"
 )
 
+# A file name that, printed raw, clears the screen and forges an error line on the terminal.
+HOSTILE_NAME = "\x1b[2J\rerror: forged\n"
+
+
+def assert_escaped(output, name=HOSTILE_NAME):
+    """The output holds no control character but newlines, and shows `name` repr-style."""
+    assert {char for char in output if not char.isprintable()} <= {"\n"}
+    assert repr(name)[1:-1] in output
+
 
 def train_small(data_dir, work, cache_dir, count=4):
     """dataset -> augment (`count` per image) -> features (0.75) -> train, with quick settings."""

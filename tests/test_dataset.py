@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import HOSTILE_NAME, assert_escaped
 from PIL import Image
 from test_frames import SIZE, enormous_png, save, truncated_jpeg
 
@@ -260,3 +261,16 @@ def test_make_split_warns_when_a_class_cannot_be_tested(tmp_path, capsys):
     assert manifest["counts"]["kicks"] == {"found": 1, "skipped": 0, "used": 1, "train": 1, "test": 0}
     assert "kicks/ has no test images" in "\n".join(manifest["warnings"])
     assert "warning: kicks/ has no test images" in capsys.readouterr().err
+
+
+def test_names_are_printed_escaped(tmp_path, capsys):
+    root = make_dataset(tmp_path / f"data{HOSTILE_NAME}", {"punches": 2, "kicks": 2})
+    (root / "punches" / f"{HOSTILE_NAME}.jpg").write_text("not an image")
+    (root / "kicks" / f"{HOSTILE_NAME}.txt").write_text("notes")
+    (root / HOSTILE_NAME).mkdir()
+    (root / f"{HOSTILE_NAME}.jpg").write_text("loose")
+    out = tmp_path / f"split{HOSTILE_NAME}.json"
+    assert main(["dataset", str(root), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert_escaped(captured.out)  # wrote <out>
+    assert_escaped(captured.err)  # skipped, ignoring files, folders, loose files in <root>

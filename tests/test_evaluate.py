@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+from conftest import HOSTILE_NAME, assert_escaped
 
 from tfjs_kombat import cli, evaluate, render
 
@@ -67,3 +68,24 @@ def test_each_image_is_decoded_once(untrained_heads, count_decodes, tmp_path):
     report = evaluate.evaluate_head(data, models_dir=untrained_heads, cache_dir=tmp_path / "cache")
     assert report["samples"] == {"test": 6}
     assert sorted(count_decodes.values()) == [1] * 7
+
+
+def test_names_are_printed_escaped(untrained_heads, tmp_path, capsys):
+    data = tmp_path / f"friend{HOSTILE_NAME}"
+    render.render_dataset(data, per_class=2, seed=5)
+    (data / "kicks" / f"{HOSTILE_NAME}.jpg").write_bytes(b"not an image")
+    out = tmp_path / f"report{HOSTILE_NAME}.json"
+    args = [
+        "evaluate",
+        str(data),
+        "--models",
+        str(untrained_heads),
+        "--out",
+        str(out),
+        "--cache",
+        str(tmp_path),
+    ]
+    assert cli.main(args) == 0
+    captured = capsys.readouterr()
+    assert_escaped(captured.out)  # evaluating ... of <data>, wrote <out>
+    assert_escaped(captured.err)  # skipping <file>

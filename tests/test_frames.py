@@ -8,6 +8,7 @@ import zlib
 
 import numpy as np
 import pytest
+from conftest import HOSTILE_NAME, assert_escaped
 from PIL import Image, ImageFile
 
 from tfjs_kombat import cli, frames
@@ -273,3 +274,16 @@ def test_cli_refuses_to_mix_with_existing_frames(tmp_path, capsys):
     assert cli.main(["frames", str(video), str(tmp_path / "out")]) == 0
     assert cli.main(["frames", str(video), str(tmp_path / "out")]) == 2
     assert "already holds" in capsys.readouterr().err
+
+
+def test_names_are_printed_escaped(tmp_path, capsys):
+    video = tmp_path / f"clip{HOSTILE_NAME}.mp4"
+    write_video(video)
+    assert cli.main(["frames", str(video), str(tmp_path / f"out{HOSTILE_NAME}")]) == 0
+    assert_escaped(capsys.readouterr().out)
+    assert cli.main(["frames", str(tmp_path / f"gone{HOSTILE_NAME}.mov"), str(tmp_path / "out")]) == 2
+    assert_escaped(capsys.readouterr().err)
+    not_a_video = tmp_path / f"notes{HOSTILE_NAME}.mov"
+    not_a_video.write_text("hello")
+    assert cli.main(["frames", str(not_a_video), str(tmp_path / "out")]) == 2
+    assert_escaped(capsys.readouterr().err)  # ffmpeg's own message names the file too

@@ -10,6 +10,7 @@ import struct
 import zipfile
 
 import pytest
+from conftest import HOSTILE_NAME, assert_escaped
 from PIL import Image
 from test_frames import write_video
 
@@ -395,3 +396,20 @@ def test_cli(tmp_path, capsys):
     assert err.startswith("error: refusing") and "Traceback" not in err
     assert cli.main(["import", str(source), "--fps", "0"]) == 2
     assert "--fps must be positive" in capsys.readouterr().err
+
+
+def test_names_are_printed_escaped(tmp_path, capsys):
+    entries = {
+        "punches/a.png": png(1),
+        f"punches/{HOSTILE_NAME}.png": b"not an image",
+        f"kicks/{HOSTILE_NAME}.txt": b"notes",
+    }
+    source = make_zip(tmp_path / f"export{HOSTILE_NAME}.zip", entries)
+    into = tmp_path / f"mine{HOSTILE_NAME}"
+    assert cli.main(["import", str(source), "--into", str(into)]) == 0
+    out, err = capsys.readouterr()
+    assert_escaped(out)  # unpacking <zip>, next: make train DATA=<into>
+    assert_escaped(err)  # skipped <entry>: ...
+    evil = make_zip(tmp_path / f"evil{HOSTILE_NAME}.zip", {"../evil.png": png(1)})
+    assert cli.main(["import", str(evil), "--into", str(into)]) == 2
+    assert_escaped(capsys.readouterr().err)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import HOSTILE_NAME, assert_escaped
 
 from tfjs_kombat import cli, predict, render
 from tfjs_kombat.errors import UserError
@@ -73,3 +74,14 @@ def test_each_image_is_decoded_once(untrained_heads, count_decodes, tmp_path):
     results = predict.predict_images([*images, tmp_path / "notes.jpg"], untrained_heads, tmp_path / "cache")
     assert [result["image"] for result in results] == [str(path) for path in images]
     assert count_decodes == {str(path): 1 for path in [*images, tmp_path / "notes.jpg"]}
+
+
+def test_names_are_printed_escaped(untrained_heads, tmp_path, capsys):
+    image, notes = tmp_path / f"photo{HOSTILE_NAME}.jpg", tmp_path / f"notes{HOSTILE_NAME}.jpg"
+    render.render_pose("punch", np.random.default_rng(0)).save(image, format="JPEG")
+    notes.write_text("not an image")
+    args = ["predict", str(image), str(notes), "--models", str(untrained_heads), "--cache", str(tmp_path)]
+    assert cli.main(args) == 0
+    out, err = capsys.readouterr()
+    assert_escaped(out)  # the image's results
+    assert_escaped(err)  # skipping <notes>

@@ -11,6 +11,7 @@ import threading
 import time
 
 import pytest
+from conftest import HOSTILE_NAME, assert_escaped
 
 from tfjs_kombat import cli, serve
 from tfjs_kombat.errors import UserError
@@ -258,3 +259,13 @@ def test_cli_help_and_missing_root(tmp_path, capsys):
     assert "--port" in capsys.readouterr().out
     assert cli.main(["serve", "--root", str(tmp_path / "nope"), "--port", "0"]) == 2
     assert capsys.readouterr().err.startswith("error: no web folder")
+
+
+def test_the_root_is_printed_escaped(tmp_path, monkeypatch, capsys):
+    root = tmp_path / f"web{HOSTILE_NAME}"
+    root.mkdir()
+    monkeypatch.setattr(http.server.ThreadingHTTPServer, "serve_forever", lambda server, *args: None)
+    serve.serve(root, port=0)
+    captured = capsys.readouterr()
+    assert_escaped(captured.out)  # serving <root>
+    assert_escaped(captured.err)  # no TensorFlow.js in <root>/vendor

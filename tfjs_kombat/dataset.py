@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tfjs_kombat import config, files
-from tfjs_kombat.errors import UserError, say, warn
+from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.frames import BadImage, load_image
 
 PROGRESS_EVERY = 500
@@ -33,8 +33,9 @@ def is_hidden(path):
 
 
 def listing(names, limit=5):
-    shown = ", ".join(names[:limit])
-    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+    """The first few names, each shown() escaped, and how many there are in all."""
+    listed = ", ".join(map(shown, names[:limit]))
+    return listed + (f", ... ({len(names)} in all)" if len(names) > limit else "")
 
 
 def scan(root, decode=None):
@@ -46,25 +47,27 @@ def scan(root, decode=None):
     """
     root = Path(root).expanduser()
     if not root.exists():
-        raise UserError(f"no such folder: {root}")
+        raise UserError(f"no such folder: {shown(root)}")
     if not root.is_dir():
-        raise UserError(f"{root} is not a folder; give the folder that holds {folder_list()}")
+        raise UserError(f"{shown(root)} is not a folder; give the folder that holds {folder_list()}")
     root = root.resolve()
 
     warnings_ = []
     entries = sorted(entry for entry in root.iterdir() if not is_hidden(entry))
     extra_dirs = [entry.name for entry in entries if entry.is_dir() and entry.name not in config.CLASS_DIRS]
     for name in extra_dirs:
-        warnings_.append(f"ignoring folder {name}/ (class folders are {folder_list()})")
+        warnings_.append(f"ignoring folder {shown(name + '/')} (class folders are {folder_list()})")
     loose = [entry.name for entry in entries if entry.is_file()]
     if loose:
-        warnings_.append(f"ignoring files directly in {root}: {listing(loose)} (put them in a class folder)")
+        warnings_.append(
+            f"ignoring files directly in {shown(root)}: {listing(loose)} (put them in a class folder)"
+        )
 
     candidates = {name: [] for name in config.CLASS_DIRS}
     for name in config.CLASS_DIRS:
         folder = root / name
         if not folder.is_dir():
-            warnings_.append(f"missing class folder {name}/ in {root}")
+            warnings_.append(f"missing class folder {name}/ in {shown(root)}")
             continue
         others, subfolders = [], []
         for entry in sorted(folder.iterdir()):
@@ -115,7 +118,8 @@ def scan(root, decode=None):
         found = ", ".join(describe(root, name, images[name], candidates[name]) for name in config.CLASS_DIRS)
         extra = f"; other folders there: {listing([d + '/' for d in extra_dirs])}" if extra_dirs else ""
         raise UserError(
-            f"training needs usable images in at least two of {folder_list()} in {root}; found {found}{extra}"
+            f"training needs usable images in at least two of {folder_list()} in {shown(root)}; "
+            f"found {found}{extra}"
         )
     return Scan(root, images, skipped, warnings_, decoded)
 
@@ -213,7 +217,7 @@ def make_split(root, out_path, test_fraction=config.TEST_FRACTION, seed=config.S
     if dropped:
         say(f"balanced the classes: left out {dropped} images at random (seed {seed})")
     for path, reason in result.skipped:
-        warn(f"skipped {relative(path)}: {reason}")
+        warn(f"skipped {shown(relative(path))}: {reason}")
     for message in found_warnings:
         warn(message)
 
@@ -250,4 +254,4 @@ def run(args):
     if not 0 < args.test_fraction < 1:
         raise UserError(f"--test-fraction must be between 0 and 1 (exclusive), got {args.test_fraction}")
     make_split(args.data, args.out, args.test_fraction, args.seed, balance=not args.no_balance)
-    say(f"wrote {args.out}")
+    say(f"wrote {shown(args.out)}")

@@ -10,7 +10,7 @@ import numpy as np
 
 from tfjs_kombat import dataset, features, files, metrics
 from tfjs_kombat.config import BINARY_CLASS_NAMES, CLASS_DIRS, CLASS_NAMES, KICK, PUNCH
-from tfjs_kombat.errors import UserError, say, warn
+from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.frames import photo_frame
 from tfjs_kombat.predict import HEADS, load_heads
 
@@ -18,13 +18,13 @@ from tfjs_kombat.predict import HEADS, load_heads
 def evaluate_head(data_dir, head="punch_kick", models_dir="models", out_path=None, cache_dir="build/cache"):
     loaded, alpha = load_heads(models_dir, names=(head,))
     scan = dataset.scan(data_dir, decode=photo_frame)
-    for message in scan.warnings + [f"skipping {p}: {reason}" for p, reason in scan.skipped]:
+    for message in scan.warnings + [f"skipping {shown(p)}: {reason}" for p, reason in scan.skipped]:
         warn(message)
     paths = [path for class_dir in CLASS_DIRS for path in scan.images[class_dir]]
     labels = np.array(
         [CLASS_DIRS.index(class_dir) for class_dir in CLASS_DIRS for _ in scan.images[class_dir]]
     )
-    say(f"evaluating {head} on {len(paths)} images of {data_dir}")
+    say(f"evaluating {head} on {len(paths)} images of {shown(data_dir)}")
     extractor = features.build_feature_extractor(alpha)
     cache = features.FeatureCache(cache_dir, alpha)
     x = features.cached_features(paths, scan.decoded.__getitem__, extractor, cache, kind="photo")
@@ -45,7 +45,7 @@ def evaluate_head(data_dir, head="punch_kick", models_dir="models", out_path=Non
     say(metrics.format_report(report))
     if out_path:
         files.write_json(out_path, report)
-        say(f"wrote {out_path}")
+        say(f"wrote {shown(out_path)}")
     return report
 
 
@@ -61,6 +61,6 @@ def add_arguments(parser):
 
 def run(args):
     if not Path(args.data).is_dir():
-        raise UserError(f"no such dataset folder: {args.data}")
+        raise UserError(f"no such dataset folder: {shown(args.data)}")
     out = args.out or Path(args.models) / f"evaluate-{args.head}.json"
     evaluate_head(args.data, args.head, args.models, out, args.cache)

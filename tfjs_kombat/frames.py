@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tfjs_kombat.config import FRAME_HEIGHT, FRAME_WIDTH
-from tfjs_kombat.errors import UserError, say
+from tfjs_kombat.errors import UserError, say, shown
 
 # 8K video frames are 33 MP; a larger declared size is a huge photo or a forged header, and
 # decoding it could take gigabytes. Pillow's own bomb check only warns below 2x its limit.
@@ -123,10 +123,10 @@ def extract_frames(video, out_dir, fps=None):
     """Write the video's frames as out_dir/001.jpg, 002.jpg, ... (the article's ffmpeg step)."""
     video, out_dir = Path(video), Path(out_dir)
     if not video.is_file():
-        raise UserError(f"no such video: {video}")
+        raise UserError(f"no such video: {shown(video)}")
     out_dir.mkdir(parents=True, exist_ok=True)
     if any(out_dir.glob("*.jpg")):
-        raise UserError(f"{out_dir} already holds .jpg frames; pick an empty folder")
+        raise UserError(f"{shown(out_dir)} already holds .jpg frames; pick an empty folder")
     command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(video)]
     if fps:
         command += ["-vf", f"fps={fps}"]
@@ -137,7 +137,7 @@ def extract_frames(video, out_dir, fps=None):
         for frame in frames:  # nothing half-written
             frame.unlink()
         detail = result.stderr.strip().splitlines()[-1:] or ["no frames decoded"]
-        raise UserError(f"ffmpeg could not read {video}: {detail[0]}")
+        raise UserError(f"ffmpeg could not read {shown(video)}: {shown(detail[0])}")
     return frames
 
 
@@ -149,4 +149,4 @@ def add_arguments(parser):
 
 def run(args):
     frames = extract_frames(args.video, args.out_dir, args.fps)
-    say(f"wrote {len(frames)} frames to {args.out_dir}; sort them into punches/, kicks/, others/")
+    say(f"wrote {len(frames)} frames to {shown(args.out_dir)}; sort them into punches/, kicks/, others/")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tfjs_kombat import config
 from tfjs_kombat.dataset import content_hash, folder_list, listing
-from tfjs_kombat.errors import UserError, say, warn
+from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.frames import BadImage, extract_frames, load_image
 
 DEFAULT_INTO = "data/mine"
@@ -94,31 +94,32 @@ def open_zip(path, max_total_bytes):
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError, ValueError, OSError) as error:
-        raise UserError(f"{path} is not a readable zip file ({error})") from None
+        raise UserError(f"{shown(path)} is not a readable zip file ({error})") from None
+    refusing = f"refusing {shown(path)}"
     try:
         entries = archive.infolist()
         if len(entries) > MAX_ENTRIES:
-            raise UserError(f"refusing {path}: {len(entries):,} entries, over the limit of {MAX_ENTRIES:,}")
+            raise UserError(f"{refusing}: {len(entries):,} entries, over the limit of {MAX_ENTRIES:,}")
         for info in entries:
             name = info.orig_filename  # `filename` is cut at a NUL byte; check what the zip holds
             problem = unsafe_name(name)
             if stat.S_ISLNK(info.external_attr >> 16):
                 problem = "a symbolic link"
             if problem:
-                raise UserError(f"refusing {path}: entry {name!r} is {problem}; nothing was imported")
+                raise UserError(f"{refusing}: entry {name!r} is {problem}; nothing was imported")
             if info.file_size > MAX_ENTRY_BYTES:
                 raise UserError(
-                    f"refusing {path}: {name!r} unpacks to {mib(info.file_size)}, over {mib(MAX_ENTRY_BYTES)}"
+                    f"{refusing}: {name!r} unpacks to {mib(info.file_size)}, over {mib(MAX_ENTRY_BYTES)}"
                 )
             if info.file_size > BOMB_MIN_BYTES and info.file_size > BOMB_RATIO * max(info.compress_size, 1):
                 raise UserError(
-                    f"refusing {path}: {name!r} expands {mib(info.compress_size)} to {mib(info.file_size)}, "
+                    f"{refusing}: {name!r} expands {mib(info.compress_size)} to {mib(info.file_size)}, "
                     "like a zip bomb"
                 )
         total = sum(info.file_size for info in entries)
         if total > max_total_bytes:
             raise UserError(
-                f"refusing {path}: it unpacks to {mib(total)}, over the limit of {mib(max_total_bytes)}"
+                f"{refusing}: it unpacks to {mib(total)}, over the limit of {mib(max_total_bytes)}"
             )
     except BaseException:
         archive.close()
@@ -132,7 +133,7 @@ def mib(size):
 
 def unzip_images(archive, path, out_dir, skipped):
     """Stream every image in a class folder to out_dir/<n><ext> -> [(class, entry name, file)]."""
-    say(f"unpacking {path}")
+    say(f"unpacking {shown(path)}")
     out_dir.mkdir()
     candidates = []
     for index, info in enumerate(archive.infolist()):
@@ -156,7 +157,7 @@ def unzip_images(archive, path, out_dir, skipped):
             stream_entry(archive, info, target, path)
         except (zipfile.BadZipFile, zlib.error, EOFError) as error:
             raise UserError(
-                f"{path} is corrupt at {info.orig_filename!r} ({error}); nothing was imported"
+                f"{shown(path)} is corrupt at {info.orig_filename!r} ({error}); nothing was imported"
             ) from None
         candidates.append((class_name, info.orig_filename, target))
     return candidates
@@ -172,7 +173,7 @@ def stream_entry(archive, info, target, path):
             written += len(chunk)
             if written > limit:
                 raise UserError(
-                    f"refusing {path}: {info.orig_filename!r} holds more than its header declares"
+                    f"refusing {shown(path)}: {info.orig_filename!r} holds more than its header declares"
                 )
             out.write(chunk)
 
@@ -215,7 +216,7 @@ def gather_files(source, root, frames_dir, fps, skipped):
         except UserError as error:
             skipped.append((label, str(error)))
             continue
-        say(f"{label}: {len(frames)} frames at {fps:g} fps for {class_name}/")
+        say(f"{shown(label)}: {len(frames)} frames at {fps:g} fps for {class_name}/")
         candidates += [(class_name, f"{label} frame {frame.stem}", frame) for frame in frames]
     return candidates
 
@@ -261,7 +262,9 @@ def stage_images(candidates, data, accepted_dir, skipped):
             row["duplicates"] += 1
             other_class, where = seen[digest]
             if other_class != class_name:
-                conflicts.append(f"{label} ({class_name}) is the same image as {where} ({other_class})")
+                conflicts.append(
+                    f"{shown(label)} ({class_name}) is the same image as {shown(where)} ({other_class})"
+                )
             continue
         if (data / class_name / name).exists():  # same name, other bytes: edited in place; keep it
             row["duplicates"] += 1
@@ -334,9 +337,9 @@ def import_source(source, into=DEFAULT_INTO, fps=DEFAULT_FPS, max_total_bytes=MA
     video into the dataset folder `into`, never overwriting; print and return the report."""
     source, into = Path(source).expanduser(), Path(into).expanduser()
     if not source.exists():
-        raise UserError(f"no such file or folder: {source}")
+        raise UserError(f"no such file or folder: {shown(source)}")
     if into.exists() and not into.is_dir():
-        raise UserError(f"{into} is not a folder")
+        raise UserError(f"{shown(into)} is not a folder")
     data = into.resolve()  # stage beside the real folder, so moving in is a rename on one disk
     is_zip = source.is_file() and source.suffix.lower() not in VIDEO_EXTENSIONS
     archive = open_zip(source, max_total_bytes) if is_zip else None  # before anything is written
@@ -351,7 +354,7 @@ def import_source(source, into=DEFAULT_INTO, fps=DEFAULT_FPS, max_total_bytes=MA
         if not candidates:
             reasons = [f"{label} ({reason})" for label, reason in skipped]
             detail = f"; skipped {listing(reasons)}" if reasons else ""
-            raise UserError(f"nothing to import from {source}: no images in class folders{detail}")
+            raise UserError(f"nothing to import from {shown(source)}: no images in class folders{detail}")
         counts, conflicts = stage_images(candidates, data, staging / "accepted", skipped)
         move_in(staging / "accepted", data, created)
     return report(into, counts, skipped, conflicts)
@@ -385,10 +388,10 @@ def report(into, counts, skipped, conflicts):
     for conflict in conflicts:
         warn(f"conflict: {conflict}; check which class it belongs to")
     for label, reason in skipped[:SHOW_SKIPPED]:
-        warn(f"skipped {label}: {reason}")
+        warn(f"skipped {shown(label)}: {reason}")
     if len(skipped) > SHOW_SKIPPED:
         warn(f"... and {len(skipped) - SHOW_SKIPPED} more skipped")
-    say(f"next: make train DATA={shlex.quote(str(into))}")
+    say(f"next: make train DATA={shown(shlex.quote(str(into)))}")
     return {
         "into": str(into),
         "classes": rows,

@@ -19,7 +19,7 @@ from tfjs_kombat.config import (
     PUNCH,
     PUNCH_THRESHOLD,
 )
-from tfjs_kombat.errors import UserError, say, warn
+from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.frames import BadImage, photo_frame
 
 HEADS = ("punch", "punch_kick")
@@ -49,10 +49,11 @@ def load_heads(models_dir, names=HEADS):
         if path.exists():
             loaded[name] = keras.models.load_model(path)
     if not loaded:
-        raise UserError(f"no trained head ({', '.join(names)}) in {models_dir}; run `make train` first")
+        heads = ", ".join(names)
+        raise UserError(f"no trained head ({heads}) in {shown(models_dir)}; run `make train` first")
     sizes = {model.input_shape[-1] for model in loaded.values()}
     if len(sizes) > 1:
-        raise UserError(f"the heads in {models_dir} were trained on different feature sizes {sizes}")
+        raise UserError(f"the heads in {shown(models_dir)} were trained on different feature sizes {sizes}")
     return loaded, features.alpha_for_feature_size(sizes.pop())
 
 
@@ -64,7 +65,7 @@ def readable_frames(paths):
         try:
             found[path] = photo_frame(path)
         except BadImage as reason:
-            warn(f"skipping {path}: {reason}")
+            warn(f"skipping {shown(path)}: {reason}")
     return found
 
 
@@ -97,7 +98,7 @@ def add_arguments(parser):
 
 def run(args):
     for result in predict_images(args.images, args.models, args.cache):
-        line = result["image"]
+        line = shown(result["image"])
         if "punch" in result:
             punch = result["punch"]
             line += f"\n  punch head:      P(punch) {punch['p_punch']:.3f} -> {punch['decision']}"

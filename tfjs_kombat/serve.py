@@ -16,7 +16,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tfjs_kombat.errors import UserError, say, warn
+from tfjs_kombat.errors import UserError, say, shown, warn
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "web"
 DEFAULT_HOST = "127.0.0.1"
@@ -130,7 +130,7 @@ def make_server(root, host=DEFAULT_HOST, port=DEFAULT_PORT, quiet=False):
     """A threading HTTP server for root, bound but not yet serving (call serve_forever())."""
     root = Path(root).resolve()
     if not root.is_dir():
-        raise UserError(f"no web folder at {root}")
+        raise UserError(f"no web folder at {shown(root)}")
     if not 0 <= port <= 65535:
         raise UserError(f"port {port} is out of range; pick one in 0-65535 (0: any free port)")
     handler = functools.partial(Handler, directory=str(root), quiet=quiet)
@@ -139,22 +139,22 @@ def make_server(root, host=DEFAULT_HOST, port=DEFAULT_PORT, quiet=False):
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise UserError(f"port {port} is in use; pick another with --port") from None
-        raise UserError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+        raise UserError(f"cannot listen on {shown(host)}:{port}: {error.strerror or error}") from None
 
 
 def warn_about_missing_assets(root):
     """The game plays by keyboard without these, so they are warnings, not errors."""
     root = Path(root)
     if not (root / "vendor" / "tf.min.js").is_file():
-        warn(f"TensorFlow.js is not installed in {root / 'vendor'}; run `make web`")
+        warn(f"TensorFlow.js is not installed in {shown(root / 'vendor')}; run `make web`")
     if not (root / "models" / "config.json").is_file():
-        warn(f"no models in {root / 'models'} (keyboard play only); run `make convert`")
+        warn(f"no models in {shown(root / 'models')} (keyboard play only); run `make convert`")
 
 
-def shown(path):
+def as_typed(path):
     """The root as the user would type it: relative to the current folder when inside it."""
     path = Path(path).resolve()
-    return f"{path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}/"
+    return shown(f"{path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}/")
 
 
 def serve(root=DEFAULT_ROOT, host=DEFAULT_HOST, port=DEFAULT_PORT):
@@ -164,7 +164,7 @@ def serve(root=DEFAULT_ROOT, host=DEFAULT_HOST, port=DEFAULT_PORT):
         warn_about_missing_assets(root)
         if host not in ("127.0.0.1", "localhost"):
             warn("browsers only allow the camera on localhost (or https); open the game via 127.0.0.1")
-        say(f"serving {shown(root)} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
+        say(f"serving {as_typed(root)} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
         server.serve_forever()
 
 
