@@ -274,3 +274,13 @@ def test_names_are_printed_escaped(tmp_path, capsys):
     captured = capsys.readouterr()
     assert_escaped(captured.out)  # wrote <out>
     assert_escaped(captured.err)  # skipped, ignoring files, folders, loose files in <root>
+
+
+def test_out_naming_a_folder_is_an_error_and_changes_nothing(tmp_path, capsys):
+    root = make_dataset(tmp_path / "data", {"punches": 3, "kicks": 3})
+    (tmp_path / "build" / "keep.txt").parent.mkdir()
+    (tmp_path / "build" / "keep.txt").write_text("mine")
+    assert main(["dataset", str(root), "--out", str(tmp_path / "build")]) == 2
+    assert capsys.readouterr().err.endswith(f"\nerror: {tmp_path / 'build'}: Is a directory\n")
+    assert [p.name for p in (tmp_path / "build").iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "data"]  # no temporary file left

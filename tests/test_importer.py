@@ -1,12 +1,14 @@
 """import: recorded zips, folders and class-named videos into a dataset, safely and without overwriting."""
 
 import contextlib
+import errno
 import io
 import os
 import shutil
 import signal
 import stat
 import struct
+import tempfile
 import zipfile
 
 import pytest
@@ -384,6 +386,59 @@ def test_a_failed_move_leaves_the_dataset_as_it_was(tmp_path, monkeypatch):
         importer.import_source(export(tmp_path / "export.zip"), data)
     assert tree(data) == before and sorted(os.listdir(data)) == ["punches"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.zip", "mine"]
+
+
+def test_into_below_a_file_is_an_error(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    before = tree(tmp_path)
+    into = tmp_path / "notes.txt" / "mine"
+    assert cli.main(["import", str(export(tmp_path / "export.zip")), "--into", str(into)]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {tmp_path / 'notes.txt'}")
+    assert tree(tmp_path) == {**before, "export.zip": tree(tmp_path)["export.zip"]}
+
+
+def test_a_source_that_is_not_a_file_or_folder_is_an_error(tmp_path, capsys):
+    assert cli.main(["import", "/dev/null", "--into", str(tmp_path / "new" / "mine")]) == 2
+    assert capsys.readouterr().err == "error: /dev/null is not a file or a folder\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+# Tests run as root, whom file modes do not stop: a read-only or full disk is simulated where the
+# import writes, with the errors the system gives.
+def read_only(target, *args):
+    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
+
+
+def disk_full(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # write() names no file
+
+
+@pytest.mark.parametrize(
+    ("function", "fails", "message"),
+    [
+        ("move", lambda source, target: read_only(target), ": Permission denied"),
+        ("copyfile", disk_full, "error: No space left on device"),
+    ],
+)
+def test_a_read_only_or_full_disk_is_an_error_and_changes_nothing(
+    tmp_path, monkeypatch, capsys, function, fails, message
+):
+    data = tmp_path / "mine"
+    (data / "punches").mkdir(parents=True)
+    (data / "punches" / "old.png").write_bytes(png(200))
+    before = tree(data)
+    monkeypatch.setattr(shutil, function, fails)
+    assert cli.main(["import", str(export(tmp_path / "export.zip")), "--into", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and "Traceback" not in err
+    assert tree(data) == before and sorted(p.name for p in tmp_path.iterdir()) == ["export.zip", "mine"]
+
+
+def test_a_full_disk_while_staging_removes_the_folders_it_made(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "mkdtemp", disk_full)
+    with pytest.raises(OSError):
+        importer.import_source(export(tmp_path / "export.zip"), tmp_path / "new" / "deeper" / "mine")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.zip"]
 
 
 def test_cli(tmp_path, capsys):

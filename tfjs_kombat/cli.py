@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 
-from tfjs_kombat.errors import UserError
+from tfjs_kombat.errors import UserError, shown
 
 COMMANDS = {
     "season": ("season", "train the article's day-of-year -> season MLP (7-10-4)"),
@@ -40,6 +40,14 @@ def interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def os_error_message(error):
+    """'name: reason' for an OSError. Two-name calls (rename, replace) name the target second,
+    and the target is the user's file; a failed write() (a full disk) names none."""
+    name = error.filename2 if error.filename2 is not None else error.filename
+    reason = error.strerror or str(error)
+    return reason if name is None else f"{shown(name)}: {reason}"
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ("-h", "--help"):
@@ -60,6 +68,9 @@ def main(argv=None):
         module.run(args)
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a read-only or full disk, a file where a folder should be, ...
+        print(f"error: {os_error_message(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

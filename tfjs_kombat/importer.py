@@ -300,11 +300,13 @@ def staging_folder(data):
     """Yield (a temporary folder beside data, a list of created folders). The temporary folder is
     always removed; if the block fails, so is every folder in the list (when empty)."""
     created = make_dirs(data.parent)
-    staging = Path(tempfile.mkdtemp(dir=data.parent, prefix=f".{data.name}.import-"))
+    staging = None
     try:
+        staging = Path(tempfile.mkdtemp(dir=data.parent, prefix=f".{data.name}.import-"))
         yield staging, created
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging:
+            shutil.rmtree(staging, ignore_errors=True)
         for folder in reversed(created):
             try:
                 folder.rmdir()
@@ -338,6 +340,8 @@ def import_source(source, into=DEFAULT_INTO, fps=DEFAULT_FPS, max_total_bytes=MA
     source, into = Path(source).expanduser(), Path(into).expanduser()
     if not source.exists():
         raise UserError(f"no such file or folder: {shown(source)}")
+    if not (source.is_file() or source.is_dir()):  # /dev/null, a FIFO: nothing to read
+        raise UserError(f"{shown(source)} is not a file or a folder")
     if into.exists() and not into.is_dir():
         raise UserError(f"{shown(into)} is not a folder")
     data = into.resolve()  # stage beside the real folder, so moving in is a rename on one disk
