@@ -274,6 +274,8 @@ def test_cli_refuses_to_mix_with_existing_frames(tmp_path, capsys):
     assert cli.main(["frames", str(video), str(tmp_path / "out")]) == 0
     assert cli.main(["frames", str(video), str(tmp_path / "out")]) == 2
     assert "already holds" in capsys.readouterr().err
+    assert cli.main(["frames", str(video), str(tmp_path / "other"), "--fps", "nan"]) == 2
+    assert "--fps must be positive and finite, got nan" in capsys.readouterr().err
 
 
 def test_names_are_printed_escaped(tmp_path, capsys):

@@ -169,7 +169,7 @@ def test_symlink_and_nul_entries_refuse_the_whole_zip(tmp_path):
     )
     assert_refused(source, tmp_path, "symbolic link")
     shutil.rmtree(tmp_path / "out")
-    assert_refused(nul_name_zip(tmp_path / "nul.zip"), tmp_path, "NUL byte")
+    assert_refused(nul_name_zip(tmp_path / "nul.zip"), tmp_path, "entry .* is a name with a NUL byte;")
 
 
 def test_a_refused_zip_creates_no_missing_parent(tmp_path):
@@ -449,8 +449,18 @@ def test_cli(tmp_path, capsys):
     assert cli.main(["import", str(evil), "--into", str(data)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: refusing") and "Traceback" not in err
-    assert cli.main(["import", str(source), "--fps", "0"]) == 2
-    assert "--fps must be positive" in capsys.readouterr().err
+    for fps in ("0", "nan", "inf"):
+        assert cli.main(["import", str(source), "--fps", fps]) == 2
+        assert "--fps must be positive" in capsys.readouterr().err
+
+
+def test_into_an_empty_name_is_refused(tmp_path, monkeypatch, capsys):
+    source = export(tmp_path / "export.zip")
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    assert cli.main(["import", str(source), "--into", ""]) == 2
+    assert capsys.readouterr().err == "error: --into needs a folder name\n"
+    assert list((tmp_path / "cwd").iterdir()) == []
 
 
 def test_names_are_printed_escaped(tmp_path, capsys):

@@ -8,6 +8,7 @@ This module is the one place that turns an image file into a model frame: `load_
 checks and decodes (or raises BadImage), `photo_frame` adds the crop and the grey.
 """
 
+import math
 import shutil
 import stat
 import subprocess
@@ -141,6 +142,12 @@ def extract_frames(video, out_dir, fps=None):
     return frames
 
 
+def check_fps(fps):
+    """--fps, when given, must be a positive number; nan slips through a plain `fps <= 0`."""
+    if fps is not None and not 0 < fps < math.inf:
+        raise UserError(f"--fps must be positive and finite, got {fps}")
+
+
 def add_arguments(parser):
     parser.add_argument("video", help="a video file (mov, mp4, webm, y4m, ...)")
     parser.add_argument("out_dir", help="folder for 001.jpg, 002.jpg, ...")
@@ -148,5 +155,6 @@ def add_arguments(parser):
 
 
 def run(args):
+    check_fps(args.fps)
     frames = extract_frames(args.video, args.out_dir, args.fps)
     say(f"wrote {len(frames)} frames to {shown(args.out_dir)}; sort them into punches/, kicks/, others/")

@@ -22,7 +22,7 @@ from pathlib import Path
 from tfjs_kombat import config
 from tfjs_kombat.dataset import content_hash, folder_list, listing
 from tfjs_kombat.errors import UserError, say, shown, warn
-from tfjs_kombat.frames import BadImage, extract_frames, load_image
+from tfjs_kombat.frames import BadImage, check_fps, extract_frames, load_image
 
 DEFAULT_INTO = "data/mine"
 DEFAULT_FPS = 10
@@ -81,7 +81,7 @@ def zip_parts(name):
 def unsafe_name(name):
     """Why writing an entry under its own name could escape the target folder, or None."""
     if "\0" in name:
-        return "has a NUL byte in its name"
+        return "a name with a NUL byte"
     if name.startswith(("/", "\\")) or re.match(r"[A-Za-z]:", name):
         return "an absolute path"
     if ".." in re.split(r"[/\\]", name):
@@ -421,6 +421,7 @@ def add_arguments(parser):
 
 
 def run(args):
-    if args.fps <= 0:
-        raise UserError(f"--fps must be positive, got {args.fps}")
+    check_fps(args.fps)
+    if not args.into:  # Path("") is the current folder
+        raise UserError("--into needs a folder name")
     import_source(args.source, args.into, args.fps)
