@@ -1,8 +1,12 @@
 # tfjs-kombat: `make train` runs the whole Python pipeline, `make test` runs every check.
-# Knobs: ALPHA (MobileNet width: 1.0, 0.75, 0.5, 0.25), DATA (dataset folder), MODELS, BUILD.
+# Knobs: ALPHA (MobileNet width: 1.0, 0.75, 0.5, 0.25), DATA (dataset folder), MODELS, BUILD,
+# PER_CLASS (default-data images per class).
 
 ALPHA ?= 1.0
-DEFAULT_DATA := data/default
+# The default data: data/default holds render's own count per class; PER_CLASS=N renders
+# data/default-N instead, so a count never reuses a folder rendered with another.
+PER_CLASS ?=
+DEFAULT_DATA := data/default$(if $(PER_CLASS),-$(PER_CLASS))
 DATA ?= $(DEFAULT_DATA)
 BUILD ?= build
 MODELS ?= models
@@ -31,7 +35,7 @@ $(VENV)/.installed: setup.cfg constraints.txt
 
 # The embedded default dataset: procedural fighters, rendered once.
 $(DEFAULT_DATA): | install
-	$(KOMBAT) render $(DEFAULT_DATA)
+	$(KOMBAT) render $(DEFAULT_DATA)$(if $(PER_CLASS), --per-class $(PER_CLASS))
 
 data: $(DEFAULT_DATA)
 
@@ -84,4 +88,4 @@ benchmark: install
 	$(PYTHON) benchmarks/features_speed.py --alpha $(ALPHA)
 
 clean:
-	rm -rf $(BUILD) $(DEFAULT_DATA)
+	rm -rf $(BUILD) data/default data/default-*

@@ -2,14 +2,18 @@
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from tfjs_kombat import cli
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_help_lists_every_command(capsys):
@@ -58,3 +62,17 @@ def test_sigterm_cleans_up_like_ctrl_c(tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait()
         process.stderr.close()
+
+
+def make_dry_run(*variables):
+    """The commands `make train` would run (-n: none is run; -B: as if nothing were built yet)."""
+    command = ["make", "-n", "-B", "-C", str(ROOT), "train", *variables]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_train_renders_per_class_into_its_own_folder():
+    assert "tfjs-kombat render data/default\n" in make_dry_run()
+    commands = make_dry_run("PER_CLASS=7")
+    assert "tfjs-kombat render data/default-7 --per-class 7\n" in commands
+    assert "tfjs-kombat dataset data/default-7 --out" in commands
