@@ -1,4 +1,4 @@
-"""Browser tests of the camera controller (web/js/play.js and friends) and the try-it page.
+"""Browser tests of the camera controller (web/js/camera-loop.js and friends) and the try-it page.
 
 Chromium's fake camera (a moving test pattern) feeds the play page; the models are the real,
 small ones the `pipeline` fixture trains, converted to TensorFlow.js (conftest.py). Failing
