@@ -22,7 +22,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 KOMBAT := $(VENV)/bin/tfjs-kombat
 
-.PHONY: install train season data web convert serve play test lint format benchmark clean
+.PHONY: install train season data web mkjs convert serve play test lint format benchmark clean
 
 install: $(VENV)/.installed
 
@@ -58,6 +58,12 @@ web/vendor/.installed: web/package.json web/package-lock.json
 	mkdir -p web/vendor
 	cp $(TFJS)/tf.min.js $(TFJS_WASM)/tf-backend-wasm.min.js $(TFJS_WASM)/*.wasm web/vendor/
 	touch $@
+
+# MK.js, the article's game (MIT, not on npm, never committed here), from a checkout the user names:
+# `make mkjs MKJS=path/to/mk.js` copies its game into web/vendor/mkjs/ for mkjs.html.
+mkjs: install
+	@test -n "$(MKJS)" || { echo "usage: make mkjs MKJS=path/to/mk.js (git clone https://github.com/mgechev/mk.js)" >&2; exit 2; }
+	$(KOMBAT) mkjs "$(MKJS)"
 
 QUANTIZATION ?= auto
 convert: install

@@ -25,6 +25,7 @@ COMMANDS = {
     "import": ("importer", "unpack a recorded zip or class-named videos into a dataset folder"),
     "convert": ("convert", "export the models to TensorFlow.js graph models in web/models"),
     "serve": ("serve", "serve web/ on 127.0.0.1 (COOP/COEP headers for WASM threads)"),
+    "mkjs": ("mkjs", "copy an MK.js checkout's game into web/vendor/mkjs/ to play it (mkjs.html)"),
 }
 
 

@@ -1,6 +1,7 @@
 """Shared set-up of the browser tests: one headless Chromium for the whole session (Debian's, driven
-by Playwright, with a fake camera), the project's own static server for any web root, and a copy
-of web/ with real models, trained by the `pipeline` fixture (tests/conftest.py) and converted.
+by Playwright, with a fake camera), the project's own static server for any web root, a copy of
+web/ with real models, trained by the `pipeline` fixture (tests/conftest.py) and converted, and
+one with models trained on the fake camera's person, for the camera's end-to-end tests.
 """
 
 import contextlib
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tfjs_kombat import frames, render
+from tfjs_kombat.config import CLASS_DIRS, CLASS_NAMES
 from tfjs_kombat.serve import make_server
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -28,7 +31,8 @@ CHROMIUM_ARGS = [
     "--use-fake-ui-for-media-stream",
     "--use-fake-device-for-media-stream",
 ]
-BUILD_OUTPUTS = ("node_modules", "models")  # never copied: big, or replaced by the test's own
+# Never copied: big, or replaced by the test's own (MK.js only where a test installs it).
+BUILD_OUTPUTS = {"": ("node_modules", "models"), "vendor": ("mkjs",)}
 
 
 @contextlib.contextmanager
@@ -46,10 +50,11 @@ def serve_web(root):
 
 
 def copy_web(destination):
-    """web/ without its build outputs (node_modules, models); vendor/ (TensorFlow.js) is kept."""
+    """web/ without its build outputs (node_modules, models, MK.js); TensorFlow.js in vendor/ is kept."""
 
     def build_outputs(folder, names):
-        return [name for name in names if Path(folder) == WEB_DIR and name in BUILD_OUTPUTS]
+        left_out = BUILD_OUTPUTS.get(str(Path(folder).relative_to(WEB_DIR)).strip("."), ())
+        return [name for name in names if name in left_out]
 
     shutil.copytree(WEB_DIR, destination, ignore=build_outputs)
     return Path(destination)
@@ -128,8 +133,6 @@ def web_root_without_models(tmp_path_factory):
 @pytest.fixture(scope="session")
 def fighter_clip(tmp_path_factory):
     """A fake-camera clip of one rendered fighter: idle, punch, idle, kick, idle (11.6 s, looped)."""
-    from tfjs_kombat import render
-
     clip = tmp_path_factory.mktemp("clip") / "fighter.y4m"
     return clip, render.render_clip(clip)
 
@@ -145,3 +148,41 @@ def copy_web_fixture():
     """copy_web(destination) as a fixture, once TensorFlow.js is known to be in web/vendor."""
     require_tfjs()
     return copy_web
+
+
+def recorded_frames(clip, timeline, out_dir, fps=10):
+    """The clip's frames sorted into class folders; the moves' ramps in and out are left out."""
+    for class_dir in CLASS_DIRS:
+        (out_dir / class_dir).mkdir(parents=True, exist_ok=True)
+    for index, path in enumerate(frames.extract_frames(clip, out_dir / "all")):
+        t = index / fps
+        for start, end, pose in timeline:
+            if start + render.MOVE_SECONDS <= t < end - render.MOVE_SECONDS:
+                shutil.move(path, out_dir / CLASS_DIRS[CLASS_NAMES.index(pose)] / f"clip-{path.name}")
+
+
+@pytest.fixture(scope="session")
+def personal_web_root(pipeline, fighter_clip, copy_web, train_small, tmp_path_factory):
+    """A copy of web/ whose heads learnt the fighter clip's person too, as a user records themself.
+
+    Frames of the clip, labelled by its timeline, join the default training data; the heads are
+    trained on real MobileNet 0.75 features and converted (a few minutes, once a session).
+    """
+    from tfjs_kombat import convert
+
+    pipeline_root, _ = pipeline
+    work = tmp_path_factory.mktemp("personal")
+    shutil.copytree(pipeline_root / "data", work / "data")
+    recorded_frames(*fighter_clip, work / "data")
+    train_small(work / "data", work, pipeline_root / "cache")
+    root = copy_web(work / "web")
+    convert.convert_models(work / "models", root / "models", quantization="float32", imagenet=False)
+    return root
+
+
+@pytest.fixture(scope="session")
+def still_browser(launch_chromium, tmp_path_factory):
+    """Chromium whose fake camera plays the clip's person standing still in guard."""
+    clip = tmp_path_factory.mktemp("still") / "still.y4m"
+    render.render_clip(clip, script=render.STILL_SCRIPT)
+    return launch_chromium(f"--use-file-for-fake-video-capture={clip}")

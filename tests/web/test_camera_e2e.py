@@ -1,42 +1,14 @@
 """End to end through a fake camera: a rendered person's moves drive the player's fighter.
 
 Like a user of the product (and the article, which played in the room it recorded in), the test
-first records the player: frames of the clip's person, labelled by the clip's timeline, join the
-default training data; the heads are trained on real MobileNet 0.75 features and converted. Then
-Chromium plays the clip as its camera, and the play page crops, greys and classifies it and
+first records the player: the heads of `personal_web_root` (conftest.py) learnt the clip's person.
+Then Chromium plays the clip as its camera, and the play page crops, greys and classifies it and
 calls window.Detect. The opponent stands still (?ai=off) within reach.
 """
 
-import shutil
 import time
 
 import pytest
-
-from tfjs_kombat import convert, frames, render
-from tfjs_kombat.config import CLASS_DIRS, CLASS_NAMES
-
-
-def recorded_frames(clip, timeline, out_dir, fps=10):
-    """The clip's frames sorted into class folders; the moves' ramps in and out are left out."""
-    for class_dir in CLASS_DIRS:
-        (out_dir / class_dir).mkdir(parents=True, exist_ok=True)
-    for index, path in enumerate(frames.extract_frames(clip, out_dir / "all")):
-        t = index / fps
-        for start, end, pose in timeline:
-            if start + render.MOVE_SECONDS <= t < end - render.MOVE_SECONDS:
-                shutil.move(path, out_dir / CLASS_DIRS[CLASS_NAMES.index(pose)] / f"clip-{path.name}")
-
-
-@pytest.fixture(scope="module")
-def personal_web_root(pipeline, fighter_clip, copy_web, train_small, tmp_path_factory):
-    pipeline_root, _ = pipeline
-    work = tmp_path_factory.mktemp("personal")
-    shutil.copytree(pipeline_root / "data", work / "data")
-    recorded_frames(*fighter_clip, work / "data")
-    train_small(work / "data", work, pipeline_root / "cache")
-    root = copy_web(work / "web")
-    convert.convert_models(work / "models", root / "models", quantization="float32", imagenet=False)
-    return root
 
 
 def play(browser, url):
@@ -72,13 +44,6 @@ def watch(page, until, seconds):
             break
         time.sleep(0.05)
     return seen, state
-
-
-@pytest.fixture(scope="module")
-def still_browser(launch_chromium, tmp_path_factory):
-    clip = tmp_path_factory.mktemp("still") / "still.y4m"
-    render.render_clip(clip, script=render.STILL_SCRIPT)
-    return launch_chromium(f"--use-file-for-fake-video-capture={clip}")
 
 
 def test_a_punch_on_camera_punches_the_opponent(fighter_browser, fighter_clip, personal_web_root, serve_web):

@@ -1,4 +1,4 @@
-"""Browser tests of the camera controller (web/js/play.js and friends) and the try-it page.
+"""Browser tests of the camera controller (web/js/camera-loop.js and friends) and the try-it page.
 
 Chromium's fake camera (a moving test pattern) feeds the play page; the models are the real,
 small ones the `pipeline` fixture trains, converted to TensorFlow.js (conftest.py). Failing
@@ -27,6 +27,30 @@ READ_CROP = """(widget) => {
   const canvas = document.querySelector(`${widget} canvas.crop`);
   return Array.from(canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data);
 }"""
+# Fail from inside a frame, as a camera unplugged mid-classification would: that frame ends later.
+END_THE_CAMERA_MID_FRAME = """() => {
+  const track = document.querySelector('#camera-panel video').srcObject.getVideoTracks()[0];
+  const tidy = tf.tidy;
+  tf.tidy = (...args) => {
+    tf.tidy = tidy;
+    track.dispatchEvent(new Event('ended'));
+    return tidy(...args);
+  };
+}"""
+RECORD_CAMERAS_AND_BITMAPS = """
+  window.cameras = [];
+  window.bitmaps = [];
+  const getUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+  navigator.mediaDevices.getUserMedia = async (constraints) => {
+    window.cameras.push(await getUserMedia(constraints));
+    return window.cameras.at(-1);
+  };
+  const createImageBitmap = window.createImageBitmap;
+  window.createImageBitmap = async (...args) => {
+    window.bitmaps.push(await createImageBitmap(...args));
+    return window.bitmaps.at(-1);
+  };
+"""
 COUNT_CAMERA_REQUESTS = """
   const realGetUserMedia = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
   navigator.mediaDevices.getUserMedia = (constraints) => {
@@ -178,6 +202,36 @@ def test_slow_frames_are_skipped_never_stacked(open_page, models_url):
     assert f"longer than the {CLASSIFY_INTERVAL_MS} ms" in page.locator("#camera-panel .message").inner_text()
 
 
+def test_a_failure_stops_the_camera_and_a_late_frame_leaves_its_message(open_page, models_url):
+    page = open_page(f"{models_url}/index.html?ai=off")
+    wait_for_stats(page, "s.frames >= 3")
+    page.evaluate(END_THE_CAMERA_MID_FRAME)
+    failed = wait_for_stats(page, "s.error !== null")
+    page.wait_for_timeout(1000)  # the frame that was being classified has ended, ten ticks have passed
+    assert failed["error"]["kind"] == "failed" and not failed["ready"]
+    assert stats(page)["frames"] == failed["frames"]
+    message = page.locator("#camera-panel .message.error").inner_text()
+    assert "The camera stopped" in message and "still plays by keyboard" in message
+    track_state = "document.querySelector('#camera-panel video').srcObject.getVideoTracks()[0].readyState"
+    assert page.evaluate(track_state) == "ended"
+    punch_by_keyboard(page)
+    assert page.errors == []
+
+
+def test_a_backend_that_cannot_start_is_named_with_the_one_used(open_page, models_url):
+    page = open_page(f"{models_url}/index.html?ai=off&backend=bogus")
+    state = wait_for_stats(page, "s.frames >= 3")
+    assert state["backend"] == "wasm"
+    notice = "The bogus backend (?backend=bogus) could not start: using wasm."
+    assert notice in page.locator("#camera-panel .message").inner_text()
+    try_page = open_page(f"{models_url}/try.html?backend=bogus")
+    try_page.wait_for_function(
+        "document.getElementById('try-status').textContent.startsWith('Models loaded')"
+    )
+    assert notice in try_page.locator("#try-status").inner_text()
+    assert page.errors == try_page.errors == []
+
+
 def test_plays_with_every_other_host_blocked(open_page, models_url, browser):
     outside = []
 
@@ -270,4 +324,28 @@ def test_try_page_widgets_answer_for_an_uploaded_photo_and_a_date(open_page, mod
     page.wait_for_function("document.querySelector('#season-widget .decision').textContent === 'summer'")
     assert len(page.locator("#season-widget .bars li").all()) == len(SEASONS)
     page.screenshot(path=str(TRY_SCREENSHOT), full_page=True)
+    assert page.errors == []
+
+
+def test_try_page_closes_its_bitmaps_on_error_and_its_camera_after_a_snapshot(
+    open_page, models_url, tmp_path
+):
+    photo = tmp_path / "kick.png"
+    render_pose("kick", np.random.default_rng(4)).save(photo)
+    page = open_page(f"{models_url}/try.html", RECORD_CAMERAS_AND_BITMAPS)
+    page.wait_for_function("document.getElementById('try-status').textContent.startsWith('Models loaded')")
+    page.evaluate(
+        "() => { const tidy = tf.tidy; tf.tidy = () => { tf.tidy = tidy; throw new Error('simulated'); }; }"
+    )
+    page.set_input_files("#punch-kick-widget input[type=file]", str(photo))
+    page.wait_for_selector("#punch-kick-widget .message.error")
+    assert page.locator("#punch-kick-widget .message.error").inner_text() == "simulated"
+    assert page.evaluate("window.bitmaps.map((bitmap) => bitmap.width)") == [0], "a closed bitmap has no size"
+
+    page.click("#punch-kick-widget button.snap")
+    page.wait_for_selector("#punch-kick-widget .result .bars li", timeout=10_000)
+    page.wait_for_function("!document.querySelector('#punch-kick-widget button.snap').disabled")
+    tracks = "window.cameras.flatMap((camera) => camera.getTracks().map((track) => track.readyState))"
+    assert page.evaluate(tracks) == ["ended"]
+    assert page.locator("video").count() == 0
     assert page.errors == []

@@ -263,3 +263,30 @@ def test_camera_denied_says_so_and_disables_recording(chromium, site):
     assert page.evaluate("window.kombatRecorder.counts()") == dict.fromkeys(config.CLASS_DIRS, 0)
     assert page.locator("#export").is_disabled()
     page.close()
+
+
+COUNT_PREVIEW_DRAWS = """
+  window.previewDraws = 0;
+  const drawImage = CanvasRenderingContext2D.prototype.drawImage;
+  CanvasRenderingContext2D.prototype.drawImage = function (...args) {
+    if (this.canvas.id === 'preview') window.previewDraws += 1;
+    return drawImage.apply(this, args);
+  };
+"""
+
+
+def test_the_preview_stops_with_the_camera(chromium, site):
+    page = open_page(chromium, site, init_script=COUNT_PREVIEW_DRAWS)
+    page.wait_for_selector(".record-button:enabled")
+    page.wait_for_timeout(300)  # not wait_for_function: the page's CSP forbids what it evaluates
+    assert page.evaluate("window.previewDraws") > 5
+    page.evaluate(
+        "document.getElementById('camera').srcObject.getVideoTracks()[0].dispatchEvent(new Event('ended'))"
+    )
+    assert "The camera stopped" in page.locator("#message.error").text_content()
+    page.wait_for_timeout(100)  # a frame already requested may still draw
+    draws = page.evaluate("window.previewDraws")
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.previewDraws") == draws
+    assert page.locator(".record-button:enabled").count() == 0
+    page.close()

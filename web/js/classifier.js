@@ -39,6 +39,11 @@ export async function chooseBackend(preferred) {
   throw new Error(`no TensorFlow.js backend could start (tried ${[...new Set(order)].join(', ')})`);
 }
 
+/** What to tell the user when ?backend= asked for a backend that did not start ('' when it did). */
+export function backendNotice(asked, used) {
+  return asked && asked !== used ? `The ${asked} backend (?backend=${asked}) could not start: using ${used}.` : '';
+}
+
 async function tryBackend(name) {
   if (!tf.findBackendFactory(name)) return false;
   if (name === 'wasm' && !wasmPathSet) {

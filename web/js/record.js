@@ -13,6 +13,7 @@
  */
 
 import { CameraError, grabFrame, startCamera } from './camera.js';
+import { el } from './ui.js';
 import { createZip } from './zip.js';
 
 // The same numbers as tfjs_kombat/config.py (FRAME_WIDTH/HEIGHT, CLASS_NAMES, CLASS_DIRS);
@@ -48,12 +49,6 @@ let unsaved = false; // frames recorded or deleted since the last export
 
 window.kombatRecorder = Object.freeze({ counts, exportZip });
 
-function el(tag, properties = {}, ...children) {
-  const element = Object.assign(document.createElement(tag), properties);
-  element.append(...children);
-  return element;
-}
-
 function counts() {
   return Object.fromEntries(classes.map((cls) => [cls.folder, cls.frames.length]));
 }
@@ -84,6 +79,7 @@ async function openCamera() {
   showMessage('Ready: hold a class button, or its number key, to record.');
   updateControls();
   requestAnimationFrame(function show() {
+    if (!cameraReady) return; // the camera stopped: so does its preview
     grabFrame(video, preview);
     requestAnimationFrame(show);
   });

@@ -8,7 +8,15 @@
  */
 
 import { startCamera, topBand, toFrame } from './camera.js';
-import { chooseBackend, classify, decidePunch, imagenetTop, loadClassifier, season } from './classifier.js';
+import {
+  backendNotice,
+  chooseBackend,
+  classify,
+  decidePunch,
+  imagenetTop,
+  loadClassifier,
+  season,
+} from './classifier.js';
 import { el, makeBars } from './ui.js';
 
 const SNAP_COUNTDOWN_S = 3; // time to strike a pose after pressing the button
@@ -16,14 +24,13 @@ const SOURCE_PREVIEW_WIDTH = 200;
 const TOP_K = 5; // ImageNet classes shown, as in the article's MobileNet widget
 
 const status = document.getElementById('try-status');
-const video = el('video', { muted: true, playsInline: true, className: 'snap-video' });
-let camera = null; // the startCamera promise, shared by every widget
 
 async function main() {
   if (!globalThis.tf?.wasm) {
     throw new Error('TensorFlow.js is not installed in web/vendor/: run `make web`, then reload.');
   }
-  const backend = await chooseBackend(new URLSearchParams(location.search).get('backend'));
+  const asked = new URLSearchParams(location.search).get('backend');
+  const backend = await chooseBackend(asked);
   const classifier = await loadClassifier();
   const { config } = classifier;
   imageWidget('mobilenet-widget', classifier, async (frame, result) => {
@@ -47,7 +54,8 @@ async function main() {
     result.replaceChildren(answer(decision, ruleOf(config)), bars);
   });
   seasonWidget(classifier);
-  status.textContent = `Models loaded (${backend} backend, MobileNet alpha ${config.alpha}).`;
+  const loaded = `Models loaded (${backend} backend, MobileNet alpha ${config.alpha}).`;
+  status.textContent = [loaded, backendNotice(asked, backend)].filter(Boolean).join(' ');
 }
 
 function ruleOf({ thresholds }) {
@@ -103,8 +111,11 @@ function imageWidget(id, classifier, show) {
     const bitmap = await createImageBitmap(picked).catch(() => {
       throw new Error(`${picked.name} is not an image this browser can read.`);
     });
-    await use(bitmap, bitmap.width, bitmap.height);
-    bitmap.close();
+    try {
+      await use(bitmap, bitmap.width, bitmap.height);
+    } finally {
+      bitmap.close();
+    }
   };
 
   file.addEventListener('change', () => useFile(file.files[0]).catch(fail));
@@ -118,12 +129,7 @@ function imageWidget(id, classifier, show) {
     drop.classList.remove('over');
     useFile(event.dataTransfer.files[0]).catch(fail);
   });
-  snap.addEventListener('click', () =>
-    snapshot(section, snap)
-      .then(() => use(video, video.videoWidth, video.videoHeight))
-      .catch(fail)
-      .finally(() => video.remove()),
-  );
+  snap.addEventListener('click', () => snapshot(section, snap, use).catch(fail));
 }
 
 // The picture, small, with the band the model sees outlined.
@@ -139,21 +145,23 @@ function drawSource(canvas, picture, pictureWidth, pictureHeight, band) {
   context.strokeRect(x + 1, y + 1, w - 2, h - 2);
 }
 
-// Show the live camera in the widget and count down, so there is time to strike a pose.
-async function snapshot(section, button) {
-  camera ??= startCamera(video).catch((error) => {
-    camera = null; // let the user retry after fixing the permission
-    throw error;
-  });
+// Show the live camera in the widget, count down so there is time to strike a pose, hand the
+// picture to `use`, then stop the camera (its light goes off), whatever happened.
+async function snapshot(section, button, use) {
+  const video = el('video', { muted: true, playsInline: true, className: 'snap-video' });
   section.querySelector('.picker').after(video);
   button.disabled = true;
+  let stream = null;
   try {
-    await camera;
+    stream = await startCamera(video);
     for (let left = SNAP_COUNTDOWN_S; left > 0; left -= 1) {
       button.textContent = `Snapping in ${left}…`;
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
+    await use(video, video.videoWidth, video.videoHeight);
   } finally {
+    stream?.getTracks().forEach((track) => track.stop());
+    video.remove();
     button.textContent = 'Snap from camera';
     button.disabled = false;
   }

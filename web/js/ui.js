@@ -2,7 +2,7 @@
  * The camera panel beside the game: the live camera, the grey frame the model sees (enlarged,
  * pixelated), one probability bar per class, the decision sent to the game, and the loop's
  * numbers (backend, latency, frames classified and skipped). Errors (camera denied, no camera,
- * models missing) are shown in its message area. Only DOM here; play.js drives it.
+ * models missing) are shown in its message area. Only DOM here; camera-loop.js drives it.
  */
 
 import { topBand } from './camera.js';

@@ -1,0 +1,145 @@
+/**
+ * The camera controller of the play pages (index.html plays our game, mkjs.html plays MK.js):
+ * pick a TensorFlow.js backend, load the models, open the camera, then every `config.intervalMs`
+ * grab the grey frame, classify it and tell the game through the global `Detect` (onPunch /
+ * onKick / onStand), as the article's page does. Each page brings its panel and its `Detect`.
+ *
+ * Unlike the article's setInterval, work never piles up: a tick that fires while the previous
+ * frame is still being classified is counted as skipped and does nothing. Any failure (no
+ * TensorFlow.js, no models, no camera) stops the camera and is shown in the panel; the game keeps
+ * playing by keyboard.
+ *
+ * URL parameters: ?backend=wasm|webgl|cpu (default: the fastest this machine has), ?camera=off.
+ * Tests read the loop through `window.kombatCamera.stats()`.
+ */
+
+import { grabFrame, startCamera } from './camera.js';
+import { backendNotice, chooseBackend, classify, loadClassifier } from './classifier.js';
+
+const LATENCY_WINDOW = 20; // frames in the latency median
+const KEYBOARD_STILL_WORKS = 'The game still plays by keyboard.';
+
+/** Run the loop for `panel` (a ui.js CameraPanel) with the page's URL parameters. */
+export function startCameraLoop(panel, params) {
+  const stats = {
+    backend: null,
+    frames: 0,
+    skipped: 0,
+    latencies: [],
+    decisions: { punch: 0, kick: 0, stand: 0 },
+    numTensors: null, // after the last frame, when all of its tensors are disposed
+    inFlight: 0, // frames being classified now: never more than 1
+    maxInFlight: 0,
+    ready: false,
+    error: null,
+  };
+  let notice = ''; // shown with every status: the asked backend did not start
+  let stream = null;
+  let timer = null;
+  let lastDecision = 'stand';
+
+  const snapshot = () => {
+    const { latencies, inFlight, ...rest } = stats;
+    return { ...rest, decisions: { ...stats.decisions }, latencyMs: median(latencies) };
+  };
+  const status = (text) => panel.status([notice, text].filter(Boolean).join(' '));
+  window.kombatCamera = Object.freeze({ stats: snapshot });
+
+  async function main() {
+    if (params.get('camera') === 'off') {
+      panel.status(`Camera off (?camera=off). ${KEYBOARD_STILL_WORKS}`);
+      return;
+    }
+    if (!globalThis.tf?.wasm) {
+      const message = 'TensorFlow.js is not installed in web/vendor/: run `make web`, then reload.';
+      throw problem('tfjs-missing', message);
+    }
+    panel.status('Starting TensorFlow.js…');
+    stats.backend = await chooseBackend(params.get('backend'));
+    notice = backendNotice(params.get('backend'), stats.backend);
+    status(`Loading the models (${stats.backend} backend)…`);
+    const classifier = await loadClassifier('models/', { extras: false });
+    status('Starting the camera…');
+    stream = await startCamera(panel.video);
+    const { config, heads } = classifier;
+    panel.start({ labels: heads.punch_kick ? config.classes : config.binaryClasses, frame: config.frame });
+    status('');
+    panel.showNumbers(snapshot());
+    stream.getVideoTracks()[0].addEventListener('ended', () => {
+      fail(problem('failed', 'The camera stopped (unplugged?). Reload to start it again.'));
+    });
+    stats.ready = true;
+    timer = setInterval(() => tick(classifier), config.intervalMs);
+  }
+
+  async function tick(classifier) {
+    if (stats.inFlight > 0) {
+      stats.skipped += 1;
+      return;
+    }
+    stats.inFlight += 1;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    try {
+      const started = performance.now();
+      const result = await classify(classifier, grabFrame(panel.video, panel.crop));
+      if (stats.error) return; // failed meanwhile: leave its message, tell the game nothing
+      stats.latencies = [...stats.latencies, performance.now() - started].slice(-LATENCY_WINDOW);
+      stats.frames += 1;
+      stats.decisions[result.decision] = (stats.decisions[result.decision] ?? 0) + 1;
+      stats.numTensors = tf.memory().numTensors;
+      panel.update(result.punchKick ?? [1 - result.punch, result.punch], result.decision, snapshot());
+      status(slowness(classifier.config.intervalMs));
+      tellTheGame(result.decision);
+    } catch (error) {
+      fail(error);
+    } finally {
+      stats.inFlight -= 1;
+    }
+  }
+
+  // On a slow backend the camera lags (and a synchronous one, like cpu, stalls the game meanwhile).
+  function slowness(intervalMs) {
+    const latency = median(stats.latencies);
+    if (latency <= intervalMs) return '';
+    const hint = stats.backend === 'wasm' ? '' : ' Try ?backend=wasm.';
+    return (
+      `Each frame takes ${Math.round(latency)} ms, longer than the ${intervalMs} ms between frames: ` +
+      `moves register late.${hint}`
+    );
+  }
+
+  // A move is sent every frame it is seen, as Detect.on<Move>() (onPunch, onKick, and any further
+  // move a head decides); the game drops those that arrive while the fighter is busy. "Stand" is
+  // sent only when a move ends: sent every frame, it would stop the keyboard's walking ten times a
+  // second. Detect is looked up every frame: the page may install it once its game is ready.
+  function tellTheGame(decision) {
+    const detect = window.Detect;
+    if (decision !== 'stand') detect?.[`on${decision[0].toUpperCase()}${decision.slice(1)}`]?.();
+    else if (lastDecision !== 'stand') detect?.onStand();
+    lastDecision = decision;
+  }
+
+  // The first failure stops everything; a frame still being classified then changes nothing.
+  function fail(error) {
+    if (stats.error) return;
+    clearInterval(timer);
+    stream?.getTracks().forEach((track) => track.stop());
+    stats.ready = false;
+    stats.error = { kind: error.kind ?? 'failed', message: error.message };
+    panel.error(`${error.message} ${KEYBOARD_STILL_WORKS}`);
+    console.warn('camera controller:', error);
+  }
+
+  main().catch(fail);
+}
+
+function median(values) {
+  if (!values.length) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function problem(kind, message) {
+  return Object.assign(new Error(message), { kind });
+}
