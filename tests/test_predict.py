@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from conftest import HOSTILE_NAME, assert_escaped
 
-from tfjs_kombat import cli, predict, render
+from tfjs_kombat import cli, predict, scene
 from tfjs_kombat.errors import UserError
 
 
@@ -35,7 +35,7 @@ def test_predict_rendered_poses(pipeline, tmp_path, capsys):
     for pose in ("punch", "kick", "other"):
         for i in range(3):
             images.append(tmp_path / f"{pose}{i}.jpg")
-            render.render_pose(pose, rng).save(images[-1])
+            scene.render_pose(pose, rng).save(images[-1])
     results = predict.predict_images(images, root / "models", tmp_path / "cache")
     assert [r["image"] for r in results] == [str(p) for p in images]
     for result in results:
@@ -68,7 +68,7 @@ def test_each_image_is_decoded_once(untrained_heads, count_decodes, tmp_path):
     images = []
     for index, pose in enumerate(("punch", "kick", "other")):
         images.append(tmp_path / f"{pose}.jpg")
-        render.render_pose(pose, np.random.default_rng(index)).save(images[-1])
+        scene.render_pose(pose, np.random.default_rng(index)).save(images[-1])
     (tmp_path / "notes.jpg").write_text("not an image")
     count_decodes.clear()
     results = predict.predict_images([*images, tmp_path / "notes.jpg"], untrained_heads, tmp_path / "cache")
@@ -78,7 +78,7 @@ def test_each_image_is_decoded_once(untrained_heads, count_decodes, tmp_path):
 
 def test_names_are_printed_escaped(untrained_heads, tmp_path, capsys):
     image, notes = tmp_path / f"photo{HOSTILE_NAME}.jpg", tmp_path / f"notes{HOSTILE_NAME}.jpg"
-    render.render_pose("punch", np.random.default_rng(0)).save(image, format="JPEG")
+    scene.render_pose("punch", np.random.default_rng(0)).save(image, format="JPEG")
     notes.write_text("not an image")
     args = ["predict", str(image), str(notes), "--models", str(untrained_heads), "--cache", str(tmp_path)]
     assert cli.main(args) == 0

@@ -1,4 +1,4 @@
-"""The procedural dataset and clip: deterministic, varied, inside the cropped band, poses apart."""
+"""The default dataset and the fake-camera clips: layout, determinism, atomic replacement."""
 
 import subprocess
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tfjs_kombat import config, render
+from tfjs_kombat import config, render, scene
 from tfjs_kombat.cli import main
 from tfjs_kombat.errors import UserError
 from tfjs_kombat.frames import ffmpeg_executable
@@ -14,86 +14,6 @@ from tfjs_kombat.frames import ffmpeg_executable
 
 def pixels(image):
     return np.asarray(image, dtype=np.int16)
-
-
-def test_render_pose_is_deterministic_per_seed():
-    for pose in render.POSES:
-        first = render.render_pose(pose, np.random.default_rng(7))
-        again = render.render_pose(pose, np.random.default_rng(7))
-        other = render.render_pose(pose, np.random.default_rng(8))
-        assert first.mode == "RGB" and first.size == (320, 240)
-        assert np.array_equal(pixels(first), pixels(again))
-        assert np.abs(pixels(first) - pixels(other)).mean() > 10
-
-
-def test_render_pose_takes_a_size_and_rejects_unknown_poses():
-    assert render.render_pose("kick", np.random.default_rng(1), size=(160, 120)).size == (160, 120)
-    with pytest.raises(ValueError):
-        render.render_pose("jump", np.random.default_rng(1))
-
-
-def test_images_of_one_class_vary_a_lot():
-    means = [
-        pixels(render.render_pose("punch", np.random.default_rng(i))).mean(axis=(0, 1)) for i in range(12)
-    ]
-    assert np.std(means, axis=0).min() > 12  # rooms, light and clothes change every image
-
-
-def random_figure(pose, seed, size=(320, 240)):
-    """A figure drawn in white on black, placed as render_pose places it."""
-    rng = np.random.default_rng(seed)
-    angles = render.random_angles(pose, rng)
-    parts = render.figure_parts(render.random_person(rng), angles, facing=rng.choice((-1, 1)))
-    scale, origin = render.place(render.parts_box(parts), rng, size)
-    image = Image.new("RGB", size)
-    render.draw_parts(image, [part._replace(colour=(255, 255, 255)) for part in parts], scale, origin)
-    return np.asarray(image)[:, :, 0] > 0
-
-
-@pytest.mark.parametrize("size", [(320, 240), (640, 480)])
-def test_the_whole_figure_is_big_and_inside_the_top_band(size):
-    band = render.band_height(size)
-    assert band == round(size[0] * config.FRAME_HEIGHT / config.FRAME_WIDTH)
-    for pose in render.POSES:
-        for seed in range(40):
-            figure = random_figure(pose, seed, size)
-            rows = np.flatnonzero(figure.any(axis=1))
-            columns = np.flatnonzero(figure.any(axis=0))
-            assert rows[0] > 0 and rows[-1] < band - 1, (pose, seed)  # the page crops rows >= band
-            assert columns[0] > 0 and columns[-1] < size[0] - 1, (pose, seed)
-            assert 0.5 * band < rows[-1] - rows[0] < 0.96 * band, (pose, seed)
-
-
-def pose_measures(pose, count=300):
-    """(reach, foot lift) per sample: how far a hand at shoulder height is in front of the neck,
-    and how much higher one ankle is than the other, in standing heights."""
-    measures = []
-    for seed in range(count):
-        rng = np.random.default_rng([99, seed])
-        joints = render.skeleton(render.random_person(rng), render.random_angles(pose, rng))
-        hands = [joints[f"{side}_hand"] - joints["neck"] for side in ("lead", "rear")]
-        shoulder_height = joints["lead_shoulder"][1] - joints["neck"][1]
-        reach = max([x for x, y in hands if abs(y - shoulder_height) < 0.1], default=0.0)
-        lift = abs(joints["lead_ankle"][1] - joints["rear_ankle"][1])
-        measures.append((reach, lift))
-    return np.array(measures)
-
-
-def test_poses_are_apart_by_the_body_not_the_colours():
-    punch, kick, other = (pose_measures(pose) for pose in render.POSES)
-    assert punch[:, 0].min() > 0.33  # a fist held out at shoulder height, toward the facing side
-    assert max(kick[:, 0].max(), other[:, 0].max()) < 0.31
-    assert kick[:, 1].min() > 0.24  # a foot raised from hip height up
-    assert max(punch[:, 1].max(), other[:, 1].max()) < 0.1
-
-
-def test_figures_face_both_ways():
-    rng = np.random.default_rng(3)
-    person, angles = render.random_person(rng), render.random_angles("punch", rng)
-    right = render.parts_box(render.figure_parts(person, angles, facing=1))
-    left = render.parts_box(render.figure_parts(person, angles, facing=-1))
-    assert right[2] > 0.4 and left[0] < -0.4  # the fist is out on the facing side
-    assert np.allclose(left, (-right[2], right[1], -right[0], right[3]))
 
 
 def test_dataset_layout_counts_and_determinism(tmp_path, capsys):
@@ -171,14 +91,14 @@ def test_clip_is_a_webcam_feed_with_a_timeline(tmp_path):
 
     starts, ends, poses = zip(*timeline, strict=True)
     assert starts[0] == 0 and all(end == start for end, start in zip(ends, starts[1:], strict=False))
-    assert set(poses) == set(render.POSES) and poses[0] == poses[-1] == "other"
+    assert set(poses) == set(config.CLASS_NAMES) and poses[0] == poses[-1] == "other"
     assert len(frames) == round(ends[-1] * 10)
 
     # The person punches in the punch segment, and every change happens inside the top band.
     start, end, _ = timeline[poses.index("punch")]
     idle, punching = frames[0].astype(int), frames[round((start + end) / 2 * 10)].astype(int)
     changed = np.abs(idle - punching).max(axis=2) > 60
-    band = render.band_height((width, height))
+    band = scene.band_height((width, height))
     assert changed[:band].sum() > 300
     assert changed[band:].sum() == 0
 

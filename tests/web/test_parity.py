@@ -10,7 +10,7 @@ import shutil
 import numpy as np
 import pytest
 
-from tfjs_kombat import features, predict, render
+from tfjs_kombat import features, figure, predict, scene
 from tfjs_kombat.frames import grayscale, to_frame
 
 # A bare page with TensorFlow.js: the play page would also start the camera loop.
@@ -33,8 +33,8 @@ def held_out_frames(pipeline):
     frames = [features.load_frame(p) for p in sorted((root / "frames" / "test").glob("*/*.png"))]
     rng = np.random.default_rng(2024)
     while len(frames) < 150:
-        for pose in render.POSES:
-            frames.append(grayscale(np.asarray(to_frame(render.render_pose(pose, rng)))))
+        for pose in figure.POSES:
+            frames.append(grayscale(np.asarray(to_frame(scene.render_pose(pose, rng)))))
     return np.stack(frames[:150])
 
 

@@ -14,7 +14,7 @@ import pytest
 from tfjs_kombat.config import CLASS_NAMES, CLASSIFY_INTERVAL_MS, FRAME_HEIGHT, FRAME_WIDTH
 from tfjs_kombat.frames import grayscale, to_frame
 from tfjs_kombat.predict import decide_punch_kick
-from tfjs_kombat.render import render_pose
+from tfjs_kombat.scene import render_pose
 from tfjs_kombat.season import SEASONS
 
 PLAY_SCREENSHOT = Path("/tmp/play.png")
