@@ -1,14 +1,16 @@
 # tfjs-kombat: `make train` runs the whole Python pipeline, `make test` runs every check.
-# Knobs: ALPHA (MobileNet width: 1.0, 0.75, 0.5, 0.25), DATA (dataset folder), MODELS, BUILD,
-# PER_CLASS (default-data images per class).
+# Knobs: RECIPE (pose, the default, or article: the article's exact pipeline), ALPHA (MobileNet
+# width: 1.0, 0.75, 0.5, 0.25), DATA (dataset folder), MODELS, BUILD, PER_CLASS (default-data
+# images per class).
 
+RECIPE ?= pose
 ALPHA ?= 1.0
 # The default data: data/default holds render's own count per class; PER_CLASS=N renders
 # data/default-N instead, so a count never reuses a folder rendered with another.
 PER_CLASS ?=
 DEFAULT_DATA := data/default$(if $(PER_CLASS),-$(PER_CLASS))
 DATA ?= $(DEFAULT_DATA)
-BUILD ?= build
+BUILD ?= build/$(RECIPE)
 MODELS ?= models
 
 # The offline Keras cache beside the project (real MobileNet 0.75 weights), when there is one.
@@ -44,8 +46,8 @@ season: install
 
 train: install season $(if $(filter $(DEFAULT_DATA),$(DATA)),$(DEFAULT_DATA))
 	$(KOMBAT) dataset $(DATA) --out $(BUILD)/split.json
-	$(KOMBAT) augment $(BUILD)/split.json --out $(BUILD)/frames
-	$(KOMBAT) features $(BUILD)/frames --alpha $(ALPHA) --out $(BUILD)/features --cache $(BUILD)/cache
+	$(KOMBAT) augment $(BUILD)/split.json --recipe $(RECIPE) --out $(BUILD)/frames
+	$(KOMBAT) features $(BUILD)/frames --recipe $(RECIPE) --alpha $(ALPHA) --out $(BUILD)/features --cache build/cache
 	$(KOMBAT) train $(BUILD)/features --models $(MODELS)
 
 # TensorFlow.js and its WASM backend from npm, copied into web/vendor/ (no CDN at run time).
@@ -94,4 +96,4 @@ benchmark: install
 	$(PYTHON) benchmarks/features_speed.py --alpha $(ALPHA)
 
 clean:
-	rm -rf $(BUILD) data/default data/default-*
+	rm -rf build data/default data/default-*

@@ -37,21 +37,19 @@ def assert_escaped(output, name=HOSTILE_NAME):
     assert repr(name)[1:-1] in output
 
 
-def train_small(data_dir, work, cache_dir, count=4):
-    """dataset -> augment (`count` per image) -> features (0.75) -> train, with quick settings."""
+def train_small(data_dir, work, cache_dir, count=4, recipe="pose"):
+    """dataset -> augment (`count` per image) -> features (0.75) -> train, with quick settings
+    (the article's heads: fewer epochs at a larger learning rate; the pose head as it is)."""
     from tfjs_kombat import augment, dataset, features, train
 
     manifest = dataset.make_split(data_dir, work / "split.json")
     augment.augment_split(work / "split.json", work / "frames", count=count)
-    features.extract_split_features(work / "frames", work / "features", TEST_ALPHA, cache_dir)
-    reports = train.train_heads(
-        work / "features",
-        work / "models",
-        punch_epochs=40,
-        punch_kick_epochs=60,
-        punch_learning_rate=1e-4,
-        punch_kick_learning_rate=1e-4,
-    )
+    features.extract_split_features(work / "frames", work / "features", TEST_ALPHA, cache_dir, recipe)
+    quick = {
+        "article": ({"punch": 40, "punch_kick": 60}, {"punch": 1e-4, "punch_kick": 1e-4}),
+        "pose": ({}, {}),
+    }
+    reports = train.train_heads(work / "features", work / "models", *quick[recipe])
     return manifest, reports
 
 
@@ -97,13 +95,22 @@ def count_decodes(monkeypatch):
 
 @pytest.fixture(scope="session")
 def pipeline(tmp_path_factory, train_small):
-    """The whole chain, small but real: render -> dataset -> augment -> features (0.75) -> train."""
+    """The whole chain, small but real, with the default recipe: render -> dataset -> augment ->
+    features (0.75) -> train."""
     from tfjs_kombat import render
 
     root = tmp_path_factory.mktemp("pipeline")
     render.render_dataset(root / "data", per_class=80, seed=7)
     _, reports = train_small(root / "data", root, root / "cache")
     return root, reports
+
+
+@pytest.fixture(scope="session")
+def article_pipeline(pipeline, train_small):
+    """The article's recipe on the pipeline's data (its own build folder, the same cache)."""
+    root, _ = pipeline
+    _, reports = train_small(root / "data", root / "article", root / "cache", recipe="article")
+    return root / "article", reports
 
 
 @pytest.fixture(scope="session")

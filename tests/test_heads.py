@@ -1,9 +1,12 @@
-"""The article's two heads, layer by layer."""
+"""The heads: the article's two, layer by layer; the pose head; the game's decision rules."""
 
 import keras
+import numpy as np
 import pytest
+from conftest import TEST_ALPHA, requires_weights
 
-from tfjs_kombat import heads
+from tfjs_kombat import features, heads
+from tfjs_kombat.config import KICK, OTHER, PUNCH
 
 
 def dense_layers(model):
@@ -39,3 +42,36 @@ def test_learning_rate_is_overridable():
     assert float(heads.build_punch_kick_head(8, learning_rate=3e-4).optimizer.learning_rate) == pytest.approx(
         3e-4
     )
+
+
+def test_every_recipe_has_a_punch_kick_head_the_page_can_play_with():
+    for recipe, registered in heads.HEADS.items():
+        names = [head.name for head in registered]
+        assert "punch_kick" in names and set(names) <= set(heads.HEAD_NAMES), recipe
+
+
+def test_decisions_follow_the_pages_thresholds():
+    outputs = np.array([[0.5, 0.1, 0.4], [0.6, 0.05, 0.35], [0.3, 0.36, 0.34], [0.34, 0.32, 0.34]])
+    assert heads.decide_punch_kick(outputs).tolist() == [OTHER, PUNCH, KICK, OTHER]
+    assert heads.decide_punch(np.array([[0.41], [0.39]])).tolist() == [1, 0]
+
+
+def test_rows_each_head_learns_from():
+    labels = np.array([PUNCH, KICK, OTHER, PUNCH])
+    punch, punch_kick = heads.ARTICLE_HEADS
+    rows, targets = punch.rows(labels)
+    assert rows.tolist() == [True, False, True, True] and targets.tolist() == [1, 0, 1]
+    rows, targets = punch_kick.rows(labels)
+    assert rows.all() and targets.argmax(axis=1).tolist() == labels.tolist()
+
+
+@requires_weights
+def test_pose_head_starts_from_mobilenets_imagenet_blocks():
+    model = heads.build_pose_head((8, 14, 384), TEST_ALPHA)
+    assert model.output_shape == (None, 3) and model.loss == "categorical_crossentropy"
+    imagenet = features.load_mobilenet(TEST_ALPHA)
+    for name in ("conv_dw_12", "conv_pw_13", "conv_pw_13_bn"):
+        for ours, theirs in zip(
+            model.get_layer(name).get_weights(), imagenet.get_layer(name).get_weights(), strict=True
+        ):
+            np.testing.assert_array_equal(ours, theirs)

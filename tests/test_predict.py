@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from conftest import HOSTILE_NAME, assert_escaped
 
-from tfjs_kombat import cli, predict, scene
+from tfjs_kombat import cli, heads, predict, scene
 from tfjs_kombat.errors import UserError
 
 
@@ -20,12 +20,12 @@ from tfjs_kombat.errors import UserError
     ],
 )
 def test_punch_kick_decision(probabilities, decision):
-    assert predict.decide_punch_kick(probabilities) == decision
+    (index,) = heads.decide_punch_kick(np.array([probabilities]))
+    assert predict.DECISION_NAMES[index] == decision
 
 
 def test_punch_decision_threshold():
-    assert predict.decide_punch(0.4) == "punch"
-    assert predict.decide_punch(0.399) == "stand"
+    assert heads.decide_punch(np.array([[0.4], [0.399]])).tolist() == [1, 0]
 
 
 def test_predict_rendered_poses(pipeline, tmp_path, capsys):

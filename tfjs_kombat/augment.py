@@ -32,7 +32,15 @@ import imgaug.augmenters as iaa
 import numpy as np
 from PIL import Image
 
-from tfjs_kombat.config import AUGMENTATIONS_PER_IMAGE, FRAME_HEIGHT, FRAME_WIDTH, SEED
+from tfjs_kombat.config import (
+    AUGMENTATIONS_BY_RECIPE,
+    AUGMENTATIONS_PER_IMAGE,
+    DEFAULT_RECIPE,
+    FRAME_HEIGHT,
+    FRAME_WIDTH,
+    RECIPES,
+    SEED,
+)
 from tfjs_kombat.dataset import BadImage, load_image
 from tfjs_kombat.errors import UserError, say, warn
 from tfjs_kombat.files import replacing_dir, write_json
@@ -317,10 +325,14 @@ def augment_split(split_path, out_dir, count=AUGMENTATIONS_PER_IMAGE, seed=SEED,
 def add_arguments(parser):
     parser.add_argument("split_json", help="the split file written by `tfjs-kombat dataset`")
     parser.add_argument("--out", default="build/frames", help="output folder (default: build/frames)")
-    parser.add_argument("--count", type=int, default=AUGMENTATIONS_PER_IMAGE, help="variations per image")
+    parser.add_argument("--recipe", choices=RECIPES, default=DEFAULT_RECIPE, help="sets the default --count")
+    parser.add_argument(
+        "--count", type=int, help=f"variations per image (default: the recipe's, {AUGMENTATIONS_BY_RECIPE})"
+    )
     parser.add_argument("--seed", type=int, default=SEED, help=f"run seed (default: {SEED})")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default: 2)")
 
 
 def run(args):
-    augment_split(args.split_json, args.out, count=args.count, seed=args.seed, workers=args.workers)
+    count = AUGMENTATIONS_BY_RECIPE[args.recipe] if args.count is None else args.count
+    augment_split(args.split_json, args.out, count=count, seed=args.seed, workers=args.workers)

@@ -28,3 +28,16 @@ SEED = 44
 TEST_FRACTION = 0.2  # held out per class before augmentation
 DEFAULT_DATA_PER_CLASS = 300  # rendered source images per class in the embedded default dataset
 CLASSIFY_INTERVAL_MS = 100  # the page classifies a frame every 100 ms
+
+# Recipes: how a frame becomes the game's decision (README, "Recipes").
+# article: the article's exact pipeline (MobileNet's global average of the frame at 224x224, its
+#   two dense heads, 16 augmentations per image).
+# pose: MobileNet's block-11 feature map of the frame at 128x224 (its aspect ratio kept), where
+#   arms and legs still have a place, and a head that fine-tunes MobileNet's blocks 12-13 on it.
+RECIPES = ("pose", "article")
+DEFAULT_RECIPE = "pose"
+# pose: 8, as its feature maps take 56x the cache of a pooled vector, and more did not score better
+AUGMENTATIONS_BY_RECIPE = {"article": AUGMENTATIONS_PER_IMAGE, "pose": 8}
+# The default data's others include pictures with nobody in them (an empty room, a test card):
+# what the camera sees before the player steps in.
+NOBODY_SHARE = 0.2

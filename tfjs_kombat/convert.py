@@ -139,11 +139,12 @@ def check_graph_model(folder):
                 raise UserError(f"converted model in {folder} lacks its shard {shard}")
 
 
-def imagenet_top(alpha):
-    """MobileNet's own ImageNet classifier on the pooled features, as a small Dense model.
+def imagenet_top(alpha, recipe="article"):
+    """MobileNet's own ImageNet classifier on the recipe's features, as a small model.
 
     MobileNet's top is dropout + a 1x1 convolution over the pooled features + softmax, which at
-    inference is exactly a Dense layer on our feature vector. None without the weights.
+    inference is exactly a Dense layer on a pooled feature vector; on a cut feature map, the
+    blocks after the cut and the average pool come first. None without the weights.
     """
     try:
         full = keras.applications.MobileNet(alpha=alpha, include_top=True, weights="imagenet")
@@ -151,11 +152,17 @@ def imagenet_top(alpha):
         warn(f"no ImageNet classifier for the try-it page ({error.__class__.__name__}); skipping it")
         return None
     kernel, bias = full.get_layer("conv_preds").get_weights()
-    top = keras.Sequential(
-        [keras.Input((kernel.shape[2],)), keras.layers.Dense(kernel.shape[3], activation="softmax")],
-        name="imagenet",
-    )
-    top.layers[-1].set_weights([kernel[0, 0], bias])
+    classify = keras.layers.Dense(kernel.shape[3], activation="softmax", name="imagenet_classes")
+    if features.CUTS[recipe].layer is None:
+        pooled = inputs = keras.Input((kernel.shape[2],))
+    else:
+        inputs = keras.Input(features.build_feature_extractor(alpha, recipe).output_shape[1:])
+        pooled = inputs
+        for layer in features.blocks_after_cut(alpha, recipe):
+            pooled = layer(pooled)
+        pooled = keras.layers.GlobalAveragePooling2D()(pooled)
+    top = keras.Model(inputs, classify(pooled), name="imagenet")
+    classify.set_weights([kernel[0, 0], bias])
     return top
 
 
@@ -178,7 +185,7 @@ def imagenet_labels():
         return None
 
 
-def page_config(alpha, quantization_by_model, metrics):
+def page_config(made_by, quantization_by_model, metrics):
     """What the page must agree on with Python; all of it comes from tfjs_kombat.config."""
     return {
         "frame": {"width": config.FRAME_WIDTH, "height": config.FRAME_HEIGHT},
@@ -191,8 +198,8 @@ def page_config(alpha, quantization_by_model, metrics):
             "action": config.ACTION_THRESHOLD,
         },
         "intervalMs": config.CLASSIFY_INTERVAL_MS,
-        "alpha": alpha,
-        "featureSize": features.feature_size(alpha),
+        "recipe": made_by["recipe"],
+        "alpha": made_by["alpha"],
         "quantization": quantization_by_model,
         "models": {name: f"{name}/model.json" for name in quantization_by_model},
         "testAccuracy": {name: entry["test_accuracy"] for name, entry in metrics.items()},
@@ -204,12 +211,13 @@ def convert_models(models_dir="models", out_dir=WEB_MODELS, quantization=DEFAULT
     if quantization not in CHOICES:
         raise UserError(f"quantization must be one of {', '.join(CHOICES)}, not {quantization!r}")
     models_dir = Path(models_dir)
-    heads, alpha = load_heads(models_dir)
-    to_convert = {"mobilenet": features.build_feature_extractor(alpha), **heads}
+    heads, made_by = load_heads(models_dir)
+    alpha, recipe = made_by["alpha"], made_by["recipe"]
+    to_convert = {"mobilenet": features.build_feature_extractor(alpha, recipe), **heads}
     if (models_dir / "season.keras").exists():
         to_convert["season"] = keras.models.load_model(models_dir / "season.keras")
     labels = imagenet_labels() if imagenet else None
-    top = imagenet_top(alpha) if labels else None
+    top = imagenet_top(alpha, recipe) if labels else None
     if top is not None:
         to_convert["imagenet"] = top
     metrics_path = models_dir / "metrics.json"
@@ -222,7 +230,7 @@ def convert_models(models_dir="models", out_dir=WEB_MODELS, quantization=DEFAULT
             used[name] = export_graph_model(model, staging / name, quantization)
         if top is not None:
             files.write_json(staging / "imagenet" / "labels.json", labels)
-        files.write_json(staging / "config.json", page_config(alpha, used, metrics))
+        files.write_json(staging / "config.json", page_config(made_by, used, metrics))
     sizes = {name: sum(f.stat().st_size for f in (Path(out_dir) / name).iterdir()) for name in to_convert}
     for name, size in sizes.items():
         say(f"  {name:<11} {size / 1e6:6.2f} MB ({used[name]})")

@@ -1,9 +1,11 @@
-"""Features: MobileNet v1 cut at global average pooling, the article's preprocessing inside.
+"""Features: ImageNet MobileNet v1 on a frame, cut where the recipe says, preprocessing inside.
 
 The article fed each 100x56 frame to `mobilenet.infer(frame, 'global_average_pooling2d_1')`,
-which scales pixels to [-1, 1] and resizes bilinearly to 224x224. We build that as ONE Keras
-model (raw 0..255 pixels in, 1024*alpha features out), so the model exported to the browser
-cannot drift from the one that made the training features.
+which scales pixels to [-1, 1] and resizes bilinearly to 224x224: one 1024*alpha vector, the
+average over the whole picture (recipe "article"). The "pose" recipe keeps the frame's aspect
+ratio (128x224) and stops at block 11, whose 8x14 map still says *where* things are; its head
+runs the remaining blocks. Either way the extractor is ONE Keras model (raw 0..255 pixels in),
+so the model exported to the browser cannot drift from the one that made the training features.
 
 Features are cached by image content and settings: a re-run only computes what is new.
 """
@@ -11,17 +13,41 @@ Features are cached by image content and settings: a re-run only computes what i
 import hashlib
 import io
 import os
+import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 import keras
 import numpy as np
 from PIL import Image
 
 from tfjs_kombat import files
-from tfjs_kombat.config import CLASS_DIRS, DEFAULT_ALPHA, FRAME_HEIGHT, FRAME_WIDTH, MOBILENET_SIZE
+from tfjs_kombat.config import (
+    CLASS_DIRS,
+    DEFAULT_ALPHA,
+    DEFAULT_RECIPE,
+    FRAME_HEIGHT,
+    FRAME_WIDTH,
+    MOBILENET_SIZE,
+    RECIPES,
+)
 from tfjs_kombat.errors import UserError, say
 
 ALPHAS = {1.0: "1_0", 0.75: "7_5", 0.5: "5_0", 0.25: "2_5"}  # Keras' names for the widths
+
+
+class Cut(NamedTuple):
+    """Where a recipe reads MobileNet: the size the frame is resized to, and the layer (None: the
+    global average pool after the last block)."""
+
+    size: tuple  # (height, width)
+    layer: str | None
+
+
+CUTS = {
+    "article": Cut((MOBILENET_SIZE, MOBILENET_SIZE), None),
+    "pose": Cut((128, 224), "conv_pw_11_relu"),  # 100x56 is 1.79:1; 224x128 is 1.75:1
+}
 
 
 def feature_size(alpha):
@@ -43,19 +69,21 @@ def weights_path(alpha):
     return Path(home) / "models" / name
 
 
-def load_mobilenet(alpha, input_tensor=None):
-    """ImageNet MobileNet v1 with global average pooling; built on input_tensor when given."""
+def load_mobilenet(alpha, input_tensor=None, pooling="avg", size=(MOBILENET_SIZE, MOBILENET_SIZE)):
+    """ImageNet MobileNet v1 without its top; built on input_tensor when given."""
     if alpha not in ALPHAS:
         raise UserError(f"MobileNet alpha must be one of {sorted(ALPHAS)}, not {alpha}")
     try:
-        return keras.applications.MobileNet(
-            input_shape=(MOBILENET_SIZE, MOBILENET_SIZE, 3),
-            input_tensor=input_tensor,
-            alpha=alpha,
-            include_top=False,
-            pooling="avg",
-            weights="imagenet",
-        )
+        with warnings.catch_warnings():  # "non-square input: 224x224 weights loaded", as wanted
+            warnings.filterwarnings("ignore", "`input_shape` is undefined or non-square")
+            return keras.applications.MobileNet(
+                input_shape=(*size, 3),
+                input_tensor=input_tensor,
+                alpha=alpha,
+                include_top=False,
+                pooling=pooling,
+                weights="imagenet",
+            )
     except Exception as error:  # Keras raises plain Exception for a failed download
         if weights_path(alpha).exists():
             raise
@@ -68,17 +96,27 @@ def load_mobilenet(alpha, input_tensor=None):
         ) from error
 
 
-def build_feature_extractor(alpha=DEFAULT_ALPHA):
-    """Raw 100x56 RGB pixels (0..255) -> MobileNet global-average-pooled features.
+def build_feature_extractor(alpha=DEFAULT_ALPHA, recipe="article"):
+    """Raw 100x56 RGB pixels (0..255) -> the recipe's MobileNet features.
 
     MobileNet's layers are built directly on the preprocessing (not nested as one layer): the
     TensorFlow.js converter cannot freeze a SavedModel of a model nested in a model.
     """
+    cut = CUTS[recipe]
     frame = keras.Input((FRAME_HEIGHT, FRAME_WIDTH, 3), name="frame")
     scaled = keras.layers.Rescaling(1 / 127.5, offset=-1, name="to_unit_range")(frame)
-    resized = keras.layers.Resizing(MOBILENET_SIZE, MOBILENET_SIZE, "bilinear", name="to_224")(scaled)
-    mobilenet = load_mobilenet(alpha, input_tensor=resized)
-    return keras.Model(frame, mobilenet.output, name=f"mobilenet_features_{ALPHAS[alpha]}")
+    resized = keras.layers.Resizing(*cut.size, "bilinear", name="to_mobilenet_size")(scaled)
+    mobilenet = load_mobilenet(alpha, resized, "avg" if cut.layer is None else None, cut.size)
+    output = mobilenet.output if cut.layer is None else mobilenet.get_layer(cut.layer).output
+    return keras.Model(frame, output, name=f"mobilenet_{recipe}_{ALPHAS[alpha]}")
+
+
+def blocks_after_cut(alpha, recipe):
+    """MobileNet's ImageNet layers after the recipe's cut, for a head to run (and fine-tune)."""
+    cut = CUTS[recipe]
+    mobilenet = load_mobilenet(alpha, keras.Input((*cut.size, 3)), pooling=None, size=cut.size)
+    names = [layer.name for layer in mobilenet.layers]
+    return mobilenet.layers[names.index(cut.layer) + 1 :]
 
 
 def load_frame(path):
@@ -90,10 +128,14 @@ def load_frame(path):
 
 
 class FeatureCache:
-    """Features by sha256 of the input bytes, one .npz per extractor setting."""
+    """Features by sha256 of the input bytes, one .npz per extractor setting. Feature maps are
+    kept as float16: half the memory and disk, and far below what changes a decision."""
 
-    def __init__(self, cache_dir, alpha):
-        self.path = Path(cache_dir) / f"mobilenet-{ALPHAS[alpha]}-{MOBILENET_SIZE}.npz"
+    def __init__(self, cache_dir, alpha, recipe="article"):
+        cut = CUTS[recipe]
+        where = f"{cut.size[0]}x{cut.size[1]}-{cut.layer}" if cut.layer else str(MOBILENET_SIZE)
+        self.path = Path(cache_dir) / f"mobilenet-{ALPHAS[alpha]}-{where}.npz"
+        self.dtype = np.float32 if cut.layer is None else np.float16
         self.entries = {}
         if self.path.exists():
             with np.load(self.path) as stored:
@@ -115,7 +157,7 @@ def compute_features(extractor, frames, batch_size=64, label="frames"):
         done = min(start + batch_size, len(frames))
         if done == len(frames) or (start // batch_size) % 10 == 9:
             say(f"  features: {done}/{len(frames)} {label}")
-    return np.concatenate(outputs) if outputs else np.zeros((0, extractor.output_shape[-1]), np.float32)
+    return np.concatenate(outputs) if outputs else np.zeros((0, *extractor.output_shape[1:]), np.float32)
 
 
 def cached_features(paths, read_frame, extractor, cache, kind):
@@ -129,9 +171,15 @@ def cached_features(paths, read_frame, extractor, cache, kind):
     if new:
         frames = np.stack([read_frame(path) for path in new.values()])
         for key, vector in zip(new, compute_features(extractor, frames, label=kind), strict=True):
-            cache.entries[key] = vector
+            cache.entries[key] = vector.astype(cache.dtype)
         cache.save()
-    return np.stack([cache.entries[k] for k in keys]) if keys else np.zeros((0, extractor.output_shape[-1]))
+    return np.stack([cache.entries[k] for k in keys]) if keys else np.zeros((0, *extractor.output_shape[1:]))
+
+
+def extractor_and_cache(made_by, cache_dir, kind="photo"):
+    """(extractor, cache, kind) for cached_features, for heads made by {"recipe", "alpha"}."""
+    alpha, recipe = made_by["alpha"], made_by["recipe"]
+    return build_feature_extractor(alpha, recipe), FeatureCache(cache_dir, alpha, recipe), kind
 
 
 def list_frames(split_dir):
@@ -144,13 +192,15 @@ def list_frames(split_dir):
     return paths, np.array(labels, dtype=np.int64)
 
 
-def extract_split_features(frames_dir, out_dir, alpha=DEFAULT_ALPHA, cache_dir="build/cache"):
-    """build/frames/{train,test}/<class>/*.png -> out_dir/{train,test}.npz (x, y, paths, alpha)."""
+def extract_split_features(
+    frames_dir, out_dir, alpha=DEFAULT_ALPHA, cache_dir="build/cache", recipe=DEFAULT_RECIPE
+):
+    """build/frames/{train,test}/<class>/*.png -> out_dir/{train,test}.npz (x, y, paths, alpha, recipe)."""
     frames_dir = Path(frames_dir)
     if not (frames_dir / "train").is_dir():
         raise UserError(f"{frames_dir} has no train/ folder; run `tfjs-kombat augment` first")
-    extractor = build_feature_extractor(alpha)
-    cache = FeatureCache(cache_dir, alpha)
+    extractor = build_feature_extractor(alpha, recipe)
+    cache = FeatureCache(cache_dir, alpha, recipe)
     written = {}
     for split in ("train", "test"):
         paths, labels = list_frames(frames_dir / split)
@@ -160,18 +210,20 @@ def extract_split_features(frames_dir, out_dir, alpha=DEFAULT_ALPHA, cache_dir="
         x = cached_features(paths, load_frame, extractor, cache, kind="frame")
         buffer = io.BytesIO()
         relative = [str(p.relative_to(frames_dir)) for p in paths]
-        np.savez(buffer, x=x.astype(np.float32), y=labels, paths=np.array(relative), alpha=alpha)
+        np.savez(buffer, x=x, y=labels, paths=np.array(relative), alpha=alpha, recipe=recipe)
         files.write_bytes(Path(out_dir) / f"{split}.npz", buffer.getvalue())
         written[split] = len(paths)
     return written
 
 
 def load_split(features_dir, split):
+    """(x, y, {"alpha": ..., "recipe": ...}) of one split written by extract_split_features."""
     path = Path(features_dir) / f"{split}.npz"
     if not path.exists():
         raise UserError(f"{path} not found; run `tfjs-kombat features` first")
     with np.load(path) as stored:
-        return stored["x"], stored["y"], float(stored["alpha"])
+        recipe = str(stored["recipe"]) if "recipe" in stored else "article"
+        return stored["x"], stored["y"], {"alpha": float(stored["alpha"]), "recipe": recipe}
 
 
 def add_arguments(parser):
@@ -179,8 +231,9 @@ def add_arguments(parser):
     parser.add_argument("--out", default="build/features", help="folder for train.npz and test.npz")
     parser.add_argument("--alpha", type=float, default=DEFAULT_ALPHA, help="MobileNet width (default 1.0)")
     parser.add_argument("--cache", default="build/cache", help="feature cache folder")
+    parser.add_argument("--recipe", choices=RECIPES, default=DEFAULT_RECIPE, help="where to read MobileNet")
 
 
 def run(args):
-    counts = extract_split_features(args.frames_dir, args.out, args.alpha, args.cache)
+    counts = extract_split_features(args.frames_dir, args.out, args.alpha, args.cache, args.recipe)
     say(f"wrote features of {counts['train']} train and {counts['test']} test frames to {args.out}")

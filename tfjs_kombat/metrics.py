@@ -50,10 +50,27 @@ def classification_report(y_true, y_pred, class_names):
     }
 
 
+def head_report(head, labels, outputs):
+    """A head's scores: its own guesses (argmax, or P >= 0.5) and the game's decisions at the
+    page's thresholds: how often they are right, and how often a frame of the idle class (other,
+    or no punch) makes the fighter punch or kick."""
+    report = classification_report(labels, head.classes(outputs), head.class_names)
+    decisions, idle = head.decide(outputs), np.asarray(labels) == head.idle_class
+    report["decision_accuracy"] = float((decisions == labels).mean()) if len(labels) else 0.0
+    report["false_action_rate"] = float((decisions[idle] != head.idle_class).mean()) if idle.any() else 0.0
+    return report
+
+
 def format_report(report):
     names = report["class_names"]
     width = max(len(n) for n in names) + 2
-    lines = [f"accuracy {report['test_accuracy']:.3f}", f"{'':{width}}precision  recall  support"]
+    lines = [f"accuracy {report['test_accuracy']:.3f}"]
+    if "decision_accuracy" in report:
+        lines.append(
+            f"game decisions: accuracy {report['decision_accuracy']:.3f}, "
+            f"idle frames acting {100 * report['false_action_rate']:.1f}%"
+        )
+    lines.append(f"{'':{width}}precision  recall  support")
     for name in names:
         c = report["per_class"][name]
         lines.append(f"{name:{width}}{c['precision']:9.3f}  {c['recall']:6.3f}  {c['support']:7d}")
@@ -66,10 +83,13 @@ def format_report(report):
 
 
 def update_metrics(path, name, entry):
-    """Merge one model's entry into metrics.json, keeping the other models' entries."""
+    """Merge one model's entry into metrics.json, keeping the other models' entries; None removes it."""
     path = Path(path)
     metrics = json.loads(path.read_text()) if path.exists() else {}
-    metrics[name] = entry
+    if entry is None:
+        metrics.pop(name, None)
+    else:
+        metrics[name] = entry
     files.write_json(path, metrics)
 
 

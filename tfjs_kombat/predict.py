@@ -5,56 +5,48 @@ decisions are the article's: the punch head punches at P >= 0.4; the punch/kick 
 nothing if P(other) >= 0.4, else picks the larger of punch and kick if it reaches 0.35.
 """
 
+import json
 from pathlib import Path
 
 import keras
 
-from tfjs_kombat import features
-from tfjs_kombat.config import (
-    ACTION_THRESHOLD,
-    CLASS_NAMES,
-    KICK,
-    OTHER,
-    OTHER_THRESHOLD,
-    PUNCH,
-    PUNCH_THRESHOLD,
-)
+from tfjs_kombat import features, heads
+from tfjs_kombat.config import CLASS_NAMES, OTHER
 from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.frames import BadImage, photo_frame
 
-HEADS = ("punch", "punch_kick")
+DECISION_NAMES = {**dict(enumerate(CLASS_NAMES)), OTHER: "stand"}  # "stand" is the game's onStand()
 
 
-def decide_punch(p_punch):
-    return "punch" if p_punch >= PUNCH_THRESHOLD else "stand"
+def recipe_of(models_dir, loaded):
+    """{"recipe", "alpha"} of the heads in models_dir: models/recipe.json, written by train; heads
+    trained before recipes existed are the article's, their width read off their input."""
+    path = Path(models_dir) / "recipe.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    sizes = {model.input_shape[-1] for model in loaded.values()}
+    if len(sizes) > 1:
+        raise UserError(f"the heads in {shown(models_dir)} were trained on different feature sizes {sizes}")
+    return {"recipe": "article", "alpha": features.alpha_for_feature_size(sizes.pop())}
 
 
-def decide_punch_kick(probabilities):
-    """The article's n-ary rule; "stand" is the game's onStand()."""
-    punch, kick, other = probabilities[PUNCH], probabilities[KICK], probabilities[OTHER]
-    if other >= OTHER_THRESHOLD:
-        return "stand"
-    if kick > punch and kick >= ACTION_THRESHOLD:
-        return "kick"
-    if punch > kick and punch >= ACTION_THRESHOLD:
-        return "punch"
-    return "stand"
-
-
-def load_heads(models_dir, names=HEADS):
-    """The trained heads found in models_dir, and the MobileNet width their inputs imply."""
+def load_heads(models_dir, names=heads.HEAD_NAMES):
+    """The trained heads found in models_dir, and the recipe and MobileNet width that made them."""
     loaded = {}
     for name in names:
         path = Path(models_dir) / f"{name}.keras"
         if path.exists():
             loaded[name] = keras.models.load_model(path)
     if not loaded:
-        heads = ", ".join(names)
-        raise UserError(f"no trained head ({heads}) in {shown(models_dir)}; run `make train` first")
-    sizes = {model.input_shape[-1] for model in loaded.values()}
-    if len(sizes) > 1:
-        raise UserError(f"the heads in {shown(models_dir)} were trained on different feature sizes {sizes}")
-    return loaded, features.alpha_for_feature_size(sizes.pop())
+        raise UserError(
+            f"no trained head ({', '.join(names)}) in {shown(models_dir)}; run `make train` first"
+        )
+    return loaded, recipe_of(models_dir, loaded)
+
+
+def registered(made_by, name):
+    """The registry's entry for a trained head."""
+    return next(head for head in heads.HEADS[made_by["recipe"]] if head.name == name)
 
 
 def readable_frames(paths):
@@ -71,22 +63,22 @@ def readable_frames(paths):
 
 def predict_images(paths, models_dir="models", cache_dir="build/cache"):
     """Per image: each head's probabilities and its decision."""
-    loaded, alpha = load_heads(models_dir)
+    loaded, made_by = load_heads(models_dir)
     frames = readable_frames(paths)
     if not frames:
         raise UserError("none of the given files is a readable image")
     paths = [path for path in map(Path, paths) if path in frames]
-    extractor = features.build_feature_extractor(alpha)
-    cache = features.FeatureCache(cache_dir, alpha)
-    x = features.cached_features(paths, frames.__getitem__, extractor, cache, kind="photo")
+    x = features.cached_features(paths, frames.__getitem__, *features.extractor_and_cache(made_by, cache_dir))
     results = [{"image": str(p)} for p in paths]
-    if "punch" in loaded:
-        for result, (p,) in zip(results, loaded["punch"].predict(x, verbose=0), strict=True):
-            result["punch"] = {"p_punch": float(p), "decision": decide_punch(p)}
-    if "punch_kick" in loaded:
-        for result, row in zip(results, loaded["punch_kick"].predict(x, verbose=0), strict=True):
-            probabilities = dict(zip(CLASS_NAMES, map(float, row), strict=True))
-            result["punch_kick"] = {**probabilities, "decision": decide_punch_kick(row)}
+    for name, model in loaded.items():
+        outputs = model.predict(x, verbose=0)
+        decisions = registered(made_by, name).decide(outputs)
+        for result, row, decision in zip(results, outputs, decisions, strict=True):
+            if name == "punch":
+                result["punch"] = {"p_punch": float(row[0]), "decision": "punch" if decision else "stand"}
+            else:
+                probabilities = dict(zip(CLASS_NAMES, map(float, row), strict=True))
+                result[name] = {**probabilities, "decision": DECISION_NAMES[decision]}
     return results
 
 

@@ -18,7 +18,15 @@ from tfjs_kombat.errors import UserError, say
 from tfjs_kombat.figure import POSES, figure_parts, parts_box, random_angles, random_person, relaxed_stance
 from tfjs_kombat.files import replacing_dir
 from tfjs_kombat.frames import ffmpeg_executable
-from tfjs_kombat.scene import camera, draw_figure, place_in_room, random_room, render_pose, room_background
+from tfjs_kombat.scene import (
+    camera,
+    draw_figure,
+    place_in_room,
+    random_room,
+    render_nobody,
+    render_pose,
+    room_background,
+)
 
 RENDERED_NAME = re.compile(r"\d{4,}\.jpg")  # what render_dataset writes, so it may replace it
 
@@ -44,7 +52,8 @@ def _check_replaceable(out_dir):
 
 
 def render_dataset(out_dir, per_class=config.DEFAULT_DATA_PER_CLASS, seed=config.SEED, size=(320, 240)):
-    """Write out_dir/punches/0001.jpg ..., kicks/, others/; return {class_dir: count}.
+    """Write out_dir/punches/0001.jpg ..., kicks/, others/; return {class_dir: count}. About one
+    in five others shows nobody at all (config.NOBODY_SHARE).
 
     Image i of a class depends only on (seed, class, i), so a smaller set is a prefix of a
     larger one. The folder is replaced atomically.
@@ -59,7 +68,8 @@ def render_dataset(out_dir, per_class=config.DEFAULT_DATA_PER_CLASS, seed=config
             (tmp / class_dir).mkdir()
             for i in range(per_class):
                 rng = np.random.default_rng([seed, class_index, i])
-                image = render_pose(pose, rng, size)
+                nobody = pose == "other" and rng.uniform() < config.NOBODY_SHARE
+                image = render_nobody(rng, size) if nobody else render_pose(pose, rng, size)
                 image.save(tmp / class_dir / f"{i + 1:04d}.jpg", quality=int(rng.integers(60, 96)))
                 done += 1
                 if done % 50 == 0 or done == total:

@@ -4,13 +4,12 @@ Float32 weights must give the same probabilities (within 1e-3); the default quan
 uint8 heads, float16 MobileNet) must decide the same class on at least 99% of held-out frames.
 """
 
-import json
 import shutil
 
 import numpy as np
 import pytest
 
-from tfjs_kombat import features, figure, predict, scene
+from tfjs_kombat import features, figure, heads, predict, scene
 from tfjs_kombat.frames import grayscale, to_frame
 
 # A bare page with TensorFlow.js: the play page would also start the camera loop.
@@ -41,9 +40,10 @@ def held_out_frames(pipeline):
 @pytest.fixture(scope="module")
 def keras_outputs(pipeline, held_out_frames):
     root, _ = pipeline
-    heads, alpha = predict.load_heads(root / "models")
-    x = features.build_feature_extractor(alpha).predict(held_out_frames.astype("float32"), verbose=0)
-    return heads["punch_kick"].predict(x, verbose=0), heads["punch"].predict(x, verbose=0)[:, 0]
+    loaded, made_by = predict.load_heads(root / "models")
+    extractor = features.build_feature_extractor(made_by["alpha"], made_by["recipe"])
+    x = extractor.predict(held_out_frames.astype("float32"), verbose=0)
+    return loaded["punch_kick"].predict(x, verbose=0)
 
 
 @pytest.fixture(scope="module")
@@ -62,25 +62,20 @@ def run_in_browser(page, base, frames):
     outcome = page.evaluate(RUN_IN_PAGE, [base, flat])
     assert outcome["backend"] == "wasm"
     results = outcome["results"]
-    return np.array([r["punchKick"] for r in results]), np.array([r["punch"] for r in results]), results
+    return np.array([r["punchKick"] for r in results]), results
 
 
 def test_float32_models_match_keras(page, held_out_frames, keras_outputs):
     frames = held_out_frames[:40]
-    punch_kick, punch, _ = run_in_browser(page, "models/", frames)
-    np.testing.assert_allclose(punch_kick, keras_outputs[0][:40], atol=1e-3)
-    np.testing.assert_allclose(punch, keras_outputs[1][:40], atol=1e-3)
+    punch_kick, _ = run_in_browser(page, "models/", frames)
+    np.testing.assert_allclose(punch_kick, keras_outputs[:40], atol=1e-3)
     assert punch_kick.std() > 0.05  # real, varied outputs, not all-equal
 
 
 def test_default_quantization_decides_like_keras(page, held_out_frames, keras_outputs, web_root_with_models):
-    config = json.loads((web_root_with_models / "models-default" / "config.json").read_text())
-    assert (
-        config["quantization"]["punch_kick"] == "uint8" and config["quantization"]["mobilenet"] == "float16"
-    )
-    punch_kick, _, results = run_in_browser(page, "models-default/", held_out_frames)
-    keras_decisions = [predict.decide_punch_kick(p) for p in keras_outputs[0]]
+    punch_kick, results = run_in_browser(page, "models-default/", held_out_frames)
+    keras_decisions = [predict.DECISION_NAMES[d] for d in heads.decide_punch_kick(keras_outputs)]
     browser_decisions = [r["decision"] for r in results]
     same = np.mean([a == b for a, b in zip(keras_decisions, browser_decisions, strict=True)])
     assert len(results) == 150 and same >= 0.99
-    assert np.abs(punch_kick - keras_outputs[0]).max() < 0.05  # quantized, yet close
+    assert np.abs(punch_kick - keras_outputs).max() < 0.05  # quantized, yet close

@@ -13,7 +13,8 @@ import pytest
 
 from tfjs_kombat.config import CLASS_NAMES, CLASSIFY_INTERVAL_MS, FRAME_HEIGHT, FRAME_WIDTH
 from tfjs_kombat.frames import grayscale, to_frame
-from tfjs_kombat.predict import decide_punch_kick
+from tfjs_kombat.heads import decide_punch_kick
+from tfjs_kombat.predict import DECISION_NAMES
 from tfjs_kombat.scene import render_pose
 from tfjs_kombat.season import SEASONS
 
@@ -273,7 +274,8 @@ def test_classify_pixels_decides_like_python_and_leaks_nothing(open_page, models
           for (let i = 10; i < 100; i++) await c.classifyPixels(classifier, pixels);
           const after100 = tf.memory().numTensors;
           const decisions = triples.map((probs) => c.decide(classifier.config, probs));
-          return { first, after10, after100, decisions, featureSize: classifier.config.featureSize };
+          const featureSize = classifier.mobilenet.outputs[0].shape.slice(1).reduce((a, b) => a * b);
+          return { first, after10, after100, decisions, featureSize };
         }""",
         [frame.flatten().tolist(), triples],
     )
@@ -281,8 +283,8 @@ def test_classify_pixels_decides_like_python_and_leaks_nothing(open_page, models
     first = result["first"]
     assert len(first["features"]) == result["featureSize"]
     assert sum(first["punchKick"]) == pytest.approx(1, abs=1e-5) and 0 <= first["punch"] <= 1
-    assert first["decision"] == decide_punch_kick(first["punchKick"])
-    assert result["decisions"] == [decide_punch_kick(probs) for probs in triples]
+    assert first["decision"] == DECISION_NAMES[decide_punch_kick(np.array([first["punchKick"]]))[0]]
+    assert result["decisions"] == [DECISION_NAMES[d] for d in decide_punch_kick(np.array(triples))]
 
 
 def test_try_page_widgets_answer_for_an_uploaded_photo_and_a_date(open_page, models_url, tmp_path):

@@ -1,0 +1,155 @@
+"""New-player benchmark: train on some people in some rooms, test on people and rooms never seen.
+
+Renders a population of distinct people and rooms (figure.py, scene.py), trains every recipe
+with the pipeline's own stages (dataset -> augment -> features -> train), scores the trained
+punch/kick head with `evaluate` on unseen people in unseen rooms, and measures what the page
+costs in Chromium. Prints the recipes side by side (a benchmark that prints, not a test):
+
+- head accuracy: argmax of the punch/kick head on the unseen people's frames;
+- decision accuracy: what the game does with those frames (the page's thresholds);
+- idle false actions: share of "other" frames, empty rooms and plain test cards included, that
+  make the fighter punch or kick;
+- browser: median camera-to-decision ms on WASM and the MB of models the play page downloads.
+
+    KERAS_HOME=../shared/keras-home .venv/bin/python benchmarks/new_player.py   (make benchmark-new-player)
+"""
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np  # noqa: E402
+
+from tfjs_kombat import augment, config, convert, dataset, evaluate, features, figure, scene, train  # noqa: E402
+from tfjs_kombat.frames import ffmpeg_executable  # noqa: E402, F401  (fails early without ffmpeg)
+
+sys.path.insert(0, str(Path(__file__).parent))
+import browser_latency  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+TRAIN_PEOPLE, TEST_PEOPLE = 24, 8
+TRAIN_ROOMS, TEST_ROOMS = 8, 4
+ROOMS_PER_PERSON = 2
+
+
+def write_image(image, folder, counter):
+    folder.mkdir(parents=True, exist_ok=True)
+    counter[folder] = counter.get(folder, 0) + 1
+    image.save(folder / f"{counter[folder]:04d}.jpg", quality=90)
+
+
+def render_population(out, per_class, seed):
+    """out/train: the training people in the training rooms (with some pictures of nobody among
+    the others, as in the default data); out/unseen: new people in new rooms; out/idle: nobody,
+    in the new rooms or a plain card. Each person is seen in ROOMS_PER_PERSON rooms."""
+    rng = np.random.default_rng(seed)
+    people = [figure.random_person(rng) for _ in range(TRAIN_PEOPLE + TEST_PEOPLE)]
+    rooms = [scene.random_room(rng) for _ in range(TRAIN_ROOMS + TEST_ROOMS)]
+    backgrounds = [scene.room_background(room, (320, 240)) for room in rooms]
+    counter = {}
+
+    def shoot(folder, person, room_index, count):
+        for pose, class_dir in zip(figure.POSES, config.CLASS_DIRS, strict=True):
+            for _ in range(count):
+                angles = figure.random_angles(pose, rng)
+                image = scene.render_in_room(
+                    people[person], rooms[room_index], angles, rng, background=backgrounds[room_index]
+                )
+                write_image(image, folder / class_dir, counter)
+
+    for person in range(TRAIN_PEOPLE):
+        for k in range(ROOMS_PER_PERSON):
+            shoot(out / "train", person, (person + k * 3) % TRAIN_ROOMS, per_class)
+    for _ in range(round(config.NOBODY_SHARE * TRAIN_PEOPLE * ROOMS_PER_PERSON * per_class)):
+        write_image(scene.render_nobody(rng), out / "train" / "others", counter)
+    for person in range(TRAIN_PEOPLE, TRAIN_PEOPLE + TEST_PEOPLE):
+        for k in range(ROOMS_PER_PERSON):
+            shoot(out / "unseen", person, TRAIN_ROOMS + (person + k) % TEST_ROOMS, per_class)
+    for room_index in range(TRAIN_ROOMS, TRAIN_ROOMS + TEST_ROOMS):
+        for _ in range(15):
+            image = scene.render_empty(rooms[room_index], rng, background=backgrounds[room_index])
+            write_image(image, out / "idle" / "others", counter)
+    for _ in range(40):
+        write_image(scene.render_card(rng), out / "idle" / "others", counter)
+    return {folder.relative_to(out).as_posix(): count for folder, count in counter.items()}
+
+
+def train_recipe(recipe, data, work, alpha):
+    """The pipeline's stages, as `make train RECIPE=...` runs them; returns train's reports."""
+    dataset.make_split(data, work / "split.json")
+    augment.augment_split(work / "split.json", work / "frames", count=config.AUGMENTATIONS_BY_RECIPE[recipe])
+    features.extract_split_features(work / "frames", work / "features", alpha, work.parent / "cache", recipe)
+    return train.train_heads(work / "features", work / "models")
+
+
+def score(models, out, cache):
+    """Head and decision accuracy on the unseen people; false actions over their others and idle."""
+    people = evaluate.evaluate_head(out / "unseen", "punch_kick", models, cache_dir=cache)
+    idle = evaluate.evaluate_head(out / "idle", "punch_kick", models, cache_dir=cache)
+    others = people["per_class"]["other"]["support"]
+    idle_count = idle["per_class"]["other"]["support"]
+    acting = people["false_action_rate"] * others + idle["false_action_rate"] * idle_count
+    return {
+        "head accuracy": people["test_accuracy"],
+        "decision accuracy": people["decision_accuracy"],
+        "idle false actions": acting / (others + idle_count),
+        "empty room / card false actions": idle["false_action_rate"],
+    }
+
+
+def browser_cost(models, work, frames):
+    """Convert for TensorFlow.js into a copy of web/ and time the play page on WASM."""
+    web = work / "web"
+    shutil.copytree(ROOT / "web", web, ignore=shutil.ignore_patterns("models", "node_modules", "mkjs"))
+    convert.convert_models(models, web / "models", imagenet=False)
+    result = browser_latency.measure(web, "wasm", frames)
+    return {"WASM ms (median)": result["median_ms"], "play page models MB": result["models_mb"]}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recipes", nargs="+", default=list(config.RECIPES), choices=config.RECIPES)
+    parser.add_argument("--alpha", type=float, default=0.75)
+    parser.add_argument("--per-class", type=int, default=5, help="pictures per person, room and class")
+    parser.add_argument("--frames", type=int, default=100, help="frames the page classifies for timing")
+    parser.add_argument("--no-browser", action="store_true", help="skip the browser cost")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--keep", help="work in this folder and keep it (default: a temporary one)")
+    args = parser.parse_args()
+
+    work = Path(args.keep or tempfile.mkdtemp(prefix="new-player-"))
+    started = time.monotonic()
+    counts = render_population(work / "data", args.per_class, args.seed)
+    print(f"rendered {sum(counts.values())} pictures: {counts}", flush=True)
+    results = {}
+    for recipe in args.recipes:
+        print(f"\n=== recipe {recipe} ===", flush=True)
+        recipe_dir = work / recipe
+        train_recipe(recipe, work / "data" / "train", recipe_dir, args.alpha)
+        results[recipe] = score(recipe_dir / "models", work / "data", work / "cache")
+        if not args.no_browser:
+            results[recipe].update(browser_cost(recipe_dir / "models", recipe_dir, args.frames))
+
+    print(
+        f"\nnew players: trained on {TRAIN_PEOPLE} people in {TRAIN_ROOMS} rooms, tested on "
+        f"{TEST_PEOPLE} other people in {TEST_ROOMS} other rooms (MobileNet alpha {args.alpha})"
+    )
+    rows = list(next(iter(results.values())))
+    print(f"{'':34}" + "".join(f"{recipe:>12}" for recipe in results))
+    for row in rows:
+        cells = (results[recipe][row] for recipe in results)
+        as_text = (f"{v:12.1f}" if "ms" in row or "MB" in row else f"{v:12.3f}" for v in cells)
+        print(f"{row:34}" + "".join(as_text))
+    print(f"({time.monotonic() - started:.0f} s)")
+    if not args.keep:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
