@@ -24,7 +24,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 KOMBAT := $(VENV)/bin/tfjs-kombat
 
-.PHONY: install train season data web mkjs convert serve play test lint format benchmark clean
+.PHONY: install train season data web mkjs convert serve play test lint format benchmark benchmark-new-player clean
 
 install: $(VENV)/.installed
 
@@ -94,6 +94,9 @@ test: lint web
 
 benchmark: install
 	$(PYTHON) benchmarks/features_speed.py --alpha $(ALPHA)
+
+benchmark-new-player: install web
+	$(PYTHON) benchmarks/new_player.py
 
 clean:
 	rm -rf build data/default data/default-*

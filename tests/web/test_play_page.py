@@ -192,6 +192,15 @@ def test_the_camera_loop_classifies_frames_on_wasm_without_leaking(open_page, mo
     assert page.errors == []
 
 
+def test_with_nobody_on_camera_the_fighter_stands(open_page, models_url):
+    """Chromium's plain fake camera shows a test pattern and no person: the default recipe (pictures
+    of nobody among its others) must not punch or kick on any of 100 frames."""
+    page = open_page(f"{models_url}/index.html?ai=off&backend=wasm")
+    seen = wait_for_stats(page, "s.frames >= 100", timeout_s=60)
+    assert seen["decisions"]["punch"] == seen["decisions"]["kick"] == 0, seen["decisions"]
+    assert page.evaluate("window.kombat.state().player") == "idle"
+
+
 def test_slow_frames_are_skipped_never_stacked(open_page, models_url):
     # Software WebGL: ~0.7 s a frame, read back asynchronously, so timer ticks fire mid-frame.
     # (The cpu backend is slow too but synchronous: it blocks the ticks instead of overlapping.)

@@ -54,7 +54,7 @@ async function main() {
     result.replaceChildren(answer(decision, ruleOf(config)), bars);
   });
   seasonWidget(classifier);
-  const loaded = `Models loaded (${backend} backend, MobileNet alpha ${config.alpha}).`;
+  const loaded = `Models loaded (${backend} backend, recipe ${config.recipe ?? "article"}, MobileNet alpha ${config.alpha}).`;
   status.textContent = [loaded, backendNotice(asked, backend)].filter(Boolean).join(' ');
 }
 
