@@ -10,7 +10,6 @@ Features are cached by image content and settings: a re-run only computes what i
 
 import hashlib
 import io
-import os
 from pathlib import Path
 
 import keras
@@ -20,8 +19,7 @@ from PIL import Image
 from tfjs_kombat import files
 from tfjs_kombat.config import CLASS_DIRS, DEFAULT_ALPHA, FRAME_HEIGHT, FRAME_WIDTH, MOBILENET_SIZE
 from tfjs_kombat.errors import UserError, say
-
-ALPHAS = {1.0: "1_0", 0.75: "7_5", 0.5: "5_0", 0.25: "2_5"}  # Keras' names for the widths
+from tfjs_kombat.mobilenet import ALPHAS, alpha_argument, load_mobilenet, resolve_alpha
 
 
 def feature_size(alpha):
@@ -36,44 +34,13 @@ def alpha_for_feature_size(size):
     raise UserError(f"a head with {size} inputs matches no MobileNet width {sorted(ALPHAS)}")
 
 
-def weights_path(alpha):
-    """Where keras.applications.MobileNet looks for (and would download) the ImageNet weights."""
-    home = os.environ.get("KERAS_HOME", os.path.expanduser("~/.keras"))
-    name = f"mobilenet_{ALPHAS[alpha]}_{MOBILENET_SIZE}_tf_no_top.h5"
-    return Path(home) / "models" / name
-
-
-def load_mobilenet(alpha, input_tensor=None):
-    """ImageNet MobileNet v1 with global average pooling; built on input_tensor when given."""
-    if alpha not in ALPHAS:
-        raise UserError(f"MobileNet alpha must be one of {sorted(ALPHAS)}, not {alpha}")
-    try:
-        return keras.applications.MobileNet(
-            input_shape=(MOBILENET_SIZE, MOBILENET_SIZE, 3),
-            input_tensor=input_tensor,
-            alpha=alpha,
-            include_top=False,
-            pooling="avg",
-            weights="imagenet",
-        )
-    except Exception as error:  # Keras raises plain Exception for a failed download
-        if weights_path(alpha).exists():
-            raise
-        raise UserError(
-            f"MobileNet (alpha {alpha}) ImageNet weights are not in the Keras cache "
-            f"({weights_path(alpha)}) and could not be downloaded ({error.__class__.__name__}). "
-            "Run once on a machine with internet, or copy the .h5 file there, or point KERAS_HOME at "
-            "a folder whose models/ "
-            "holds it (the tests use ../shared/keras-home with alpha 0.75)."
-        ) from error
-
-
 def build_feature_extractor(alpha=DEFAULT_ALPHA):
     """Raw 100x56 RGB pixels (0..255) -> MobileNet global-average-pooled features.
 
     MobileNet's layers are built directly on the preprocessing (not nested as one layer): the
     TensorFlow.js converter cannot freeze a SavedModel of a model nested in a model.
     """
+    alpha = resolve_alpha(alpha)
     frame = keras.Input((FRAME_HEIGHT, FRAME_WIDTH, 3), name="frame")
     scaled = keras.layers.Rescaling(1 / 127.5, offset=-1, name="to_unit_range")(frame)
     resized = keras.layers.Resizing(MOBILENET_SIZE, MOBILENET_SIZE, "bilinear", name="to_224")(scaled)
@@ -149,6 +116,7 @@ def extract_split_features(frames_dir, out_dir, alpha=DEFAULT_ALPHA, cache_dir="
     frames_dir = Path(frames_dir)
     if not (frames_dir / "train").is_dir():
         raise UserError(f"{frames_dir} has no train/ folder; run `tfjs-kombat augment` first")
+    alpha = resolve_alpha(alpha)  # the number, never "auto", names the cache and goes in the npz
     extractor = build_feature_extractor(alpha)
     cache = FeatureCache(cache_dir, alpha)
     written = {}
@@ -177,7 +145,12 @@ def load_split(features_dir, split):
 def add_arguments(parser):
     parser.add_argument("frames_dir", nargs="?", default="build/frames", help="the augment stage's output")
     parser.add_argument("--out", default="build/features", help="folder for train.npz and test.npz")
-    parser.add_argument("--alpha", type=float, default=DEFAULT_ALPHA, help="MobileNet width (default 1.0)")
+    parser.add_argument(
+        "--alpha",
+        type=alpha_argument,
+        default=DEFAULT_ALPHA,
+        help="MobileNet width; auto: the article's 1.0 if its weights can be had, else the widest cached",
+    )
     parser.add_argument("--cache", default="build/cache", help="feature cache folder")
 
 
