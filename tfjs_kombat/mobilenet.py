@@ -11,6 +11,7 @@ the widest width whose weights are cached.
 """
 
 import argparse
+import http.client
 import json
 import os
 import urllib.request
@@ -58,8 +59,11 @@ def find_cached(relative):
 def download(url, target):
     """url -> target, whole or not at all; raises OSError when offline or too slow."""
     say(f"downloading {url}")
-    with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response:
-        files.write_bytes(target, response.read())
+    try:
+        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response:
+            files.write_bytes(target, response.read())
+    except http.client.HTTPException as error:  # a connection cut mid-file
+        raise OSError(f"download cut short: {error!r}") from error
 
 
 def fetch(relative, url):
