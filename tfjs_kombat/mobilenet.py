@@ -66,6 +66,11 @@ def download(url, target):
         raise OSError(f"download cut short: {error!r}") from error
 
 
+def download_failure(error):
+    """Why a download failed, in words: a URLError's reason reads better than its str."""
+    return getattr(error, "reason", error)
+
+
 def fetch(relative, url):
     """A cached file, downloaded into Keras' cache when no cache holds it."""
     found = find_cached(relative)
@@ -84,7 +89,7 @@ def weights_path(alpha, include_top=False):
         return fetch(Path("models") / name, BASE_WEIGHT_PATH + name)
     except OSError as error:  # no network, a timeout, an HTTP error, an unwritable cache
         folders = ", ".join(shown(home / "models") for home in keras_homes())
-        reason = getattr(error, "reason", error)  # a URLError's reason reads better than its str
+        reason = download_failure(error)
         raise UserError(
             f"MobileNet {alpha} ImageNet weights ({name}) are in none of {folders} and could not be "
             f"downloaded ({reason}). Run `tfjs-kombat weights --alpha {alpha}` once on a machine with "
@@ -114,7 +119,7 @@ def resolve_alpha(alpha):
         weights_path(ARTICLE_ALPHA)
         return ARTICLE_ALPHA
     except UserError as error:
-        reason = error.__cause__
+        reason = download_failure(error.__cause__)
     cached = cached_alphas()
     if not cached:
         raise UserError(
