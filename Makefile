@@ -1,10 +1,12 @@
 # tfjs-kombat: `make train` runs the whole Python pipeline, `make test` runs every check.
 # Knobs: RECIPE (pose, the default, or article: the article's exact pipeline), ALPHA (MobileNet
-# width: 1.0, 0.75, 0.5, 0.25), DATA (dataset folder), MODELS, BUILD, PER_CLASS (default-data
+# width: auto, 1.0, 0.75, 0.5, 0.25), DATA (dataset folder), MODELS, BUILD, PER_CLASS (default-data
 # images per class).
 
 RECIPE ?= pose
-ALPHA ?= 1.0
+# auto: the article's 1.0 when its weights are cached or can be downloaded, else the widest
+# width whose weights are cached (offline here: ../shared/keras-home's 0.75).
+ALPHA ?= auto
 # The default data: data/default holds render's own count per class; PER_CLASS=N renders
 # data/default-N instead, so a count never reuses a folder rendered with another.
 PER_CLASS ?=
@@ -24,7 +26,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 KOMBAT := $(VENV)/bin/tfjs-kombat
 
-.PHONY: install train season data web mkjs convert serve play test lint format benchmark benchmark-new-player clean
+.PHONY: install weights train season data web mkjs convert serve play test lint format benchmark benchmark-new-player clean
 
 install: $(VENV)/.installed
 
@@ -44,7 +46,11 @@ data: $(DEFAULT_DATA)
 season: install
 	$(KOMBAT) season --models $(MODELS)
 
-train: install season $(if $(filter $(DEFAULT_DATA),$(DATA)),$(DEFAULT_DATA))
+# The MobileNet weights first: a machine without them learns it in seconds, not after rendering.
+weights: install
+	$(KOMBAT) weights --alpha $(ALPHA)
+
+train: install weights season $(if $(filter $(DEFAULT_DATA),$(DATA)),$(DEFAULT_DATA))
 	$(KOMBAT) dataset $(DATA) --out $(BUILD)/split.json
 	$(KOMBAT) augment $(BUILD)/split.json --recipe $(RECIPE) --out $(BUILD)/frames
 	$(KOMBAT) features $(BUILD)/frames --recipe $(RECIPE) --alpha $(ALPHA) --out $(BUILD)/features --cache build/cache

@@ -17,16 +17,17 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from tfjs_kombat import features  # noqa: E402
+from tfjs_kombat import features, mobilenet  # noqa: E402
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--alpha", type=float, default=0.75)
+    parser.add_argument("--alpha", type=mobilenet.alpha_argument, default="auto")
     parser.add_argument("--frames", type=int, default=512)
     args = parser.parse_args()
+    alpha = mobilenet.resolve_alpha(args.alpha)
 
-    extractor = features.build_feature_extractor(args.alpha)
+    extractor = features.build_feature_extractor(alpha)
     rng = np.random.default_rng(0)
     frames = rng.integers(0, 256, (args.frames, 56, 100, 3), dtype=np.uint8)
     extractor.predict(frames[:64].astype(np.float32), batch_size=64, verbose=0)  # warm up both paths
@@ -40,12 +41,12 @@ def main():
         for i, frame in enumerate(frames):
             paths.append(Path(folder) / f"{i:05d}.png")
             Image.fromarray(frame).save(paths[-1])
-        cache = features.FeatureCache(Path(folder) / "cache", args.alpha)
+        cache = features.FeatureCache(Path(folder) / "cache", alpha)
         start = time.perf_counter()
         features.cached_features(paths, features.load_frame, extractor, cache, kind="frame")
         stage = args.frames / (time.perf_counter() - start)
 
-    print(f"MobileNet alpha {args.alpha}, {args.frames} frames of 100x56, batch 64, {os.cpu_count()} CPUs")
+    print(f"MobileNet alpha {alpha}, {args.frames} frames of 100x56, batch 64, {os.cpu_count()} CPUs")
     print(f"bare model.predict: {bare:7.1f} images/s")
     print(f"feature stage:      {stage:7.1f} images/s (read + hash + predict + cache write)")
     print(f"ratio:              {stage / bare:7.2f} (target >= 0.8)")

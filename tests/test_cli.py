@@ -76,3 +76,20 @@ def test_make_train_renders_per_class_into_its_own_folder():
     commands = make_dry_run("PER_CLASS=7")
     assert "tfjs-kombat render data/default-7 --per-class 7\n" in commands
     assert "tfjs-kombat dataset data/default-7 --out" in commands
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_train_checks_the_weights_first():
+    commands = make_dry_run().splitlines()
+    kombat = [line.split()[1] for line in commands if "tfjs-kombat" in line]
+    assert kombat[0] == "weights" and "render" in kombat  # before rendering, not after
+    assert ".venv/bin/tfjs-kombat weights --alpha auto" in commands
+    assert "--alpha 0.5 " in make_dry_run("ALPHA=0.5").split("features", 1)[1]
+
+
+def test_commands_run_directly_print_no_tensorflow_start_up_lines(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
+    command = [sys.executable, "-m", "tfjs_kombat.cli", "train", str(tmp_path)]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr == f"error: {tmp_path / 'train.npz'} not found; run `tfjs-kombat features` first\n"

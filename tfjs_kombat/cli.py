@@ -5,6 +5,7 @@ Every module offers `add_arguments(parser)` and `run(args)` on top of its plain 
 """
 
 import argparse
+import contextlib
 import importlib
 import os
 import signal
@@ -18,6 +19,7 @@ COMMANDS = {
     "frames": ("frames", "extract JPEG frames from a video with ffmpeg"),
     "dataset": ("dataset", "check class folders, balance them and split train/test"),
     "augment": ("augment", "write 16 imgaug variations of every training image"),
+    "weights": ("mobilenet", "find (or download) the ImageNet MobileNet weights; say which width is used"),
     "features": ("features", "MobileNet features of the augmented frames (cached)"),
     "train": ("train", "train the punch and punch/kick heads and report"),
     "evaluate": ("evaluate", "score a trained head on another dataset folder"),
@@ -33,6 +35,24 @@ def usage():
     lines = ["usage: tfjs-kombat COMMAND [options]   (tfjs-kombat COMMAND --help)", "", "commands:"]
     lines += [f"  {name:<10} {summary}" for name, (_, summary) in COMMANDS.items()]
     return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def native_stderr_silenced():
+    """Send file descriptor 2 to /dev/null for the block, then restore it. TensorFlow's C++ side
+    writes start-up lines there while it is imported (absl, cuDNN, cuBLAS, "computation placer"),
+    whatever TF_CPP_MIN_LOG_LEVEL says; our own messages come later, on the restored stderr."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def interrupt(signum, frame):
@@ -60,7 +80,8 @@ def main(argv=None):
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's start-up notices (no GPU, ...)
     module_name, summary = COMMANDS[argv[0]]
-    module = importlib.import_module(f"tfjs_kombat.{module_name}")
+    with native_stderr_silenced():  # the stage's import is what loads TensorFlow, if it needs it
+        module = importlib.import_module(f"tfjs_kombat.{module_name}")
     parser = argparse.ArgumentParser(prog=f"tfjs-kombat {argv[0]}", description=summary)
     module.add_arguments(parser)
     args = parser.parse_args(argv[1:])

@@ -6,7 +6,8 @@ FRAME_HEIGHT = 56
 
 # MobileNet v1 reads 224x224; the feature extractor resizes the 100x56 frame itself.
 MOBILENET_SIZE = 224
-DEFAULT_ALPHA = 1.0  # the article's MobileNet; 0.75 is what the offline test cache holds
+ARTICLE_ALPHA = 1.0  # the article's MobileNet width (1024-d features)
+DEFAULT_ALPHA = "auto"  # the article's when its weights can be had, else the widest cached width
 
 # Class folders on disk, in the order of the punch/kick head's softmax ([1,0,0] is a punch).
 CLASS_DIRS = ("punches", "kicks", "others")

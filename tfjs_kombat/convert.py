@@ -11,7 +11,6 @@ leaves the previous models as they were, never a model.json pointing at missing 
 
 import json
 import math
-import os
 import shutil
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfjs_kombat import config, features, files
+from tfjs_kombat import config, features, files, mobilenet
 from tfjs_kombat.errors import UserError, say, warn
 from tfjs_kombat.predict import load_heads
 from tfjs_kombat.season import SEASONS
@@ -139,52 +138,6 @@ def check_graph_model(folder):
                 raise UserError(f"converted model in {folder} lacks its shard {shard}")
 
 
-def imagenet_top(alpha, recipe="article"):
-    """MobileNet's own ImageNet classifier on the recipe's features, as a small model.
-
-    MobileNet's top is dropout + a 1x1 convolution over the pooled features + softmax, which at
-    inference is exactly a Dense layer on a pooled feature vector; on a cut feature map, the
-    blocks after the cut and the average pool come first. None without the weights.
-    """
-    try:
-        full = keras.applications.MobileNet(alpha=alpha, include_top=True, weights="imagenet")
-    except Exception as error:  # no top weights in the cache and no network
-        warn(f"no ImageNet classifier for the try-it page ({error.__class__.__name__}); skipping it")
-        return None
-    kernel, bias = full.get_layer("conv_preds").get_weights()
-    classify = keras.layers.Dense(kernel.shape[3], activation="softmax", name="imagenet_classes")
-    if features.CUTS[recipe].layer is None:
-        pooled = inputs = keras.Input((kernel.shape[2],))
-    else:
-        inputs = keras.Input(features.build_feature_extractor(alpha, recipe).output_shape[1:])
-        pooled = inputs
-        for layer in features.blocks_after_cut(alpha, recipe):
-            pooled = layer(pooled)
-        pooled = keras.layers.GlobalAveragePooling2D()(pooled)
-    top = keras.Model(inputs, classify(pooled), name="imagenet")
-    classify.set_weights([kernel[0, 0], bias])
-    return top
-
-
-def imagenet_labels():
-    """The 1000 class names: Keras's cached class index, else a labels file in KERAS_HOME."""
-    home = Path(os.environ.get("KERAS_HOME", Path.home() / ".keras"))
-    keras_index = home / "models" / "imagenet_class_index.json"
-    if keras_index.exists():
-        index = json.loads(keras_index.read_text())
-        return [index[str(i)][1] for i in range(len(index))]
-    plain = home / "imagenet-labels.json"
-    if plain.exists():
-        return json.loads(plain.read_text())["labels"]
-    try:
-        from keras.src.applications.imagenet_utils import CLASS_INDEX_PATH
-
-        keras.utils.get_file("imagenet_class_index.json", CLASS_INDEX_PATH, cache_subdir="models")
-        return imagenet_labels()
-    except Exception:
-        return None
-
-
 def page_config(made_by, quantization_by_model, metrics):
     """What the page must agree on with Python; all of it comes from tfjs_kombat.config."""
     return {
@@ -216,10 +169,12 @@ def convert_models(models_dir="models", out_dir=WEB_MODELS, quantization=DEFAULT
     to_convert = {"mobilenet": features.build_feature_extractor(alpha, recipe), **heads}
     if (models_dir / "season.keras").exists():
         to_convert["season"] = keras.models.load_model(models_dir / "season.keras")
-    labels = imagenet_labels() if imagenet else None
-    top = imagenet_top(alpha, recipe) if labels else None
-    if top is not None:
-        to_convert["imagenet"] = top
+    labels = mobilenet.imagenet_labels() if imagenet else None
+    if labels:
+        try:
+            to_convert["imagenet"] = mobilenet.imagenet_top(alpha, recipe)
+        except UserError as error:  # the page's try-it widget just goes without
+            warn(f"no ImageNet classifier for the try-it page, skipping it: {error}")
     metrics_path = models_dir / "metrics.json"
     metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
 
@@ -228,7 +183,7 @@ def convert_models(models_dir="models", out_dir=WEB_MODELS, quantization=DEFAULT
         for name, model in to_convert.items():
             say(f"converting {name} ({quantization})")
             used[name] = export_graph_model(model, staging / name, quantization)
-        if top is not None:
+        if "imagenet" in to_convert:
             files.write_json(staging / "imagenet" / "labels.json", labels)
         files.write_json(staging / "config.json", page_config(made_by, used, metrics))
     sizes = {name: sum(f.stat().st_size for f in (Path(out_dir) / name).iterdir()) for name in to_convert}

@@ -12,10 +12,7 @@ Features are cached by image content and settings: a re-run only computes what i
 
 import hashlib
 import io
-import os
-import warnings
 from pathlib import Path
-from typing import NamedTuple
 
 import keras
 import numpy as np
@@ -32,22 +29,7 @@ from tfjs_kombat.config import (
     RECIPES,
 )
 from tfjs_kombat.errors import UserError, say
-
-ALPHAS = {1.0: "1_0", 0.75: "7_5", 0.5: "5_0", 0.25: "2_5"}  # Keras' names for the widths
-
-
-class Cut(NamedTuple):
-    """Where a recipe reads MobileNet: the size the frame is resized to, and the layer (None: the
-    global average pool after the last block)."""
-
-    size: tuple  # (height, width)
-    layer: str | None
-
-
-CUTS = {
-    "article": Cut((MOBILENET_SIZE, MOBILENET_SIZE), None),
-    "pose": Cut((128, 224), "conv_pw_11_relu"),  # 100x56 is 1.79:1; 224x128 is 1.75:1
-}
+from tfjs_kombat.mobilenet import ALPHAS, CUTS, alpha_argument, load_mobilenet, resolve_alpha
 
 
 def feature_size(alpha):
@@ -62,61 +44,19 @@ def alpha_for_feature_size(size):
     raise UserError(f"a head with {size} inputs matches no MobileNet width {sorted(ALPHAS)}")
 
 
-def weights_path(alpha):
-    """Where keras.applications.MobileNet looks for (and would download) the ImageNet weights."""
-    home = os.environ.get("KERAS_HOME", os.path.expanduser("~/.keras"))
-    name = f"mobilenet_{ALPHAS[alpha]}_{MOBILENET_SIZE}_tf_no_top.h5"
-    return Path(home) / "models" / name
-
-
-def load_mobilenet(alpha, input_tensor=None, pooling="avg", size=(MOBILENET_SIZE, MOBILENET_SIZE)):
-    """ImageNet MobileNet v1 without its top; built on input_tensor when given."""
-    if alpha not in ALPHAS:
-        raise UserError(f"MobileNet alpha must be one of {sorted(ALPHAS)}, not {alpha}")
-    try:
-        with warnings.catch_warnings():  # "non-square input: 224x224 weights loaded", as wanted
-            warnings.filterwarnings("ignore", "`input_shape` is undefined or non-square")
-            return keras.applications.MobileNet(
-                input_shape=(*size, 3),
-                input_tensor=input_tensor,
-                alpha=alpha,
-                include_top=False,
-                pooling=pooling,
-                weights="imagenet",
-            )
-    except Exception as error:  # Keras raises plain Exception for a failed download
-        if weights_path(alpha).exists():
-            raise
-        raise UserError(
-            f"MobileNet (alpha {alpha}) ImageNet weights are not in the Keras cache "
-            f"({weights_path(alpha)}) and could not be downloaded ({error.__class__.__name__}). "
-            "Run once on a machine with internet, or copy the .h5 file there, or point KERAS_HOME at "
-            "a folder whose models/ "
-            "holds it (the tests use ../shared/keras-home with alpha 0.75)."
-        ) from error
-
-
 def build_feature_extractor(alpha=DEFAULT_ALPHA, recipe="article"):
     """Raw 100x56 RGB pixels (0..255) -> the recipe's MobileNet features.
 
     MobileNet's layers are built directly on the preprocessing (not nested as one layer): the
     TensorFlow.js converter cannot freeze a SavedModel of a model nested in a model.
     """
-    cut = CUTS[recipe]
+    alpha, cut = resolve_alpha(alpha), CUTS[recipe]
     frame = keras.Input((FRAME_HEIGHT, FRAME_WIDTH, 3), name="frame")
     scaled = keras.layers.Rescaling(1 / 127.5, offset=-1, name="to_unit_range")(frame)
     resized = keras.layers.Resizing(*cut.size, "bilinear", name="to_mobilenet_size")(scaled)
     mobilenet = load_mobilenet(alpha, resized, "avg" if cut.layer is None else None, cut.size)
     output = mobilenet.output if cut.layer is None else mobilenet.get_layer(cut.layer).output
     return keras.Model(frame, output, name=f"mobilenet_{recipe}_{ALPHAS[alpha]}")
-
-
-def blocks_after_cut(alpha, recipe):
-    """MobileNet's ImageNet layers after the recipe's cut, for a head to run (and fine-tune)."""
-    cut = CUTS[recipe]
-    mobilenet = load_mobilenet(alpha, keras.Input((*cut.size, 3)), pooling=None, size=cut.size)
-    names = [layer.name for layer in mobilenet.layers]
-    return mobilenet.layers[names.index(cut.layer) + 1 :]
 
 
 def load_frame(path):
@@ -199,6 +139,7 @@ def extract_split_features(
     frames_dir = Path(frames_dir)
     if not (frames_dir / "train").is_dir():
         raise UserError(f"{frames_dir} has no train/ folder; run `tfjs-kombat augment` first")
+    alpha = resolve_alpha(alpha)  # the number, never "auto", names the cache and goes in the npz
     extractor = build_feature_extractor(alpha, recipe)
     cache = FeatureCache(cache_dir, alpha, recipe)
     written = {}
@@ -229,7 +170,12 @@ def load_split(features_dir, split):
 def add_arguments(parser):
     parser.add_argument("frames_dir", nargs="?", default="build/frames", help="the augment stage's output")
     parser.add_argument("--out", default="build/features", help="folder for train.npz and test.npz")
-    parser.add_argument("--alpha", type=float, default=DEFAULT_ALPHA, help="MobileNet width (default 1.0)")
+    parser.add_argument(
+        "--alpha",
+        type=alpha_argument,
+        default=DEFAULT_ALPHA,
+        help="MobileNet width; auto: the article's 1.0 if its weights can be had, else the widest cached",
+    )
     parser.add_argument("--cache", default="build/cache", help="feature cache folder")
     parser.add_argument("--recipe", choices=RECIPES, default=DEFAULT_RECIPE, help="where to read MobileNet")
 

@@ -34,7 +34,7 @@ from tfjs_kombat.config import (
     PUNCH,
     PUNCH_THRESHOLD,
 )
-from tfjs_kombat.features import blocks_after_cut
+from tfjs_kombat.mobilenet import blocks_after_cut
 
 # The article's optimiser settings. Its text says Adam(1e-6) for the punch head; its own training
 # script used 1e-5, which is what learns in the article's 50 epochs, so that is our default.
