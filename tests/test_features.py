@@ -27,7 +27,18 @@ def test_extractor_takes_raw_frames_and_gives_pooled_features(extractor):
     assert extractor.input_shape == (None, 56, 100, 3)
     assert extractor.output_shape == (None, 768)  # 1024 * 0.75
     names = [layer.name for layer in extractor.layers]
-    assert names[1:3] == ["to_unit_range", "to_224"]
+    assert names[1:3] == ["to_unit_range", "to_mobilenet_size"]
+
+
+def test_pose_extractor_is_mobilenet_to_block_11_at_the_frames_aspect_ratio():
+    """The pose recipe: the frame resized to 128x224 (not squashed square), MobileNet's block-11 map."""
+    pose = features.build_feature_extractor(TEST_ALPHA, "pose")
+    assert pose.output_shape == (None, 8, 14, 384)
+    frames = random_frames(2)
+    mobilenet = features.load_mobilenet(TEST_ALPHA, pooling=None, size=(128, 224))
+    block_11 = tf.keras.Model(mobilenet.input, mobilenet.get_layer("conv_pw_11_relu").output)
+    by_hand = block_11(tf.image.resize(frames.astype("float32") / 127.5 - 1, (128, 224), "bilinear"))
+    np.testing.assert_allclose(pose.predict_on_batch(frames.astype("float32")), by_hand, rtol=1e-4, atol=1e-4)
 
 
 def test_preprocessing_is_the_articles(extractor):
@@ -88,9 +99,19 @@ def test_split_features_stage_records_the_width_auto_resolved_to(tmp_path, monke
         tmp_path / "frames", tmp_path / "features", "auto", tmp_path / "cache"
     )
     assert written == {"train": 6, "test": 4}
-    x, y, alpha = features.load_split(tmp_path / "features", "train")
-    assert x.shape == (6, 768) and y.tolist() == [0, 0, 0, 2, 2, 2] and alpha == TEST_ALPHA
-    assert [path.name for path in (tmp_path / "cache").iterdir()] == ["mobilenet-7_5-224.npz"]
+    x, y, made_by = features.load_split(tmp_path / "features", "train")
+    assert x.shape == (6, 8, 14, 384) and x.dtype == np.float16  # the default recipe, pose
+    assert y.tolist() == [0, 0, 0, 2, 2, 2] and made_by == {"alpha": TEST_ALPHA, "recipe": "pose"}
+    assert [path.name for path in (tmp_path / "cache").iterdir()] == [
+        "mobilenet-7_5-128x224-conv_pw_11_relu.npz"
+    ]
+
+    features.extract_split_features(
+        tmp_path / "frames", tmp_path / "article", "auto", tmp_path / "cache", "article"
+    )
+    x, _, made_by = features.load_split(tmp_path / "article", "train")
+    assert x.shape == (6, 768) and made_by == {"alpha": TEST_ALPHA, "recipe": "article"}
+    assert "mobilenet-7_5-224.npz" in [path.name for path in (tmp_path / "cache").iterdir()]
 
 
 def test_alpha_option_defaults_to_auto():
