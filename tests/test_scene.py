@@ -91,3 +91,19 @@ def test_nobody_pictures_are_empty_rooms_and_cards():
     assert card.size == (320, 240) and pixels(card).std() > 1
     nobody = [scene.render_nobody(np.random.default_rng(i)) for i in range(8)]
     assert np.std([pixels(image).mean() for image in nobody]) > 10
+
+
+def test_the_light_falls_from_a_side_and_from_above_or_below():
+    grey = Image.new("RGB", (320 * scene.SUPERSAMPLE, 240 * scene.SUPERSAMPLE), (120, 120, 120))
+    look = scene.random_look(np.random.default_rng(0)) | dict(
+        brightness=1.0, contrast=1.0, cast=np.ones(3, np.float32), blur=0.0, noise=0.0
+    )
+    for side, top in ((0.1, 0.0), (0.0, 0.1), (-0.1, -0.1)):
+        image = pixels(
+            scene.camera(grey, look | dict(side_light=side, top_light=top), np.random.default_rng(0))
+        )
+        left_right = image[:, -10:].mean() - image[:, :10].mean()
+        top_bottom = image[:10].mean() - image[-10:].mean()
+        assert np.sign(np.round([left_right, top_bottom])).tolist() == np.sign([side, top]).tolist()
+        assert abs(left_right) == pytest.approx(2 * 120 * abs(side), rel=0.15)
+        assert abs(top_bottom) == pytest.approx(2 * 120 * abs(top), rel=0.15, abs=1)

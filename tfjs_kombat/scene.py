@@ -110,7 +110,8 @@ def random_look(rng):
         brightness=rng.uniform(0.65, 1.3),
         contrast=rng.uniform(0.7, 1.25),
         cast=rng.uniform(0.9, 1.1, 3).astype(np.float32),  # white balance
-        side_light=rng.uniform(-0.15, 0.15),  # brighter on one side of the room
+        side_light=rng.uniform(-0.15, 0.15),  # brighter on one side of the room,
+        top_light=rng.uniform(-0.12, 0.12),  # and toward the ceiling or the floor
         blur=rng.uniform(0.2, 1.2) if rng.uniform() < 0.6 else 0.0,
         noise=rng.uniform(1, 7),
     )
@@ -122,8 +123,9 @@ def camera(image, look, rng):
     pixels = np.asarray(image, dtype=np.float32)
     mean = pixels.mean()
     columns = np.linspace(-1, 1, pixels.shape[1], dtype=np.float32)[None, :, None]
+    rows = np.linspace(1, -1, pixels.shape[0], dtype=np.float32)[:, None, None]
     pixels = ((pixels - mean) * look["contrast"] + mean) * look["brightness"] * look["cast"]
-    pixels = pixels * (1 + look["side_light"] * columns)
+    pixels = pixels * (1 + look["side_light"] * columns + look["top_light"] * rows)
     image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
     if look["blur"]:
         image = image.filter(ImageFilter.GaussianBlur(look["blur"]))
