@@ -33,11 +33,13 @@ def test_evaluate_on_unseen_renders(pipeline, tmp_path):
     assert report["head"] == "punch_kick" and report["samples"] == {"test": 24}
     assert np.array(report["confusion_matrix"]).sum(axis=1).tolist() == [8, 8, 8]
     assert report["test_accuracy"] >= 0.6  # chance is 1/3
+    assert report["recipe"] == "pose" and report["decision_accuracy"] >= 0.6
+    assert 0 <= report["false_action_rate"] <= 1
     assert report["skipped"] == [{"path": "kicks/broken.jpg", "reason": "empty file"}]
 
 
-def test_evaluate_punch_head_scores_punches_against_others(pipeline, tmp_path):
-    root, _ = pipeline
+def test_evaluate_punch_head_scores_punches_against_others(article_pipeline, tmp_path):
+    root, _ = article_pipeline
     render.render_dataset(tmp_path / "friend", per_class=6, seed=998)
     out = tmp_path / "punch.json"
     args = [

@@ -27,6 +27,7 @@ def fit_and_report(head, model, data, epochs, models_dir):
         batch_size=batch_size,
         epochs=epochs,
         validation_data=(x_test, y_test),
+        class_weight=head.class_weight,
         verbose=0,
         callbacks=[metrics.progress(head.name, epochs)],
     )
