@@ -22,6 +22,7 @@ const KEYBOARD_STILL_WORKS = 'The game still plays by keyboard.';
 /** Run the loop for `panel` (a ui.js CameraPanel) with the page's URL parameters. */
 export function startCameraLoop(panel, params) {
   const stats = {
+    recipe: null, // which training recipe made the models (config.json)
     backend: null,
     frames: 0,
     skipped: 0,
@@ -62,6 +63,7 @@ export function startCameraLoop(panel, params) {
     status('Starting the camera…');
     stream = await startCamera(panel.video);
     const { config, heads } = classifier;
+    stats.recipe = config.recipe ?? 'article';
     panel.start({ labels: heads.punch_kick ? config.classes : config.binaryClasses, frame: config.frame });
     status('');
     panel.showNumbers(snapshot());

@@ -102,8 +102,9 @@ export class CameraPanel {
     this.showNumbers(stats);
   }
 
-  showNumbers({ backend, latencyMs, frames, skipped }) {
+  showNumbers({ recipe, backend, latencyMs, frames, skipped }) {
     const rows = [
+      ['recipe', recipe ?? '–'],
       ['backend', backend ?? '–'],
       ['latency', latencyMs === null ? '–' : `${latencyMs.toFixed(0)} ms`],
       ['frames', String(frames)],
