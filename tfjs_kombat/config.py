@@ -1,4 +1,4 @@
-"""Numbers the whole pipeline agrees on, from the article; `convert` exports them to web/."""
+"""Numbers the whole pipeline agrees on, from the article; webconfig.py exports them to the browser."""
 
 # Frames: the article scales every camera frame to 100x56 (width x height).
 FRAME_WIDTH = 100
@@ -28,3 +28,7 @@ SEED = 44
 TEST_FRACTION = 0.2  # held out per class before augmentation
 DEFAULT_DATA_PER_CLASS = 300  # rendered source images per class in the embedded default dataset
 CLASSIFY_INTERVAL_MS = 100  # the page classifies a frame every 100 ms
+
+# The season warm-up (season.py): the MLP reads day / DAYS_PER_YEAR and answers in this order.
+SEASONS = ("summer", "spring", "fall", "winter")
+DAYS_PER_YEAR = 365  # days of a non-leap year, 0-based
