@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from tfjs_kombat import cli, config, convert
+from tfjs_kombat import cli, config, convert, season
 from tfjs_kombat.errors import UserError
 
 
@@ -19,6 +19,16 @@ def test_uint8_error_simulates_the_converter():
         np.float32
     )
     assert convert.uint8_error(heavy_tailed) > convert.MAX_UINT8_ERROR
+
+
+def stored_dtypes(folder):
+    """The storage dtype of every weight in a graph model's manifest (quantized or plain)."""
+    manifest = json.loads((folder / "model.json").read_text())
+    return {
+        weight.get("quantization", {}).get("dtype", weight["dtype"])
+        for group in manifest["weightsManifest"]
+        for weight in group["weights"]
+    }
 
 
 def test_converted_models_and_config(converted):
@@ -34,10 +44,19 @@ def test_converted_models_and_config(converted):
     # auto: the heads' kernels survive uint8; MobileNet's batch-norm-folded ones need float16.
     assert page["quantization"] == {"mobilenet": "float16", "punch": "uint8", "punch_kick": "uint8"}
     for name in sizes:
+        # Quantized kernels; biases and shape constants stay float32 / int32.
+        assert stored_dtypes(out / name) - {"float32", "int32"} == {page["quantization"][name]}, name
         convert.check_graph_model(out / name)
         manifest = json.loads((out / name / "model.json").read_text())
         assert manifest["format"] == "graph-model"
     assert sizes["punch_kick"] < 1.0e6 and sizes["mobilenet"] < 4.0e6
+
+
+def test_a_model_too_small_to_quantize_is_reported_as_stored(tmp_path):
+    """The season MLP has no kernel big enough to quantize: asked for uint8 it stays float32."""
+    used = convert.export_graph_model(season.build_season_model(), tmp_path / "season", "uint8")
+    assert used == "float32"
+    assert stored_dtypes(tmp_path / "season") == {"float32"}
 
 
 def test_failed_convert_keeps_the_previous_models(pipeline, converted, tmp_path, monkeypatch):

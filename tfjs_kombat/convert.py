@@ -41,7 +41,7 @@ WEB_MODELS = Path(__file__).resolve().parents[1] / "web" / "models"
 
 
 def export_graph_model(model, out_dir, quantization=DEFAULT_QUANTIZATION):
-    """One Keras model -> out_dir/model.json + weight shards; returns the quantization used."""
+    """One Keras model -> out_dir/model.json + weight shards; returns how its weights are stored."""
     with tempfile.TemporaryDirectory(prefix="tfjs-kombat-") as work:
         saved_model, converted = Path(work) / "saved_model", Path(work) / "tfjs"
         save_serving_model(model, saved_model)
@@ -59,7 +59,19 @@ def export_graph_model(model, out_dir, quantization=DEFAULT_QUANTIZATION):
             convert_saved_model(saved_model, converted, f"{QUANTIZATIONS[quantization]}={','.join(kernels)}")
         check_graph_model(converted)
         shutil.copytree(converted, out_dir)
-    return quantization
+    return stored_quantization(out_dir)
+
+
+def stored_quantization(folder):
+    """How a graph model's weights are stored, from its manifest: "uint8" or "float16" when some
+    are quantized, else "float32" (a model without kernels big enough to quantize stays float32)."""
+    manifest = json.loads((Path(folder) / "model.json").read_text())
+    stored = {
+        weight.get("quantization", {}).get("dtype", weight["dtype"])
+        for group in manifest["weightsManifest"]
+        for weight in group["weights"]
+    }
+    return "+".join(sorted(stored - {"float32", "int32"})) or "float32"
 
 
 def read_weights(folder):
