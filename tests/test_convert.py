@@ -35,12 +35,14 @@ def test_converted_models_and_config(converted):
     out, sizes = converted
     assert set(sizes) == {"mobilenet", "punch", "punch_kick"}
     page = json.loads((out / "config.json").read_text())
-    assert page["frame"] == {"width": config.FRAME_WIDTH, "height": config.FRAME_HEIGHT}
-    assert page["classes"] == list(config.CLASS_NAMES)
-    assert page["thresholds"] == {"punch": 0.4, "other": 0.4, "action": 0.35}
-    assert page["intervalMs"] == config.CLASSIFY_INTERVAL_MS
+    assert set(page) == {"alpha", "featureSize", "models", "inputShapes", "quantization", "testAccuracy"}
     assert (page["alpha"], page["featureSize"]) == (0.75, 768)
     assert page["models"] == {name: f"{name}/model.json" for name in sizes}
+    assert page["inputShapes"] == {
+        "mobilenet": [config.FRAME_HEIGHT, config.FRAME_WIDTH, 3],
+        "punch": [768],
+        "punch_kick": [768],
+    }
     # auto: the heads' kernels survive uint8; MobileNet's batch-norm-folded ones need float16.
     assert page["quantization"] == {"mobilenet": "float16", "punch": "uint8", "punch_kick": "uint8"}
     for name in sizes:
@@ -50,6 +52,8 @@ def test_converted_models_and_config(converted):
         manifest = json.loads((out / name / "model.json").read_text())
         assert manifest["format"] == "graph-model"
     assert sizes["punch_kick"] < 1.0e6 and sizes["mobilenet"] < 4.0e6
+    # The pages beside the models get the shared constants.
+    assert (out.parent / "js" / "constants.js").is_file()
 
 
 def test_a_model_too_small_to_quantize_is_reported_as_stored(tmp_path):

@@ -3,7 +3,9 @@
 Keras 3 models converted to the tfjs *layers* format do not load in TensorFlow.js 4.22, so every
 model goes Keras -> SavedModel -> `tensorflowjs_converter --output_format
 tfjs_graph_model`, and the page loads it with `tf.loadGraphModel`. Written next to them:
-`config.json`, everything the page must agree on with Python (frame size, classes, thresholds).
+`config.json`, the models' own facts (files, input shapes, the quantization really stored,
+MobileNet's width). The numbers the pages share with Python (frame size, classes, thresholds) are
+webconfig.py's js/constants.js, which convert rewrites too, in the site that holds the models.
 
 The new set is built in a temporary folder and swapped in whole: an interrupted or failed convert
 leaves the previous models as they were, never a model.json pointing at missing shards.
@@ -22,10 +24,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfjs_kombat import config, features, files
+from tfjs_kombat import features, files, webconfig
 from tfjs_kombat.errors import UserError, say, warn
 from tfjs_kombat.predict import load_heads
-from tfjs_kombat.season import SEASONS
 
 QUANTIZATIONS = {"float32": None, "float16": "--quantize_float16", "uint8": "--quantize_uint8"}
 # Only kernels are quantized: the converter quantizes per tensor, which ruins scalars and small
@@ -190,23 +191,14 @@ def imagenet_labels():
         return None
 
 
-def page_config(alpha, quantization_by_model, metrics):
-    """What the page must agree on with Python; all of it comes from tfjs_kombat.config."""
+def page_config(alpha, to_convert, quantization_by_model, metrics):
+    """The converted models' facts for the page; shared constants are webconfig.py's, not here."""
     return {
-        "frame": {"width": config.FRAME_WIDTH, "height": config.FRAME_HEIGHT},
-        "classes": list(config.CLASS_NAMES),
-        "binaryClasses": list(config.BINARY_CLASS_NAMES),
-        "seasons": list(SEASONS),
-        "thresholds": {
-            "punch": config.PUNCH_THRESHOLD,
-            "other": config.OTHER_THRESHOLD,
-            "action": config.ACTION_THRESHOLD,
-        },
-        "intervalMs": config.CLASSIFY_INTERVAL_MS,
         "alpha": alpha,
         "featureSize": features.feature_size(alpha),
-        "quantization": quantization_by_model,
         "models": {name: f"{name}/model.json" for name in quantization_by_model},
+        "inputShapes": {name: list(model.input_shape[1:]) for name, model in to_convert.items()},
+        "quantization": quantization_by_model,
         "testAccuracy": {name: entry["test_accuracy"] for name, entry in metrics.items()},
     }
 
@@ -234,7 +226,8 @@ def convert_models(models_dir="models", out_dir=WEB_MODELS, quantization=DEFAULT
             used[name] = export_graph_model(model, staging / name, quantization)
         if top is not None:
             files.write_json(staging / "imagenet" / "labels.json", labels)
-        files.write_json(staging / "config.json", page_config(alpha, used, metrics))
+        files.write_json(staging / "config.json", page_config(alpha, to_convert, used, metrics))
+    webconfig.write_constants(Path(out_dir).parent)
     sizes = {name: sum(f.stat().st_size for f in (Path(out_dir) / name).iterdir()) for name in to_convert}
     for name, size in sizes.items():
         say(f"  {name:<11} {size / 1e6:6.2f} MB ({used[name]})")
@@ -247,7 +240,9 @@ def add_arguments(parser):
         "models_dir", nargs="?", default="models", help="folder with the trained .keras models"
     )
     parser.add_argument(
-        "--out", default=str(WEB_MODELS), help="where the page loads models from (web/models)"
+        "--out",
+        default=str(WEB_MODELS),
+        help="where the page loads models from (web/models); its parent gets js/constants.js",
     )
     parser.add_argument(
         "--quantization",

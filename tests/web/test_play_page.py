@@ -272,7 +272,7 @@ def test_classify_pixels_decides_like_python_and_leaks_nothing(open_page, models
           const after10 = tf.memory().numTensors;
           for (let i = 10; i < 100; i++) await c.classifyPixels(classifier, pixels);
           const after100 = tf.memory().numTensors;
-          const decisions = triples.map((probs) => c.decide(classifier.config, probs));
+          const decisions = triples.map((probs) => c.decide(probs));
           return { first, after10, after100, decisions, featureSize: classifier.config.featureSize };
         }""",
         [frame.flatten().tolist(), triples],
