@@ -5,6 +5,7 @@ small ones the `pipeline` fixture trains, converted to TensorFlow.js (conftest.p
 cameras are simulated by replacing getUserMedia before the page's scripts run.
 """
 
+import json
 import urllib.parse
 from pathlib import Path
 
@@ -150,6 +151,21 @@ def test_missing_models_say_make_convert_and_never_ask_for_the_camera(
         assert try_page.locator("#season-date").is_disabled()
     # The only console errors allowed are the browser's own lines about config.json's 404.
     assert all("404" in error for error in page.errors + try_page.errors), page.errors + try_page.errors
+
+
+def test_models_converted_for_another_frame_size_ask_for_a_convert(open_page, serve_web, copy_web, tmp_path):
+    root = copy_web(tmp_path / "web")
+    (root / "models").mkdir()
+    shapes = {"mobilenet": [FRAME_HEIGHT + 8, FRAME_WIDTH, 3]}
+    config = {"models": {"mobilenet": "mobilenet/model.json"}, "inputShapes": shapes}
+    (root / "models" / "config.json").write_text(json.dumps(config))
+    with serve_web(root) as url:
+        page = open_page(f"{url}/try.html")
+        page.wait_for_selector("#try-status.error")
+        message = page.locator("#try-status").inner_text()
+    converted = f"converted for {FRAME_WIDTH}x{FRAME_HEIGHT + 8} frames"
+    assert converted in message and f"use {FRAME_WIDTH}x{FRAME_HEIGHT}" in message
+    assert "make convert" in message
 
 
 def test_the_camera_loop_classifies_frames_on_wasm_without_leaking(open_page, models_url):
