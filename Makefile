@@ -56,10 +56,12 @@ train: install weights season $(if $(filter $(DEFAULT_DATA),$(DATA)),$(DEFAULT_D
 	$(KOMBAT) features $(BUILD)/frames --recipe $(RECIPE) --alpha $(ALPHA) --out $(BUILD)/features --cache build/cache
 	$(KOMBAT) train $(BUILD)/features --models $(MODELS)
 
-# TensorFlow.js and its WASM backend from npm, copied into web/vendor/ (no CDN at run time).
+# TensorFlow.js and its WASM backend from npm, copied into web/vendor/ (no CDN at run time), and
+# web/js/constants.js, the pages' numbers, generated from tfjs_kombat/config.py (never committed).
 TFJS := web/node_modules/@tensorflow/tfjs/dist
 TFJS_WASM := web/node_modules/@tensorflow/tfjs-backend-wasm/dist
-web: web/vendor/.installed
+web: install web/vendor/.installed
+	$(KOMBAT) webconfig
 
 web/vendor/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error

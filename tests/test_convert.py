@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from tfjs_kombat import cli, config, convert
+from tfjs_kombat import cli, config, convert, season
 from tfjs_kombat.errors import UserError
 
 
@@ -21,22 +21,44 @@ def test_uint8_error_simulates_the_converter():
     assert convert.uint8_error(heavy_tailed) > convert.MAX_UINT8_ERROR
 
 
+def stored_dtypes(folder):
+    """The storage dtype of every weight in a graph model's manifest (quantized or plain)."""
+    manifest = json.loads((folder / "model.json").read_text())
+    return {
+        weight.get("quantization", {}).get("dtype", weight["dtype"])
+        for group in manifest["weightsManifest"]
+        for weight in group["weights"]
+    }
+
+
 def test_converted_models_and_config(converted):
     out, sizes = converted
     assert set(sizes) == {"mobilenet", "punch_kick"}  # the default recipe, pose
     page = json.loads((out / "config.json").read_text())
-    assert page["frame"] == {"width": config.FRAME_WIDTH, "height": config.FRAME_HEIGHT}
-    assert page["classes"] == list(config.CLASS_NAMES)
-    assert page["thresholds"] == {"punch": 0.4, "other": 0.4, "action": 0.35}
-    assert page["intervalMs"] == config.CLASSIFY_INTERVAL_MS
-    assert (page["alpha"], page["recipe"]) == (0.75, "pose")
+    assert set(page) == {"recipe", "alpha", "models", "inputShapes", "quantization", "testAccuracy"}
+    assert (page["alpha"], page["recipe"]) == (0.75, "pose")  # the default recipe
     assert page["models"] == {name: f"{name}/model.json" for name in sizes}
+    assert page["inputShapes"] == {
+        "mobilenet": [config.FRAME_HEIGHT, config.FRAME_WIDTH, 3],
+        "punch_kick": [8, 14, 384],
+    }
     assert set(page["quantization"].values()) <= {"uint8", "float16"}
     for name in sizes:
+        # Quantized kernels; biases and shape constants stay float32 / int32.
+        assert stored_dtypes(out / name) - {"float32", "int32"} == {page["quantization"][name]}, name
         convert.check_graph_model(out / name)
         manifest = json.loads((out / name / "model.json").read_text())
         assert manifest["format"] == "graph-model"
     assert sum(sizes.values()) < 4.0e6  # what the play page downloads
+    # The pages beside the models get the shared constants.
+    assert (out.parent / "js" / "constants.js").is_file()
+
+
+def test_a_model_too_small_to_quantize_is_reported_as_stored(tmp_path):
+    """The season MLP has no kernel big enough to quantize: asked for uint8 it stays float32."""
+    used = convert.export_graph_model(season.build_season_model(), tmp_path / "season", "uint8")
+    assert used == "float32"
+    assert stored_dtypes(tmp_path / "season") == {"float32"}
 
 
 def test_failed_convert_keeps_the_previous_models(pipeline, converted, tmp_path, monkeypatch):

@@ -252,6 +252,18 @@ def test_serve_prints_the_url_and_closes_the_socket_on_ctrl_c(root, monkeypatch,
     assert server.socket.fileno() == -1
 
 
+def test_serve_writes_the_pages_constants_first(tmp_path, monkeypatch):
+    """A fresh clone serves before any convert: the pages' constants.js must be there anyway."""
+    served = []
+    monkeypatch.setattr(
+        http.server.ThreadingHTTPServer,
+        "serve_forever",
+        lambda server, *args: served.append((tmp_path / "js" / "constants.js").is_file()),
+    )
+    serve.serve(tmp_path, port=0)
+    assert served == [True]
+
+
 def test_cli_help_and_missing_root(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit:
         cli.main(["serve", "--help"])

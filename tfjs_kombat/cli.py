@@ -26,6 +26,7 @@ COMMANDS = {
     "predict": ("predict", "class probabilities and decisions for images"),
     "import": ("importer", "unpack a recorded zip or class-named videos into a dataset folder"),
     "convert": ("convert", "export the models to TensorFlow.js graph models in web/models"),
+    "webconfig": ("webconfig", "write web/js/constants.js, the pages' numbers, from tfjs_kombat/config.py"),
     "serve": ("serve", "serve web/ on 127.0.0.1 (COOP/COEP headers for WASM threads)"),
     "mkjs": ("mkjs", "copy an MK.js checkout's game into web/vendor/mkjs/ to play it (mkjs.html)"),
 }

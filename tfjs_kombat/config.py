@@ -1,4 +1,4 @@
-"""Numbers the whole pipeline agrees on, from the article; `convert` exports them to web/."""
+"""Numbers the whole pipeline agrees on, from the article; webconfig.py exports them to the browser."""
 
 # Frames: the article scales every camera frame to 100x56 (width x height).
 FRAME_WIDTH = 100
@@ -42,3 +42,7 @@ AUGMENTATIONS_BY_RECIPE = {"article": AUGMENTATIONS_PER_IMAGE, "pose": 8}
 # The default data's others include pictures with nobody in them (an empty room, a test card):
 # what the camera sees before the player steps in.
 NOBODY_SHARE = 0.2
+
+# The season warm-up (season.py): the MLP reads day / DAYS_PER_YEAR and answers in this order.
+SEASONS = ("summer", "spring", "fall", "winter")
+DAYS_PER_YEAR = 365  # days of a non-leap year, 0-based

@@ -3,7 +3,9 @@
 Keras 3 models converted to the tfjs *layers* format do not load in TensorFlow.js 4.22, so every
 model goes Keras -> SavedModel -> `tensorflowjs_converter --output_format
 tfjs_graph_model`, and the page loads it with `tf.loadGraphModel`. Written next to them:
-`config.json`, everything the page must agree on with Python (frame size, classes, thresholds).
+`config.json`, the models' own facts (files, input shapes, the quantization really stored,
+MobileNet's width). The numbers the pages share with Python (frame size, classes, thresholds) are
+webconfig.py's js/constants.js, which convert rewrites too, in the site that holds the models.
 
 The new set is built in a temporary folder and swapped in whole: an interrupted or failed convert
 leaves the previous models as they were, never a model.json pointing at missing shards.
@@ -21,10 +23,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfjs_kombat import config, features, files, mobilenet
+from tfjs_kombat import features, files, mobilenet, webconfig
 from tfjs_kombat.errors import UserError, say, warn
 from tfjs_kombat.predict import load_heads
-from tfjs_kombat.season import SEASONS
 
 QUANTIZATIONS = {"float32": None, "float16": "--quantize_float16", "uint8": "--quantize_uint8"}
 # Only kernels are quantized: the converter quantizes per tensor, which ruins scalars and small
@@ -40,7 +41,7 @@ WEB_MODELS = Path(__file__).resolve().parents[1] / "web" / "models"
 
 
 def export_graph_model(model, out_dir, quantization=DEFAULT_QUANTIZATION):
-    """One Keras model -> out_dir/model.json + weight shards; returns the quantization used."""
+    """One Keras model -> out_dir/model.json + weight shards; returns how its weights are stored."""
     with tempfile.TemporaryDirectory(prefix="tfjs-kombat-") as work:
         saved_model, converted = Path(work) / "saved_model", Path(work) / "tfjs"
         save_serving_model(model, saved_model)
@@ -58,7 +59,19 @@ def export_graph_model(model, out_dir, quantization=DEFAULT_QUANTIZATION):
             convert_saved_model(saved_model, converted, f"{QUANTIZATIONS[quantization]}={','.join(kernels)}")
         check_graph_model(converted)
         shutil.copytree(converted, out_dir)
-    return quantization
+    return stored_quantization(out_dir)
+
+
+def stored_quantization(folder):
+    """How a graph model's weights are stored, from its manifest: "uint8" or "float16" when some
+    are quantized, else "float32" (a model without kernels big enough to quantize stays float32)."""
+    manifest = json.loads((Path(folder) / "model.json").read_text())
+    stored = {
+        weight.get("quantization", {}).get("dtype", weight["dtype"])
+        for group in manifest["weightsManifest"]
+        for weight in group["weights"]
+    }
+    return "+".join(sorted(stored - {"float32", "int32"})) or "float32"
 
 
 def read_weights(folder):
@@ -138,23 +151,14 @@ def check_graph_model(folder):
                 raise UserError(f"converted model in {folder} lacks its shard {shard}")
 
 
-def page_config(made_by, quantization_by_model, metrics):
-    """What the page must agree on with Python; all of it comes from tfjs_kombat.config."""
+def page_config(made_by, to_convert, quantization_by_model, metrics):
+    """The converted models' facts for the page; shared constants are webconfig.py's, not here."""
     return {
-        "frame": {"width": config.FRAME_WIDTH, "height": config.FRAME_HEIGHT},
-        "classes": list(config.CLASS_NAMES),
-        "binaryClasses": list(config.BINARY_CLASS_NAMES),
-        "seasons": list(SEASONS),
-        "thresholds": {
-            "punch": config.PUNCH_THRESHOLD,
-            "other": config.OTHER_THRESHOLD,
-            "action": config.ACTION_THRESHOLD,
-        },
-        "intervalMs": config.CLASSIFY_INTERVAL_MS,
         "recipe": made_by["recipe"],
         "alpha": made_by["alpha"],
-        "quantization": quantization_by_model,
         "models": {name: f"{name}/model.json" for name in quantization_by_model},
+        "inputShapes": {name: list(model.input_shape[1:]) for name, model in to_convert.items()},
+        "quantization": quantization_by_model,
         "testAccuracy": {name: entry["test_accuracy"] for name, entry in metrics.items()},
     }
 
@@ -185,7 +189,8 @@ def convert_models(models_dir="models", out_dir=WEB_MODELS, quantization=DEFAULT
             used[name] = export_graph_model(model, staging / name, quantization)
         if "imagenet" in to_convert:
             files.write_json(staging / "imagenet" / "labels.json", labels)
-        files.write_json(staging / "config.json", page_config(made_by, used, metrics))
+        files.write_json(staging / "config.json", page_config(made_by, to_convert, used, metrics))
+    webconfig.write_constants(Path(out_dir).parent)
     sizes = {name: sum(f.stat().st_size for f in (Path(out_dir) / name).iterdir()) for name in to_convert}
     for name, size in sizes.items():
         say(f"  {name:<11} {size / 1e6:6.2f} MB ({used[name]})")
@@ -198,7 +203,9 @@ def add_arguments(parser):
         "models_dir", nargs="?", default="models", help="folder with the trained .keras models"
     )
     parser.add_argument(
-        "--out", default=str(WEB_MODELS), help="where the page loads models from (web/models)"
+        "--out",
+        default=str(WEB_MODELS),
+        help="where the page loads models from (web/models); its parent gets js/constants.js",
     )
     parser.add_argument(
         "--quantization",

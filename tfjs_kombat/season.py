@@ -11,12 +11,16 @@ import keras
 import numpy as np
 
 from tfjs_kombat import files, metrics
-from tfjs_kombat.config import SEED
+from tfjs_kombat.config import DAYS_PER_YEAR, SEASONS, SEED
 from tfjs_kombat.errors import UserError, say
 
-SEASONS = ("summer", "spring", "fall", "winter")
 # First and last day of each season (0-based day of year); winter's range wraps past day 364.
-SEASON_DAYS = {"summer": (171, 264), "spring": (78, 170), "fall": (265, 353), "winter": (354, 365 + 77)}
+SEASON_DAYS = {
+    "summer": (171, 264),
+    "spring": (78, 170),
+    "fall": (265, 353),
+    "winter": (354, DAYS_PER_YEAR + 77),
+}
 DAYS_PER_SEASON = 89  # distinct days, like the article's `picked` set; fall and winter have 89
 EPOCHS = 200
 LEARNING_RATE = 0.01
@@ -27,7 +31,7 @@ TEST_FRACTION = 0.2
 def season_of(day):
     """The season of a 0-based day of the year (the ground truth the net learns)."""
     for index, (first, last) in enumerate(SEASON_DAYS.values()):
-        if first <= day <= last or first <= day + 365 <= last:
+        if first <= day <= last or first <= day + DAYS_PER_YEAR <= last:
             return index
     raise ValueError(f"day {day} is outside 0..364")
 
@@ -38,7 +42,7 @@ def generate_days(rng, per_season=DAYS_PER_SEASON):
     for index, (first, last) in enumerate(SEASON_DAYS.values()):
         if per_season > last - first + 1:
             raise UserError(f"a season has only {last - first + 1} days; asked for {per_season}")
-        picked = rng.choice(np.arange(first, last + 1), size=per_season, replace=False) % 365
+        picked = rng.choice(np.arange(first, last + 1), size=per_season, replace=False) % DAYS_PER_YEAR
         days += picked.tolist()
         labels += [index] * per_season
     return np.array(days), np.array(labels)
@@ -70,7 +74,7 @@ def train_season(models_dir="models", epochs=EPOCHS, seed=SEED, per_season=DAYS_
     order = rng.permutation(len(days))
     days, labels = days[order], labels[order]
     cut = int(len(days) * (1 - TEST_FRACTION))
-    x, y = days[:, None] / 365, keras.utils.to_categorical(labels, len(SEASONS))
+    x, y = days[:, None] / DAYS_PER_YEAR, keras.utils.to_categorical(labels, len(SEASONS))
 
     model = build_season_model()
     say(f"season: training on {cut} days, testing on {len(days) - cut}, {epochs} epochs")

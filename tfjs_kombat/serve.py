@@ -6,6 +6,7 @@ and `Cache-Control: no-cache`, so a re-converted model is picked up on reload. N
 root is ever served: encoded `..`, backslashes, NULs, absolute-URL targets and symlinks that lead
 out of the root are all refused with 403. npm's install tree and lock file, which sit in web/,
 are not part of the site: 404. Each connection times out, so a silent client cannot hold a thread.
+Before serving, the root's js/constants.js is written from tfjs_kombat/config.py (webconfig.py).
 """
 
 import errno
@@ -16,6 +17,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from tfjs_kombat import webconfig
 from tfjs_kombat.errors import UserError, say, shown, warn
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "web"
@@ -161,6 +163,7 @@ def serve(root=DEFAULT_ROOT, host=DEFAULT_HOST, port=DEFAULT_PORT):
     """Serve root until Ctrl-C; the socket is closed however serving ends."""
     server = make_server(root, host, port)
     with server:
+        webconfig.write_constants(root)  # a fresh clone serves before any convert
         warn_about_missing_assets(root)
         if host not in ("127.0.0.1", "localhost"):
             warn("browsers only allow the camera on localhost (or https); open the game via 127.0.0.1")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tfjs_kombat import frames, render
+from tfjs_kombat import frames, render, webconfig
 from tfjs_kombat.config import CLASS_DIRS, CLASS_NAMES
 from tfjs_kombat.serve import make_server
 
@@ -50,13 +50,15 @@ def serve_web(root):
 
 
 def copy_web(destination):
-    """web/ without its build outputs (node_modules, models, MK.js); TensorFlow.js in vendor/ is kept."""
+    """web/ without its build outputs (node_modules, models, MK.js); TensorFlow.js in vendor/ is kept,
+    js/constants.js is written afresh from tfjs_kombat/config.py."""
 
     def build_outputs(folder, names):
         left_out = BUILD_OUTPUTS.get(str(Path(folder).relative_to(WEB_DIR)).strip("."), ())
         return [name for name in names if name in left_out]
 
     shutil.copytree(WEB_DIR, destination, ignore=build_outputs)
+    webconfig.write_constants(destination)
     return Path(destination)
 
 
@@ -77,6 +79,7 @@ def serve_web_fixture():
 
 @pytest.fixture(scope="session")
 def web_server():
+    webconfig.write_constants(WEB_DIR)  # as `tfjs-kombat serve` does
     with serve_web(WEB_DIR) as url:
         yield url
 

@@ -5,6 +5,7 @@ small ones the `pipeline` fixture trains, converted to TensorFlow.js (conftest.p
 cameras are simulated by replacing getUserMedia before the page's scripts run.
 """
 
+import json
 import urllib.parse
 from pathlib import Path
 
@@ -153,6 +154,21 @@ def test_missing_models_say_make_convert_and_never_ask_for_the_camera(
     assert all("404" in error for error in page.errors + try_page.errors), page.errors + try_page.errors
 
 
+def test_models_converted_for_another_frame_size_ask_for_a_convert(open_page, serve_web, copy_web, tmp_path):
+    root = copy_web(tmp_path / "web")
+    (root / "models").mkdir()
+    shapes = {"mobilenet": [FRAME_HEIGHT + 8, FRAME_WIDTH, 3]}
+    config = {"models": {"mobilenet": "mobilenet/model.json"}, "inputShapes": shapes}
+    (root / "models" / "config.json").write_text(json.dumps(config))
+    with serve_web(root) as url:
+        page = open_page(f"{url}/try.html")
+        page.wait_for_selector("#try-status.error")
+        message = page.locator("#try-status").inner_text()
+    converted = f"converted for {FRAME_WIDTH}x{FRAME_HEIGHT + 8} frames"
+    assert converted in message and f"use {FRAME_WIDTH}x{FRAME_HEIGHT}" in message
+    assert "make convert" in message
+
+
 def test_the_camera_loop_classifies_frames_on_wasm_without_leaking(open_page, models_url):
     page = open_page(f"{models_url}/index.html?ai=off")
     at_10 = wait_for_stats(page, "s.frames >= 10")
@@ -282,7 +298,7 @@ def test_classify_pixels_decides_like_python_and_leaks_nothing(open_page, models
           const after10 = tf.memory().numTensors;
           for (let i = 10; i < 100; i++) await c.classifyPixels(classifier, pixels);
           const after100 = tf.memory().numTensors;
-          const decisions = triples.map((probs) => c.decide(classifier.config, probs));
+          const decisions = triples.map((probs) => c.decide(probs));
           const featureSize = classifier.mobilenet.outputs[0].shape.slice(1).reduce((a, b) => a * b);
           return { first, after10, after100, decisions, featureSize };
         }""",

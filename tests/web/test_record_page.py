@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tfjs_kombat import config, importer
+from tfjs_kombat import config, importer, webconfig
 
 SCREENSHOT = Path("/tmp/record.png")
 RATE = 10  # frames per second while a class is held
@@ -146,6 +146,23 @@ def test_page_matches_the_pipeline_config(session):
     assert session.folders[:3] == list(config.CLASS_DIRS)
     assert session.labels[:3] == list(config.CLASS_NAMES)
     assert session.preview == [config.FRAME_WIDTH, config.FRAME_HEIGHT]
+
+
+def test_the_page_takes_its_frame_and_classes_from_the_generated_constants(
+    chromium, copy_web, serve_web, tmp_path, monkeypatch
+):
+    root = copy_web(tmp_path / "web")
+    monkeypatch.setattr(config, "FRAME_WIDTH", 64)
+    monkeypatch.setattr(config, "FRAME_HEIGHT", 40)
+    monkeypatch.setattr(config, "CLASS_DIRS", ("jabs", "roundhouses", "idles"))
+    webconfig.write_constants(root)
+    with serve_web(root) as url:
+        page = open_page(chromium, url)
+        folders = page.eval_on_selector_all(".class-card", "cards => cards.map((c) => c.dataset.folder)")
+        preview = page.eval_on_selector("#preview", "canvas => [canvas.width, canvas.height]")
+        page.close()
+    assert folders == ["jabs", "roundhouses", "idles"]
+    assert preview == [64, 40]
 
 
 def test_holding_a_key_records_only_that_class(session):

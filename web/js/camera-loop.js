@@ -1,6 +1,6 @@
 /**
  * The camera controller of the play pages (index.html plays our game, mkjs.html plays MK.js):
- * pick a TensorFlow.js backend, load the models, open the camera, then every `config.intervalMs`
+ * pick a TensorFlow.js backend, load the models, open the camera, then every CLASSIFY_INTERVAL_MS
  * grab the grey frame, classify it and tell the game through the global `Detect` (onPunch /
  * onKick / onStand), as the article's page does. Each page brings its panel and its `Detect`.
  *
@@ -15,6 +15,7 @@
 
 import { grabFrame, startCamera } from './camera.js';
 import { backendNotice, chooseBackend, classify, loadClassifier } from './classifier.js';
+import { BINARY_CLASS_NAMES, CLASS_NAMES, CLASSIFY_INTERVAL_MS, FRAME_HEIGHT, FRAME_WIDTH } from './constants.js';
 
 const LATENCY_WINDOW = 20; // frames in the latency median
 const KEYBOARD_STILL_WORKS = 'The game still plays by keyboard.';
@@ -62,16 +63,16 @@ export function startCameraLoop(panel, params) {
     const classifier = await loadClassifier('models/', { extras: false });
     status('Starting the camera…');
     stream = await startCamera(panel.video);
-    const { config, heads } = classifier;
-    stats.recipe = config.recipe ?? 'article';
-    panel.start({ labels: heads.punch_kick ? config.classes : config.binaryClasses, frame: config.frame });
+    const labels = classifier.heads.punch_kick ? CLASS_NAMES : BINARY_CLASS_NAMES;
+    panel.start({ labels, frame: { width: FRAME_WIDTH, height: FRAME_HEIGHT } });
+    stats.recipe = classifier.config.recipe ?? 'article';
     status('');
     panel.showNumbers(snapshot());
     stream.getVideoTracks()[0].addEventListener('ended', () => {
       fail(problem('failed', 'The camera stopped (unplugged?). Reload to start it again.'));
     });
     stats.ready = true;
-    timer = setInterval(() => tick(classifier), config.intervalMs);
+    timer = setInterval(() => tick(classifier), CLASSIFY_INTERVAL_MS);
   }
 
   async function tick(classifier) {
@@ -90,7 +91,7 @@ export function startCameraLoop(panel, params) {
       stats.decisions[result.decision] = (stats.decisions[result.decision] ?? 0) + 1;
       stats.numTensors = tf.memory().numTensors;
       panel.update(result.punchKick ?? [1 - result.punch, result.punch], result.decision, snapshot());
-      status(slowness(classifier.config.intervalMs));
+      status(slowness(CLASSIFY_INTERVAL_MS));
       tellTheGame(result.decision);
     } catch (error) {
       fail(error);

@@ -2,16 +2,29 @@
  * The classifier: the converted TensorFlow.js graph models in web/models/ (MobileNet features →
  * the punch and punch/kick heads, plus the try-it page's ImageNet and season models) and the
  * article's decisions on their outputs. Uses the global `tf` of vendor/tf.min.js; no DOM here
- * besides what tf needs. Every number (frame size, classes, thresholds) comes from
- * models/config.json, which `tfjs-kombat convert` writes from tfjs_kombat/config.py.
+ * besides what tf needs. Every shared number (frame size, output order, thresholds) comes from
+ * constants.js, generated from tfjs_kombat/config.py; models/config.json, which
+ * `tfjs-kombat convert` writes, lists the models and their facts.
  *
  * The Python twin of the decisions is tfjs_kombat/predict.py.
  */
 
+import {
+  ACTION_THRESHOLD,
+  DAYS_PER_YEAR,
+  FRAME_HEIGHT,
+  FRAME_WIDTH,
+  KICK,
+  OTHER,
+  OTHER_THRESHOLD,
+  PUNCH,
+  PUNCH_THRESHOLD,
+  SEASONS,
+} from './constants.js';
+
 const SOFTWARE_RENDERERS = /swiftshader|llvmpipe|software|basic render/i;
 const WASM_PATH = 'vendor/'; // the .wasm binaries sit beside tf.min.js; never a CDN
-// The season MLP's input is day / 365 of a non-leap year (tfjs_kombat/season.py).
-const DAYS_PER_YEAR = 365;
+// The season MLP's input is day / DAYS_PER_YEAR of a non-leap year (tfjs_kombat/season.py).
 const NON_LEAP_YEAR = 2001;
 let wasmPathSet = false;
 
@@ -69,7 +82,8 @@ function hasRealGpu() {
 
 /**
  * Load config.json and every model it lists; models it does not list are null. A missing
- * config, MobileNet or head throws a ModelsError (kind 'models-missing') that says what to run.
+ * config, MobileNet or head, or a MobileNet converted for another frame size than constants.js's,
+ * throws a ModelsError (kind 'models-missing') that says what to run.
  * `extras: false` loads only what play uses: MobileNet and the punch/kick head (the binary punch
  * head only when there is no punch/kick head), not the try-it page's models.
  */
@@ -77,6 +91,11 @@ export async function loadClassifier(base = 'models/', { extras = true } = {}) {
   const config = await loadConfig(base);
   if (!config.models?.mobilenet) {
     throw new ModelsError(missingMessage(`${base}config.json lists no MobileNet`));
+  }
+  const [height, width] = config.inputShapes?.mobilenet ?? [];
+  if (height !== FRAME_HEIGHT || width !== FRAME_WIDTH) {
+    const converted = `MobileNet was converted for ${width}x${height} frames`;
+    throw new ModelsError(missingMessage(`${converted}, the pages use ${FRAME_WIDTH}x${FRAME_HEIGHT}`));
   }
   const wanted = (name) => extras || (name === 'punch' ? !config.models.punch_kick : true);
   const load = (name) => (config.models[name] && wanted(name) ? loadModel(base + config.models[name], name) : null);
@@ -124,43 +143,38 @@ async function fetchJson(url) {
 }
 
 // The first predict compiles kernels and allocates memory; do it now, not on the first frame.
-function warmUp({ config, mobilenet, heads, imagenet, season }) {
+function warmUp({ mobilenet, heads, imagenet, season }) {
   tf.tidy(() => {
-    const features = mobilenet.predict(tf.zeros([1, config.frame.height, config.frame.width, 3]));
+    const features = mobilenet.predict(tf.zeros([1, FRAME_HEIGHT, FRAME_WIDTH, 3]));
     for (const head of [heads.punch, heads.punch_kick, imagenet]) head?.predict(features).dataSync();
     season?.predict(tf.zeros([1, 1])).dataSync();
   });
 }
 
-/** The n-ary head's rule: [punch, kick, other] → 'punch' | 'kick' | 'stand'. */
-export function decide(config, probs) {
-  const { punch, kick, other } = byClass(config, probs);
-  const { thresholds } = config;
-  if (other >= thresholds.other) return 'stand';
-  if (kick > punch && kick >= thresholds.action) return 'kick';
-  if (punch > kick && punch >= thresholds.action) return 'punch';
+/** The n-ary head's rule: its outputs (PUNCH, KICK, OTHER index them) → 'punch' | 'kick' | 'stand'. */
+export function decide(probs) {
+  const [punch, kick, other] = [probs[PUNCH], probs[KICK], probs[OTHER]];
+  if (other >= OTHER_THRESHOLD) return 'stand';
+  if (kick > punch && kick >= ACTION_THRESHOLD) return 'kick';
+  if (punch > kick && punch >= ACTION_THRESHOLD) return 'punch';
   return 'stand';
 }
 
 /** The binary head's rule: P(punch) → 'punch' | 'stand'. */
-export function decidePunch(config, p) {
-  return p >= config.thresholds.punch ? 'punch' : 'stand';
-}
-
-function byClass(config, probs) {
-  return Object.fromEntries(config.classes.map((name, i) => [name, probs[i]]));
+export function decidePunch(p) {
+  return p >= PUNCH_THRESHOLD ? 'punch' : 'stand';
 }
 
 /**
  * Classify one frame: a frame-sized canvas / ImageData, or a typed array of RGBA or RGB pixels
- * (row-major, frame.height x frame.width). The frame is used as given: grey it first (camera.js)
+ * (row-major, FRAME_HEIGHT x FRAME_WIDTH). The frame is used as given: grey it first (camera.js)
  * to match what the heads were trained on. Returns
  * { punchKick: [p, k, o] | null, punch: P(punch) | null, decision, features? }.
  */
 export async function classify(classifier, source, { withFeatures = false } = {}) {
   const { heads } = classifier;
   const outputs = tf.tidy(() => {
-    const features = classifier.mobilenet.predict(frameTensor(classifier.config, source));
+    const features = classifier.mobilenet.predict(frameTensor(source));
     return {
       punchKick: heads.punch_kick?.predict(features) ?? null,
       punch: heads.punch?.predict(features) ?? null,
@@ -170,7 +184,7 @@ export async function classify(classifier, source, { withFeatures = false } = {}
   try {
     const punchKick = outputs.punchKick ? Array.from(await outputs.punchKick.data()) : null;
     const punch = outputs.punch ? (await outputs.punch.data())[0] : null;
-    const result = { punchKick, punch, decision: decision(classifier.config, punchKick, punch) };
+    const result = { punchKick, punch, decision: decision(punchKick, punch) };
     if (withFeatures) result.features = Array.from(await outputs.features.data());
     return result;
   } finally {
@@ -178,9 +192,9 @@ export async function classify(classifier, source, { withFeatures = false } = {}
   }
 }
 
-/** Plain array / typed array of frame.height * frame.width * 3 RGB values → classify's result. */
+/** Plain array / typed array of FRAME_HEIGHT * FRAME_WIDTH * 3 RGB values → classify's result. */
 export async function classifyPixels(classifier, rgb, options) {
-  const { width, height } = classifier.config.frame;
+  const [width, height] = [FRAME_WIDTH, FRAME_HEIGHT];
   if (rgb.length !== width * height * 3) {
     throw new Error(`expected ${width * height * 3} RGB values (${width}x${height}x3), got ${rgb.length}`);
   }
@@ -188,15 +202,15 @@ export async function classifyPixels(classifier, rgb, options) {
 }
 
 // The n-ary head plays when there is one; the binary head alone can only punch.
-function decision(config, punchKick, punch) {
-  if (punchKick) return decide(config, punchKick);
-  if (punch !== null) return decidePunch(config, punch);
+function decision(punchKick, punch) {
+  if (punchKick) return decide(punchKick);
+  if (punch !== null) return decidePunch(punch);
   return 'stand';
 }
 
 // A [1, height, width, 3] float32 tensor of 0..255 pixels (MobileNet preprocesses inside).
-function frameTensor(config, source) {
-  const { width, height } = config.frame;
+function frameTensor(source) {
+  const [width, height] = [FRAME_WIDTH, FRAME_HEIGHT];
   if (!ArrayBuffer.isView(source) && !Array.isArray(source)) {
     return tf.expandDims(tf.cast(tf.browser.fromPixels(source, 3), 'float32'), 0);
   }
@@ -215,7 +229,7 @@ export async function imagenetTop(classifier, source, k = 5) {
     throw new ModelsError(missingMessage('The ImageNet classifier was not converted'));
   }
   const { values, indices } = tf.tidy(() => {
-    const features = classifier.mobilenet.predict(frameTensor(classifier.config, source));
+    const features = classifier.mobilenet.predict(frameTensor(source));
     return tf.topk(classifier.imagenet.predict(features), k);
   });
   try {
@@ -226,14 +240,14 @@ export async function imagenetTop(classifier, source, k = 5) {
   }
 }
 
-/** The season MLP's answer for a date: { season, probs } (probs in config.seasons order). */
+/** The season MLP's answer for a date: { season, probs } (probs in SEASONS order). */
 export async function season(classifier, date) {
   if (!classifier.season) throw new ModelsError(missingMessage('The season model was not converted'));
   const output = tf.tidy(() => classifier.season.predict(tf.tensor2d([[dayOfYear(date) / DAYS_PER_YEAR]])));
   try {
     const probs = Array.from(await output.data());
     const best = probs.indexOf(Math.max(...probs));
-    return { season: classifier.config.seasons[best], probs };
+    return { season: SEASONS[best], probs };
   } finally {
     output.dispose();
   }

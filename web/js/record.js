@@ -13,18 +13,13 @@
  */
 
 import { CameraError, grabFrame, startCamera } from './camera.js';
+import { CLASS_DIRS, CLASS_NAME_PATTERN, CLASS_NAMES, FRAME_HEIGHT, FRAME_WIDTH } from './constants.js';
 import { el } from './ui.js';
 import { createZip } from './zip.js';
 
-// The same numbers as tfjs_kombat/config.py (FRAME_WIDTH/HEIGHT, CLASS_NAMES, CLASS_DIRS);
-// tests/web/test_record_page.py checks that they agree.
-const FRAME = { width: 100, height: 56 };
-const BUILT_IN_CLASSES = [
-  { label: 'punch', folder: 'punches' },
-  { label: 'kick', folder: 'kicks' },
-  { label: 'other', folder: 'others' },
-];
-const CLASS_NAME = /^[a-z0-9_-]{1,40}$/; // what `tfjs-kombat import` accepts (importer.CLASS_NAME)
+const FRAME = { width: FRAME_WIDTH, height: FRAME_HEIGHT };
+const BUILT_IN_CLASSES = CLASS_NAMES.map((label, i) => ({ label, folder: CLASS_DIRS[i] }));
+const CLASS_NAME = new RegExp(`^${CLASS_NAME_PATTERN}$`); // what `tfjs-kombat import` accepts
 const MAX_CLASSES = 9; // one number key each
 const JPEG_QUALITY = 0.92;
 const THUMB_WIDTH = 96;

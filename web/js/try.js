@@ -17,11 +17,22 @@ import {
   loadClassifier,
   season,
 } from './classifier.js';
+import {
+  ACTION_THRESHOLD,
+  BINARY_CLASS_NAMES,
+  CLASS_NAMES,
+  FRAME_HEIGHT,
+  FRAME_WIDTH,
+  OTHER_THRESHOLD,
+  PUNCH_THRESHOLD,
+  SEASONS,
+} from './constants.js';
 import { el, makeBars } from './ui.js';
 
 const SNAP_COUNTDOWN_S = 3; // time to strike a pose after pressing the button
 const SOURCE_PREVIEW_WIDTH = 200;
 const TOP_K = 5; // ImageNet classes shown, as in the article's MobileNet widget
+const RULE = `stand if P(other) ≥ ${OTHER_THRESHOLD}; else the larger of punch and kick if ≥ ${ACTION_THRESHOLD}`;
 
 const status = document.getElementById('try-status');
 
@@ -32,7 +43,6 @@ async function main() {
   const asked = new URLSearchParams(location.search).get('backend');
   const backend = await chooseBackend(asked);
   const classifier = await loadClassifier();
-  const { config } = classifier;
   imageWidget('mobilenet-widget', classifier, async (frame, result) => {
     const top = await imagenetTop(classifier, frame, TOP_K);
     const bars = el('ul', { className: 'bars top5' });
@@ -41,26 +51,22 @@ async function main() {
   });
   imageWidget('punch-widget', classifier, async (frame, result) => {
     const { punch } = await classify(classifier, frame);
-    const decision = decidePunch(config, punch);
+    const decision = decidePunch(punch);
     const bars = el('ul', { className: 'bars' });
-    makeBars(bars, config.binaryClasses)([1 - punch, punch]);
-    const rule = `P(punch) = ${punch.toFixed(2)}, punches at ≥ ${config.thresholds.punch}`;
+    makeBars(bars, BINARY_CLASS_NAMES)([1 - punch, punch]);
+    const rule = `P(punch) = ${punch.toFixed(2)}, punches at ≥ ${PUNCH_THRESHOLD}`;
     result.replaceChildren(answer(decision, rule), bars);
   });
   imageWidget('punch-kick-widget', classifier, async (frame, result) => {
     const { punchKick, decision } = await classify(classifier, frame);
     const bars = el('ul', { className: 'bars' });
-    makeBars(bars, config.classes)(punchKick);
-    result.replaceChildren(answer(decision, ruleOf(config)), bars);
+    makeBars(bars, CLASS_NAMES)(punchKick);
+    result.replaceChildren(answer(decision, RULE), bars);
   });
   seasonWidget(classifier);
-  const loaded = `Models loaded (${backend} backend, recipe ${config.recipe ?? "article"}, MobileNet alpha ${config.alpha}).`;
+  const { alpha, recipe = 'article' } = classifier.config;
+  const loaded = `Models loaded (${backend} backend, recipe ${recipe}, MobileNet alpha ${alpha}).`;
   status.textContent = [loaded, backendNotice(asked, backend)].filter(Boolean).join(' ');
-}
-
-function ruleOf({ thresholds }) {
-  const { other, action } = thresholds;
-  return `stand if P(other) ≥ ${other}; else the larger of punch and kick if ≥ ${action}`;
 }
 
 function answer(decision, detail) {
@@ -82,7 +88,7 @@ function imageWidget(id, classifier, show) {
     return;
   }
 
-  const { width, height } = classifier.config.frame;
+  const [width, height] = [FRAME_WIDTH, FRAME_HEIGHT];
   const file = el('input', { type: 'file', accept: 'image/*' });
   const drop = el('label', { className: 'drop' }, file, 'Drop an image, or click here');
   const snap = el('button', { type: 'button', className: 'snap' }, 'Snap from camera');
@@ -178,7 +184,7 @@ function seasonWidget(classifier) {
   input.value ||= isoDate(new Date()); // today
   const verdict = el('p', { className: 'decision' });
   const bars = el('ul', { className: 'bars' });
-  const showBars = makeBars(bars, classifier.config.seasons);
+  const showBars = makeBars(bars, SEASONS);
   section.append(verdict, bars);
   const update = async () => {
     const [year, month, day] = input.value.split('-').map(Number);
