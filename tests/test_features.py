@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import TEST_ALPHA, requires_weights
+from conftest import HOSTILE_NAME, TEST_ALPHA, assert_escaped, requires_weights
 from PIL import Image
 
-from tfjs_kombat import features
+from tfjs_kombat import cli, features
 from tfjs_kombat.errors import UserError
 
 pytestmark = requires_weights
@@ -107,3 +107,14 @@ def test_alpha_from_feature_size():
     assert features.alpha_for_feature_size(1024) == 1.0
     with pytest.raises(UserError):
         features.alpha_for_feature_size(100)
+
+
+def test_names_are_printed_escaped(tmp_path, capsys):
+    frames_dir = tmp_path / f"frames{HOSTILE_NAME}"
+    frames_dir.mkdir()
+    assert cli.main(["features", str(frames_dir)]) == 2  # no train/ in <frames_dir>
+    assert_escaped(capsys.readouterr().err)
+    Image.new("RGB", (64, 64)).save(frames_dir / f"{HOSTILE_NAME}.png")
+    with pytest.raises(UserError) as error:
+        features.load_frame(frames_dir / f"{HOSTILE_NAME}.png")
+    assert_escaped(str(error.value))

@@ -23,7 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfjs_kombat import config, features, files
-from tfjs_kombat.errors import UserError, say, warn
+from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.predict import load_heads
 from tfjs_kombat.season import SEASONS
 
@@ -96,7 +96,8 @@ def convert_saved_model(saved_model, out_dir, *options):
     ]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0 or not (Path(out_dir) / "model.json").exists():
-        raise UserError(f"tensorflowjs_converter failed on {saved_model}: {last_line(result.stderr)}")
+        detail = shown(last_line(result.stderr))  # the converter's message may quote a path
+        raise UserError(f"tensorflowjs_converter failed on {shown(saved_model)}: {detail}")
 
 
 def save_serving_model(model, path):
@@ -136,7 +137,7 @@ def check_graph_model(folder):
     for group in manifest["weightsManifest"]:
         for shard in group["paths"]:
             if not (Path(folder) / shard).is_file():
-                raise UserError(f"converted model in {folder} lacks its shard {shard}")
+                raise UserError(f"converted model in {shown(folder)} lacks its shard {shown(shard)}")
 
 
 def imagenet_top(alpha):
@@ -226,7 +227,7 @@ def convert_models(models_dir="models", out_dir=WEB_MODELS, quantization=DEFAULT
     sizes = {name: sum(f.stat().st_size for f in (Path(out_dir) / name).iterdir()) for name in to_convert}
     for name, size in sizes.items():
         say(f"  {name:<11} {size / 1e6:6.2f} MB ({used[name]})")
-    say(f"wrote {len(sizes)} TensorFlow.js models to {out_dir}")
+    say(f"wrote {len(sizes)} TensorFlow.js models to {shown(out_dir)}")
     return sizes
 
 

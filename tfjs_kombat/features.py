@@ -19,7 +19,7 @@ from PIL import Image
 
 from tfjs_kombat import files
 from tfjs_kombat.config import CLASS_DIRS, DEFAULT_ALPHA, FRAME_HEIGHT, FRAME_WIDTH, MOBILENET_SIZE
-from tfjs_kombat.errors import UserError, say
+from tfjs_kombat.errors import UserError, say, shown
 
 ALPHAS = {1.0: "1_0", 0.75: "7_5", 0.5: "5_0", 0.25: "2_5"}  # Keras' names for the widths
 
@@ -61,7 +61,7 @@ def load_mobilenet(alpha, input_tensor=None):
             raise
         raise UserError(
             f"MobileNet (alpha {alpha}) ImageNet weights are not in the Keras cache "
-            f"({weights_path(alpha)}) and could not be downloaded ({error.__class__.__name__}). "
+            f"({shown(weights_path(alpha))}) and could not be downloaded ({error.__class__.__name__}). "
             "Run once on a machine with internet, or copy the .h5 file there, or point KERAS_HOME at "
             "a folder whose models/ "
             "holds it (the tests use ../shared/keras-home with alpha 0.75)."
@@ -85,7 +85,7 @@ def load_frame(path):
     """A 100x56 frame file (as the augment stage writes them, grey or colour) -> uint8 HxWx3."""
     image = Image.open(path).convert("RGB")
     if image.size != (FRAME_WIDTH, FRAME_HEIGHT):
-        raise UserError(f"{path} is {image.size[0]}x{image.size[1]}, not a 100x56 frame")
+        raise UserError(f"{shown(path)} is {image.size[0]}x{image.size[1]}, not a 100x56 frame")
     return np.asarray(image)
 
 
@@ -148,14 +148,14 @@ def extract_split_features(frames_dir, out_dir, alpha=DEFAULT_ALPHA, cache_dir="
     """build/frames/{train,test}/<class>/*.png -> out_dir/{train,test}.npz (x, y, paths, alpha)."""
     frames_dir = Path(frames_dir)
     if not (frames_dir / "train").is_dir():
-        raise UserError(f"{frames_dir} has no train/ folder; run `tfjs-kombat augment` first")
+        raise UserError(f"{shown(frames_dir)} has no train/ folder; run `tfjs-kombat augment` first")
     extractor = build_feature_extractor(alpha)
     cache = FeatureCache(cache_dir, alpha)
     written = {}
     for split in ("train", "test"):
         paths, labels = list_frames(frames_dir / split)
         if not paths:
-            raise UserError(f"no frames in {frames_dir / split}")
+            raise UserError(f"no frames in {shown(frames_dir / split)}")
         say(f"{split}: {len(paths)} frames")
         x = cached_features(paths, load_frame, extractor, cache, kind="frame")
         buffer = io.BytesIO()
@@ -169,7 +169,7 @@ def extract_split_features(frames_dir, out_dir, alpha=DEFAULT_ALPHA, cache_dir="
 def load_split(features_dir, split):
     path = Path(features_dir) / f"{split}.npz"
     if not path.exists():
-        raise UserError(f"{path} not found; run `tfjs-kombat features` first")
+        raise UserError(f"{shown(path)} not found; run `tfjs-kombat features` first")
     with np.load(path) as stored:
         return stored["x"], stored["y"], float(stored["alpha"])
 
@@ -183,4 +183,4 @@ def add_arguments(parser):
 
 def run(args):
     counts = extract_split_features(args.frames_dir, args.out, args.alpha, args.cache)
-    say(f"wrote features of {counts['train']} train and {counts['test']} test frames to {args.out}")
+    say(f"wrote features of {counts['train']} train and {counts['test']} test frames to {shown(args.out)}")
