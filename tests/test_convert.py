@@ -1,43 +1,115 @@
-"""Conversion to TensorFlow.js graph models: layout, config, quantization choice, atomicity."""
+"""Conversion to TensorFlow.js graph models: layout, config, quantization rule, atomicity."""
 
-import argparse
 import json
+import math
 
+import keras
 import numpy as np
 import pytest
+from conftest import HOSTILE_NAME, TEST_ALPHA, assert_escaped
 
-from tfjs_kombat import cli, config, convert
+from tfjs_kombat import cli, convert, predict
 from tfjs_kombat.errors import UserError
 
+STORED_BYTES = {"uint8": 1, "float16": 2, "float32": 4, "int32": 4}
 
-def test_uint8_error_simulates_the_converter():
+
+def stored_weights(folder):
+    """{name: (values as the page reads them, stored dtype)} of a converted model."""
+    manifest = json.loads((folder / "model.json").read_text())
+    weights = {}
+    for group in manifest["weightsManifest"]:
+        data, offset = b"".join((folder / path).read_bytes() for path in group["paths"]), 0
+        for weight in group["weights"]:
+            count, quantization = math.prod(weight["shape"]), weight.get("quantization", {})
+            dtype = quantization.get("dtype", weight["dtype"])
+            raw = np.frombuffer(
+                data, {"uint8": np.uint8, "float16": np.float16}.get(dtype, np.float32), count, offset
+            )
+            values = raw * quantization["scale"] + quantization["min"] if dtype == "uint8" else raw
+            weights[weight["name"]] = (values.astype(np.float32).reshape(weight["shape"]), dtype)
+            offset += STORED_BYTES[dtype] * count
+    return weights
+
+
+def signature_shapes(folder):
+    """The input and output shapes of a converted model's serving signature."""
+    signature = json.loads((folder / "model.json").read_text())["signature"]
+    return [
+        [int(dim["size"]) for dim in signature[side][name]["tensorShape"]["dim"]]
+        for side, name in (("inputs", "input"), ("outputs", "output"))
+    ]
+
+
+def test_auto_quantization_rule():
     even = np.linspace(-1, 1, 4096, dtype=np.float32)
-    assert convert.uint8_error(even) < 0.005
     rng = np.random.default_rng(0)
     # Like a batch-norm-folded kernel: mostly tiny weights, a few large ones stretching the range.
     heavy_tailed = np.concatenate([rng.normal(0, 0.001, 4096), rng.choice([-0.5, 0.5], 40)]).astype(
         np.float32
     )
-    assert convert.uint8_error(heavy_tailed) > convert.MAX_UINT8_ERROR
+    assert convert.uint8_error(even) < 0.005 < convert.MAX_UINT8_ERROR < convert.uint8_error(heavy_tailed)
+    assert convert.auto_quantization([even, even[::-1]]) == "uint8"
+    assert convert.auto_quantization([even, heavy_tailed]) == "float16"  # one bad kernel decides
+    assert convert.auto_quantization([]) == "uint8"  # nothing big enough to quantize
 
 
-def test_converted_models_and_config(converted):
+def test_converted_models_agree_with_the_config_and_the_trained_heads(pipeline, converted):
+    root, _ = pipeline
     out, sizes = converted
-    assert set(sizes) == {"mobilenet", "punch", "punch_kick"}
     page = json.loads((out / "config.json").read_text())
-    assert page["frame"] == {"width": config.FRAME_WIDTH, "height": config.FRAME_HEIGHT}
-    assert page["classes"] == list(config.CLASS_NAMES)
-    assert page["thresholds"] == {"punch": 0.4, "other": 0.4, "action": 0.35}
-    assert page["intervalMs"] == config.CLASSIFY_INTERVAL_MS
-    assert (page["alpha"], page["featureSize"]) == (0.75, 768)
+    trained = json.loads((root / "models" / "metrics.json").read_text())
+    assert set(sizes) == {"mobilenet", "punch", "punch_kick"}
     assert page["models"] == {name: f"{name}/model.json" for name in sizes}
-    # auto: the heads' kernels survive uint8; MobileNet's batch-norm-folded ones need float16.
-    assert page["quantization"] == {"mobilenet": "float16", "punch": "uint8", "punch_kick": "uint8"}
+    # The page feeds MobileNet config's frame and the heads MobileNet's features.
+    frame, feature = [-1, page["frame"]["height"], page["frame"]["width"], 3], [-1, page["featureSize"]]
+    assert signature_shapes(out / "mobilenet") == [frame, feature]
+    assert signature_shapes(out / "punch_kick") == [feature, [-1, len(page["classes"])]]
+    assert signature_shapes(out / "punch") == [feature, [-1, 1]]
+    assert page["alpha"] == TEST_ALPHA  # the width the heads were trained on
+    assert page["classes"] == trained["punch_kick"]["class_names"]
+    assert page["binaryClasses"] == trained["punch"]["class_names"]
+    assert page["testAccuracy"] == {name: trained[name]["test_accuracy"] for name in ("punch", "punch_kick")}
     for name in sizes:
         convert.check_graph_model(out / name)
-        manifest = json.loads((out / name / "model.json").read_text())
-        assert manifest["format"] == "graph-model"
+        stored = {dtype for _, dtype in stored_weights(out / name).values()}
+        assert page["quantization"][name] in stored  # config says how the kernels are stored
     assert sizes["punch_kick"] < 1.0e6 and sizes["mobilenet"] < 4.0e6
+
+
+def test_stored_head_weights_stay_within_the_quantization_tolerance(pipeline, converted):
+    root, _ = pipeline
+    out, _ = converted
+    for name in ("punch", "punch_kick"):
+        originals = {
+            w.shape: w for w in keras.models.load_model(root / "models" / f"{name}.keras").get_weights()
+        }
+        stored = [values for values, _ in stored_weights(out / name).values()]
+        assert sorted(values.shape for values in stored) == sorted(originals)
+        for values in stored:
+            original = originals[values.shape]  # the heads' weights all differ in shape
+            error = np.sqrt(np.mean((values - original) ** 2) / np.mean(original**2))
+            assert error <= convert.MAX_UINT8_ERROR
+
+
+def below(value):
+    return np.nextafter(value, 0)
+
+
+def test_page_thresholds_and_classes_are_where_python_decides():
+    page = convert.page_config(TEST_ALPHA, {}, {})
+    thresholds = page["thresholds"]
+
+    def decide(**probabilities):  # in the page's class order
+        return predict.decide_punch_kick([probabilities.get(name, 0.0) for name in page["classes"]])
+
+    assert predict.decide_punch(thresholds["punch"]) == "punch"
+    assert predict.decide_punch(below(thresholds["punch"])) == "stand"
+    other, action = thresholds["other"], thresholds["action"]
+    assert decide(punch=1.0, other=other) == "stand"
+    assert decide(punch=action, other=below(other)) == "punch"
+    assert decide(punch=below(action), other=below(other)) == "stand"
+    assert decide(kick=action, other=below(other)) == "kick"
 
 
 def test_failed_convert_keeps_the_previous_models(pipeline, converted, tmp_path, monkeypatch):
@@ -65,9 +137,32 @@ def test_bad_requests_are_clear_errors(tmp_path, capsys):
         convert.convert_models(tmp_path, tmp_path / "out", quantization="int4")
 
 
-@pytest.mark.parametrize("choice", convert.CHOICES)
-def test_every_quantization_is_accepted_on_the_command_line(choice):
-    parser = argparse.ArgumentParser()
-    convert.add_arguments(parser)
-    assert parser.parse_args(["--quantization", choice]).quantization == choice
-    assert parser.parse_args([]).quantization == "auto"
+def test_the_command_line_passes_the_quantization_on(tmp_path, monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(convert, "convert_models", lambda *args, **kwargs: calls.append(args[2]))
+    for choice in ("float32", "float16", "uint8"):
+        assert cli.main(["convert", str(tmp_path), "--quantization", choice]) == 0
+    assert cli.main(["convert", str(tmp_path)]) == 0
+    assert calls == ["float32", "float16", "uint8", "auto"]
+    with pytest.raises(SystemExit):
+        cli.main(["convert", str(tmp_path), "--quantization", "int4"])
+    assert "invalid choice: 'int4'" in capsys.readouterr().err
+
+
+def test_names_are_printed_escaped(tmp_path, monkeypatch):
+    folder = tmp_path / f"model{HOSTILE_NAME}"
+    folder.mkdir()
+    manifest = {"weightsManifest": [{"paths": [f"{HOSTILE_NAME}.bin"], "weights": []}]}
+    (folder / "model.json").write_text(json.dumps(manifest))
+    with pytest.raises(UserError) as error:
+        convert.check_graph_model(folder)
+    assert_escaped(str(error.value))  # <folder> lacks its shard <shard>
+
+    # A converter that fails naming its input, as the real one does.
+    fake = tmp_path / "tensorflowjs_converter"
+    fake.write_text('#!/bin/sh\necho "cannot read $3" >&2\nexit 1\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr(convert, "converter_executable", lambda: str(fake))
+    with pytest.raises(UserError) as error:
+        convert.convert_saved_model(tmp_path / f"saved{HOSTILE_NAME}", tmp_path / "out")
+    assert_escaped(str(error.value))

@@ -52,14 +52,19 @@ def export_graph_model(model, out_dir, quantization=DEFAULT_QUANTIZATION):
             if values.size >= MIN_QUANTIZED_VALUES
         }
         if quantization == "auto":
-            worst = max((uint8_error(values) for values in kernels.values()), default=0)
-            quantization = "uint8" if worst <= MAX_UINT8_ERROR else "float16"
+            quantization = auto_quantization(kernels.values())
         if QUANTIZATIONS[quantization] and kernels:
             shutil.rmtree(converted)
             convert_saved_model(saved_model, converted, f"{QUANTIZATIONS[quantization]}={','.join(kernels)}")
         check_graph_model(converted)
         shutil.copytree(converted, out_dir)
     return quantization
+
+
+def auto_quantization(kernels):
+    """uint8 if that costs every kernel at most MAX_UINT8_ERROR (relative RMS), else float16."""
+    worst = max((uint8_error(values) for values in kernels), default=0)
+    return "uint8" if worst <= MAX_UINT8_ERROR else "float16"
 
 
 def read_weights(folder):
