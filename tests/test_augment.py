@@ -3,20 +3,21 @@
 import json
 import os
 import re
+from pathlib import Path
 
 import imgaug
 import imgaug.augmenters as iaa
 import imgaug.parameters as iap
 import numpy as np
 import pytest
+from conftest import HOSTILE_NAME, assert_escaped
 from PIL import Image
 
-from tfjs_kombat import augment, cli
+from tfjs_kombat import cli
 from tfjs_kombat.augment import augment_frame, augment_split, build_pipeline
 from tfjs_kombat.config import FRAME_HEIGHT, FRAME_WIDTH
-from tfjs_kombat.dataset import load_image
 from tfjs_kombat.errors import UserError
-from tfjs_kombat.frames import grayscale, to_frame
+from tfjs_kombat.frames import grayscale, load_image, to_frame
 
 # ---------------------------------------------------------------------------- the pipeline
 
@@ -192,7 +193,7 @@ def test_writes_16_grey_frames_per_training_image(augmented):
         "test": {"punches": 1, "kicks": 1, "others": 1},
     }
     index = read_index(out_dir)
-    assert index["counts"] == counts and index["settings"]["count"] == 16 and index["settings"]["seed"] == 44
+    assert index["counts"] == counts
     written = sorted(str(p.relative_to(out_dir)) for p in out_dir.rglob("*.png") if p.name != "grid.png")
     assert written == sorted(record["path"] for record in index["files"])
     for record in index["files"]:
@@ -312,12 +313,26 @@ def test_cli(tmp_path, capsys):
     out_dir = tmp_path / "frames"
     options = ["--out", str(out_dir), "--count", "2", "--seed", "7", "--workers", "1"]
     assert cli.main(["augment", str(split_path), *options]) == 0
-    assert "wrote 14 training and 3 test frames" in capsys.readouterr().out
-    assert read_index(out_dir)["settings"] == {
-        "count": 2,
-        "seed": 7,
-        "pipeline": augment.PIPELINE_VERSION,
-        "imgaug": imgaug.__version__,
-    }
+    assert "wrote 14 training and 3 test frames" in capsys.readouterr().out  # --count 2
+    seeded = file_bytes(out_dir, "train")
+    augment_split(split_path, tmp_path / "default_seed", count=2, workers=1)
+    assert file_bytes(tmp_path / "default_seed", "train") != seeded  # --seed 7 was used
     assert cli.main(["augment", str(tmp_path / "nope.json")]) == 2
     assert "error: no such split file" in capsys.readouterr().err
+
+
+def test_names_are_printed_escaped(tmp_path, capsys):
+    split_path = make_split(tmp_path / f"work{HOSTILE_NAME}")
+    manifest = json.loads(split_path.read_text(encoding="utf-8"))
+    manifest["train"]["others"].append(f"others/{HOSTILE_NAME}.png")
+    (Path(manifest["root"]) / "others" / f"{HOSTILE_NAME}.png").write_bytes(b"not a png")
+    split_path.write_text(json.dumps(manifest), encoding="utf-8")
+    out_dir = tmp_path / f"frames{HOSTILE_NAME}"
+    assert (
+        cli.main(["augment", str(split_path), "--out", str(out_dir), "--count", "1", "--workers", "1"]) == 0
+    )
+    captured = capsys.readouterr()
+    assert_escaped(captured.out)  # wrote ... to <out>
+    assert_escaped(captured.err)  # skipped <source>
+    assert cli.main(["augment", str(tmp_path / f"gone{HOSTILE_NAME}.json")]) == 2
+    assert_escaped(capsys.readouterr().err)

@@ -5,10 +5,10 @@ import argparse
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import TEST_ALPHA, requires_weights
+from conftest import HOSTILE_NAME, TEST_ALPHA, assert_escaped, requires_weights
 from PIL import Image
 
-from tfjs_kombat import features, mobilenet
+from tfjs_kombat import cli, features, mobilenet
 from tfjs_kombat.errors import UserError
 
 pytestmark = requires_weights
@@ -26,8 +26,6 @@ def random_frames(count, seed=0):
 def test_extractor_takes_raw_frames_and_gives_pooled_features(extractor):
     assert extractor.input_shape == (None, 56, 100, 3)
     assert extractor.output_shape == (None, 768)  # 1024 * 0.75
-    names = [layer.name for layer in extractor.layers]
-    assert names[1:3] == ["to_unit_range", "to_mobilenet_size"]
 
 
 def test_pose_extractor_is_mobilenet_to_block_11_at_the_frames_aspect_ratio():
@@ -132,3 +130,14 @@ def test_alpha_from_feature_size():
     assert features.alpha_for_feature_size(1024) == 1.0
     with pytest.raises(UserError):
         features.alpha_for_feature_size(100)
+
+
+def test_names_are_printed_escaped(tmp_path, capsys):
+    frames_dir = tmp_path / f"frames{HOSTILE_NAME}"
+    frames_dir.mkdir()
+    assert cli.main(["features", str(frames_dir)]) == 2  # no train/ in <frames_dir>
+    assert_escaped(capsys.readouterr().err)
+    Image.new("RGB", (64, 64)).save(frames_dir / f"{HOSTILE_NAME}.png")
+    with pytest.raises(UserError) as error:
+        features.load_frame(frames_dir / f"{HOSTILE_NAME}.png")
+    assert_escaped(str(error.value))

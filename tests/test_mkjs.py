@@ -5,6 +5,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import HOSTILE_NAME, assert_escaped
 
 from tfjs_kombat import cli, mkjs
 from tfjs_kombat.errors import UserError
@@ -125,3 +126,14 @@ def test_make_mkjs_with_a_wrong_folder_fails_clearly_and_leaves_web_unchanged(tm
         assert "git clone https://github.com/mgechev/mk.js" in result.stderr
     assert "is not an MK.js checkout" in result.stderr
     assert tree(ROOT / "web") == before
+
+
+def test_names_are_printed_escaped(tmp_path, capsys):
+    web = tmp_path / f"web{HOSTILE_NAME}"
+    assert cli.main(["mkjs", str(tmp_path / f"nowhere{HOSTILE_NAME}"), "--web", str(web)]) == 2
+    assert_escaped(capsys.readouterr().err)
+    wrong = checkout(tmp_path / f"wrong{HOSTILE_NAME}", ())
+    assert cli.main(["mkjs", str(wrong), "--web", str(web)]) == 2
+    assert_escaped(capsys.readouterr().err)
+    assert cli.main(["mkjs", str(checkout(tmp_path / f"mk.js{HOSTILE_NAME}")), "--web", str(web)]) == 0
+    assert_escaped(capsys.readouterr().out)  # copied MK.js from <checkout> into <web>

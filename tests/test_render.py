@@ -4,6 +4,7 @@ import subprocess
 
 import numpy as np
 import pytest
+from conftest import HOSTILE_NAME, assert_escaped
 from PIL import Image
 
 from tfjs_kombat import config, render, scene
@@ -133,3 +134,14 @@ def test_still_clip_only_stands(tmp_path):
     assert timeline == [(0.0, 8.0, "other")]
     header, _, rest = clip.read_bytes().partition(b"\n")
     assert b"W160 H120" in header and rest.count(b"FRAME") == 80
+
+
+def test_names_are_printed_escaped(tmp_path, capsys):
+    data = tmp_path / f"data{HOSTILE_NAME}"
+    assert main(["render", str(data), "--per-class", "1"]) == 0
+    assert_escaped(capsys.readouterr().out)  # wrote ... to <data>
+    (data / "punches" / f"{HOSTILE_NAME}.jpg").write_bytes(b"my own photo")
+    assert main(["render", str(data), "--per-class", "1"]) == 2  # <data> holds <photo>
+    assert_escaped(capsys.readouterr().err)
+    assert main(["render", "--clip", str(tmp_path / f"clip{HOSTILE_NAME}.avi")]) == 2
+    assert_escaped(capsys.readouterr().err)

@@ -6,6 +6,7 @@ import shutil
 import keras
 import numpy as np
 import pytest
+from conftest import HOSTILE_NAME, assert_escaped
 
 from tfjs_kombat import cli, train
 from tfjs_kombat.config import BINARY_CLASS_NAMES, CLASS_NAMES
@@ -92,3 +93,8 @@ def test_cli_validates_settings(tmp_path, capsys):
     assert cli.main(["train", str(tmp_path), "--punch-epochs", "0"]) == 2
     assert cli.main(["train", str(tmp_path / "nothing")]) == 2
     assert "run `tfjs-kombat features` first" in capsys.readouterr().err
+
+
+def test_names_are_printed_escaped(tmp_path, capsys):
+    assert cli.main(["train", str(tmp_path / f"features{HOSTILE_NAME}")]) == 2
+    assert_escaped(capsys.readouterr().err)  # <features>/train.npz not found

@@ -1,6 +1,6 @@
 """Augment: 16 imgaug variations of every training image, with the article's exact pipeline.
 
-Per source image: `dataset.load_image` -> `frames.to_frame` (100x56, as the article resized before
+Per source image: `frames.load_image` -> `frames.to_frame` (100x56, as the article resized before
 augmenting) -> the article's imgaug pipeline, 16 times -> `frames.grayscale` -> 8-bit grey PNG.
 Test images are only cut and greyed, never augmented.
 
@@ -41,10 +41,9 @@ from tfjs_kombat.config import (
     RECIPES,
     SEED,
 )
-from tfjs_kombat.dataset import BadImage, load_image
-from tfjs_kombat.errors import UserError, say, warn
+from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.files import replacing_dir, write_json
-from tfjs_kombat.frames import grayscale, to_frame
+from tfjs_kombat.frames import BadImage, grayscale, load_image, to_frame
 
 # Bump when the pipeline or the file layout changes, so old outputs are not taken as up to date.
 PIPELINE_VERSION = "article-imgaug-1"
@@ -171,18 +170,18 @@ def process_sources(root, jobs, out_dir, count, seed):
 def read_manifest(split_path):
     split_path = Path(split_path)
     if not split_path.is_file():
-        raise UserError(f"no such split file: {split_path} (write one with `tfjs-kombat dataset`)")
+        raise UserError(f"no such split file: {shown(split_path)} (write one with `tfjs-kombat dataset`)")
     try:
         manifest = json.loads(split_path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
-        raise UserError(f"{split_path} is not a split file: {error}") from None
+        raise UserError(f"{shown(split_path)} is not a split file: {error}") from None
     required = ("root", "classes", "train", "test")
     if not isinstance(manifest, dict) or any(key not in manifest for key in required):
-        raise UserError(f"{split_path} is not a split file: it needs the keys {', '.join(required)}")
+        raise UserError(f"{shown(split_path)} is not a split file: it needs the keys {', '.join(required)}")
     if not all(isinstance(manifest[split], dict) for split in ("train", "test")):
-        raise UserError(f"{split_path} is not a split file: train and test must map classes to files")
+        raise UserError(f"{shown(split_path)} is not a split file: train and test must map classes to files")
     if not Path(manifest["root"]).is_dir():
-        raise UserError(f"the data folder of {split_path} is gone: {manifest['root']}")
+        raise UserError(f"the data folder of {shown(split_path)} is gone: {shown(manifest['root'])}")
     return manifest
 
 
@@ -302,9 +301,9 @@ def augment_split(split_path, out_dir, count=AUGMENTATIONS_PER_IMAGE, seed=SEED,
     with replacing_dir(out_dir) as tmp:
         records, skipped = run_jobs(root, jobs, tmp, count, seed, workers)
         for item in skipped:
-            warn(f"skipped {item['source']}: {item['reason']}")
+            warn(f"skipped {shown(item['source'])}: {item['reason']}")
         if not any(record["split"] == "train" for record in records):
-            raise UserError(f"none of the training images in {split_path} could be read")
+            raise UserError(f"none of the training images in {shown(split_path)} could be read")
         draw_grid(root, records, classes, tmp / "grid.png")
         counts = count_outputs(records, classes)
         index = {
@@ -318,7 +317,7 @@ def augment_split(split_path, out_dir, count=AUGMENTATIONS_PER_IMAGE, seed=SEED,
         }
         write_json(tmp / "index.json", index)
     total = {split: sum(per_class.values()) for split, per_class in counts.items()}
-    say(f"wrote {total['train']} training and {total['test']} test frames to {out_dir}")
+    say(f"wrote {total['train']} training and {total['test']} test frames to {shown(out_dir)}")
     return counts
 
 

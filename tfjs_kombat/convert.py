@@ -24,7 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfjs_kombat import features, files, mobilenet, webconfig
-from tfjs_kombat.errors import UserError, say, warn
+from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.predict import load_heads
 
 QUANTIZATIONS = {"float32": None, "float16": "--quantize_float16", "uint8": "--quantize_uint8"}
@@ -52,8 +52,7 @@ def export_graph_model(model, out_dir, quantization=DEFAULT_QUANTIZATION):
             if values.size >= MIN_QUANTIZED_VALUES
         }
         if quantization == "auto":
-            worst = max((uint8_error(values) for values in kernels.values()), default=0)
-            quantization = "uint8" if worst <= MAX_UINT8_ERROR else "float16"
+            quantization = auto_quantization(kernels.values())
         if QUANTIZATIONS[quantization] and kernels:
             shutil.rmtree(converted)
             convert_saved_model(saved_model, converted, f"{QUANTIZATIONS[quantization]}={','.join(kernels)}")
@@ -72,6 +71,12 @@ def stored_quantization(folder):
         for weight in group["weights"]
     }
     return "+".join(sorted(stored - {"float32", "int32"})) or "float32"
+
+
+def auto_quantization(kernels):
+    """uint8 if that costs every kernel at most MAX_UINT8_ERROR (relative RMS), else float16."""
+    worst = max((uint8_error(values) for values in kernels), default=0)
+    return "uint8" if worst <= MAX_UINT8_ERROR else "float16"
 
 
 def read_weights(folder):
@@ -108,7 +113,8 @@ def convert_saved_model(saved_model, out_dir, *options):
     ]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0 or not (Path(out_dir) / "model.json").exists():
-        raise UserError(f"tensorflowjs_converter failed on {saved_model}: {last_line(result.stderr)}")
+        detail = shown(last_line(result.stderr))  # the converter's message may quote a path
+        raise UserError(f"tensorflowjs_converter failed on {shown(saved_model)}: {detail}")
 
 
 def save_serving_model(model, path):
@@ -148,7 +154,7 @@ def check_graph_model(folder):
     for group in manifest["weightsManifest"]:
         for shard in group["paths"]:
             if not (Path(folder) / shard).is_file():
-                raise UserError(f"converted model in {folder} lacks its shard {shard}")
+                raise UserError(f"converted model in {shown(folder)} lacks its shard {shown(shard)}")
 
 
 def page_config(made_by, to_convert, quantization_by_model, metrics):
@@ -194,7 +200,7 @@ def convert_models(models_dir="models", out_dir=WEB_MODELS, quantization=DEFAULT
     sizes = {name: sum(f.stat().st_size for f in (Path(out_dir) / name).iterdir()) for name in to_convert}
     for name, size in sizes.items():
         say(f"  {name:<11} {size / 1e6:6.2f} MB ({used[name]})")
-    say(f"wrote {len(sizes)} TensorFlow.js models to {out_dir}")
+    say(f"wrote {len(sizes)} TensorFlow.js models to {shown(out_dir)}")
     return sizes
 
 

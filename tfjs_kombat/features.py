@@ -28,7 +28,7 @@ from tfjs_kombat.config import (
     MOBILENET_SIZE,
     RECIPES,
 )
-from tfjs_kombat.errors import UserError, say
+from tfjs_kombat.errors import UserError, say, shown
 from tfjs_kombat.mobilenet import ALPHAS, CUTS, alpha_argument, load_mobilenet, resolve_alpha
 
 
@@ -63,7 +63,7 @@ def load_frame(path):
     """A 100x56 frame file (as the augment stage writes them, grey or colour) -> uint8 HxWx3."""
     image = Image.open(path).convert("RGB")
     if image.size != (FRAME_WIDTH, FRAME_HEIGHT):
-        raise UserError(f"{path} is {image.size[0]}x{image.size[1]}, not a 100x56 frame")
+        raise UserError(f"{shown(path)} is {image.size[0]}x{image.size[1]}, not a 100x56 frame")
     return np.asarray(image)
 
 
@@ -138,7 +138,7 @@ def extract_split_features(
     """build/frames/{train,test}/<class>/*.png -> out_dir/{train,test}.npz (x, y, paths, alpha, recipe)."""
     frames_dir = Path(frames_dir)
     if not (frames_dir / "train").is_dir():
-        raise UserError(f"{frames_dir} has no train/ folder; run `tfjs-kombat augment` first")
+        raise UserError(f"{shown(frames_dir)} has no train/ folder; run `tfjs-kombat augment` first")
     alpha = resolve_alpha(alpha)  # the number, never "auto", names the cache and goes in the npz
     extractor = build_feature_extractor(alpha, recipe)
     cache = FeatureCache(cache_dir, alpha, recipe)
@@ -146,7 +146,7 @@ def extract_split_features(
     for split in ("train", "test"):
         paths, labels = list_frames(frames_dir / split)
         if not paths:
-            raise UserError(f"no frames in {frames_dir / split}")
+            raise UserError(f"no frames in {shown(frames_dir / split)}")
         say(f"{split}: {len(paths)} frames")
         x = cached_features(paths, load_frame, extractor, cache, kind="frame")
         buffer = io.BytesIO()
@@ -161,7 +161,7 @@ def load_split(features_dir, split):
     """(x, y, {"alpha": ..., "recipe": ...}) of one split written by extract_split_features."""
     path = Path(features_dir) / f"{split}.npz"
     if not path.exists():
-        raise UserError(f"{path} not found; run `tfjs-kombat features` first")
+        raise UserError(f"{shown(path)} not found; run `tfjs-kombat features` first")
     with np.load(path) as stored:
         recipe = str(stored["recipe"]) if "recipe" in stored else "article"
         return stored["x"], stored["y"], {"alpha": float(stored["alpha"]), "recipe": recipe}
@@ -182,4 +182,4 @@ def add_arguments(parser):
 
 def run(args):
     counts = extract_split_features(args.frames_dir, args.out, args.alpha, args.cache, args.recipe)
-    say(f"wrote features of {counts['train']} train and {counts['test']} test frames to {args.out}")
+    say(f"wrote features of {counts['train']} train and {counts['test']} test frames to {shown(args.out)}")

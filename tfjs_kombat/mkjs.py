@@ -10,7 +10,7 @@ target and renamed into place, so a wrong folder or a failed copy leaves web/ as
 from pathlib import Path
 from shutil import copytree
 
-from tfjs_kombat.errors import UserError, say
+from tfjs_kombat.errors import UserError, say, shown
 from tfjs_kombat.files import replacing_dir
 
 DEFAULT_WEB = Path(__file__).resolve().parents[1] / "web"
@@ -24,12 +24,12 @@ def game_folder(checkout):
     """The checkout's game/ folder (or the folder itself if it is that game/), once checked."""
     checkout = Path(checkout).expanduser()
     if not checkout.is_dir():
-        raise UserError(f"{checkout} is not a folder; clone MK.js ({CLONE}) and pass that folder")
+        raise UserError(f"{shown(checkout)} is not a folder; clone MK.js ({CLONE}) and pass that folder")
     game = checkout if (checkout / "src" / "mk.js").is_file() else checkout / "game"
     missing = [f"game/{name}" for name in REQUIRED if not (game / name).exists()]
     if missing:
         raise UserError(
-            f"{checkout} is not an MK.js checkout: it has no {', '.join(missing)}. "
+            f"{shown(checkout)} is not an MK.js checkout: it has no {', '.join(missing)}. "
             f"Clone MK.js ({CLONE}) and pass that folder: make mkjs MKJS=path/to/mk.js"
         )
     return game
@@ -43,7 +43,7 @@ def install(checkout, web=DEFAULT_WEB):
         for name in COPIED:
             if (game / name).is_dir():
                 copytree(game / name, tmp / name)
-    say(f"copied MK.js from {game} into {target}; play it at mkjs.html (make serve)")
+    say(f"copied MK.js from {shown(game)} into {shown(target)}; play it at mkjs.html (make serve)")
     return target
 
 

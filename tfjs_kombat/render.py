@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from tfjs_kombat import config
-from tfjs_kombat.errors import UserError, say
+from tfjs_kombat.errors import UserError, say, shown
 from tfjs_kombat.figure import POSES, figure_parts, parts_box, random_angles, random_person, relaxed_stance
 from tfjs_kombat.files import replacing_dir
 from tfjs_kombat.frames import ffmpeg_executable
@@ -40,13 +40,13 @@ def _check_replaceable(out_dir):
     if not out_dir.exists():
         return
     if not out_dir.is_dir():
-        raise UserError(f"{out_dir} is a file, not a folder")
+        raise UserError(f"{shown(out_dir)} is a file, not a folder")
     for path in out_dir.rglob("*"):
         ours_dir = path.is_dir() and path.parent == out_dir and path.name in config.CLASS_DIRS
         ours_file = path.parent.parent == out_dir and path.parent.name in config.CLASS_DIRS
         if not (ours_dir or (ours_file and RENDERED_NAME.fullmatch(path.name))):
             raise UserError(
-                f"{out_dir} holds {path.relative_to(out_dir)}, which render did not write; "
+                f"{shown(out_dir)} holds {shown(path.relative_to(out_dir))}, which render did not write; "
                 "pick another folder or empty it first"
             )
 
@@ -116,7 +116,7 @@ def _ffmpeg_output(path):
         return ["-f", "yuv4mpegpipe", "-pix_fmt", "yuv420p"]
     if suffix == ".mp4":
         return ["-f", "mp4", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-movflags", "+faststart"]
-    raise UserError(f"cannot write a clip as {path.name}: use a .y4m or .mp4 file name")
+    raise UserError(f"cannot write a clip as {shown(path.name)}: use a .y4m or .mp4 file name")
 
 
 def render_clip(path, size=(640, 480), fps=10, seed=config.SEED, script=CLIP_SCRIPT):
@@ -149,7 +149,7 @@ def render_clip(path, size=(640, 480), fps=10, seed=config.SEED, script=CLIP_SCR
             yield camera(image, room.look, rng)  # fresh sensor noise every frame
 
     _encode(images(), path, output, size, fps)
-    say(f"wrote {path}: {count} frames of {size[0]}x{size[1]} at {fps} fps")
+    say(f"wrote {shown(path)}: {count} frames of {size[0]}x{size[1]} at {fps} fps")
     return timeline
 
 
@@ -172,7 +172,7 @@ def _encode(images, path, output, size, fps):
                 errors.seek(0)
                 lines = errors.read().decode(errors="replace").strip().splitlines()
                 detail = lines[-1] if lines else f"exit status {ffmpeg.returncode}"
-                raise UserError(f"ffmpeg could not write {path}: {detail}")
+                raise UserError(f"ffmpeg could not write {shown(path)}: {shown(detail)}")
             os.replace(tmp, path)
         finally:
             if ffmpeg.poll() is None:  # interrupted while rendering
@@ -205,4 +205,4 @@ def run(args):
     if not args.out_dir:
         raise UserError("give OUT_DIR for a dataset, or --clip FILE for a clip")
     counts = render_dataset(args.out_dir, per_class=args.per_class, seed=args.seed)
-    say(f"wrote {sum(counts.values())} images to {args.out_dir}: {counts}")
+    say(f"wrote {sum(counts.values())} images to {shown(args.out_dir)}: {counts}")
