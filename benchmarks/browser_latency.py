@@ -19,18 +19,6 @@ from playwright.sync_api import sync_playwright
 
 from tfjs_kombat import render, serve
 
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-]
-
 
 def measure(web_root, backend="wasm", frames=150, clip=None):
     """Serve web_root, play a fighter clip to the play page and return its median camera-to-decision
@@ -44,9 +32,9 @@ def measure(web_root, backend="wasm", frames=150, clip=None):
             clip = Path(folder) / "fighter.y4m"
             render.render_clip(clip)
         browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
+            executable_path=serve.CHROMIUM,
             headless=True,
-            args=[*FLAGS, f"--use-file-for-fake-video-capture={clip}"],
+            args=[*serve.CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={clip}"],
         )
         page = browser.new_page()
         page.on(

@@ -44,9 +44,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 import browser_latency  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-TRAIN_PEOPLE, TEST_PEOPLE = 24, 8
+TRAIN_PEOPLE, TEST_PEOPLE = 48, 8
 TRAIN_ROOMS, TEST_ROOMS = 8, 4
 ROOMS_PER_PERSON = 2
+TEST_PER_CLASS = 6  # pictures per unseen person, room and class: 96 per class
 
 
 def write_image(image, folder, counter):
@@ -81,7 +82,7 @@ def render_population(out, per_class, seed):
         write_image(scene.render_nobody(rng), out / "train" / "others", counter)
     for person in range(TRAIN_PEOPLE, TRAIN_PEOPLE + TEST_PEOPLE):
         for k in range(ROOMS_PER_PERSON):
-            shoot(out / "unseen", person, TRAIN_ROOMS + (person + k) % TEST_ROOMS, per_class)
+            shoot(out / "unseen", person, TRAIN_ROOMS + (person + k) % TEST_ROOMS, TEST_PER_CLASS)
     for room_index in range(TRAIN_ROOMS, TRAIN_ROOMS + TEST_ROOMS):
         for _ in range(15):
             image = scene.render_empty(rooms[room_index], rng, background=backgrounds[room_index])
@@ -127,7 +128,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipes", nargs="+", default=list(config.RECIPES), choices=config.RECIPES)
     parser.add_argument("--alpha", type=float, default=0.75)
-    parser.add_argument("--per-class", type=int, default=5, help="pictures per person, room and class")
+    parser.add_argument("--per-class", type=int, default=3, help="pictures per person, room and class")
     parser.add_argument("--frames", type=int, default=100, help="frames the page classifies for timing")
     parser.add_argument("--no-browser", action="store_true", help="skip the browser cost")
     parser.add_argument("--seed", type=int, default=2026)

@@ -15,22 +15,9 @@ from playwright.sync_api import sync_playwright
 
 from tfjs_kombat import frames, render, webconfig
 from tfjs_kombat.config import CLASS_DIRS, CLASS_NAMES
-from tfjs_kombat.serve import make_server
+from tfjs_kombat.serve import CHROMIUM, CHROMIUM_ARGS, make_server
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    # getUserMedia gets Chromium's own test pattern (a moving shape) without a permission prompt.
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-]
 # Never copied: big, or replaced by the test's own (MK.js only where a test installs it).
 BUILD_OUTPUTS = {"": ("node_modules", "models"), "vendor": ("mkjs",)}
 
