@@ -76,6 +76,31 @@ def untrained_heads(tmp_path_factory):
     return models
 
 
+@pytest.fixture(scope="session", autouse=True)
+def mobilenet_converted_once(tmp_path_factory):
+    """Converting MobileNet for TensorFlow.js takes ~30 s and depends only on its width, cut and
+    quantization (its weights are ImageNet's): the session converts each kind once and copies it."""
+    import shutil
+
+    from tfjs_kombat import convert
+
+    converted, real_export = {}, convert.export_graph_model
+
+    def export_once(model, out_dir, quantization=convert.DEFAULT_QUANTIZATION):
+        if not model.name.startswith("mobilenet_"):
+            return real_export(model, out_dir, quantization)
+        key = (model.name, quantization)
+        if key not in converted:
+            kept = tmp_path_factory.mktemp("mobilenet-graph") / "model"
+            converted[key] = kept, real_export(model, kept, quantization)
+        shutil.copytree(converted[key][0], out_dir)
+        return converted[key][1]
+
+    convert.export_graph_model = export_once
+    yield
+    convert.export_graph_model = real_export
+
+
 @pytest.fixture
 def count_decodes(monkeypatch):
     """{path: how many times PIL opened it} for the test's duration."""

@@ -105,8 +105,9 @@ def web_root_with_models(pipeline, tmp_path_factory):
 
     pipeline_root, _ = pipeline
     trained = tmp_path_factory.mktemp("trained")
-    for name in ("punch.keras", "punch_kick.keras", "metrics.json"):
-        shutil.copy(pipeline_root / "models" / name, trained / name)
+    for path in (pipeline_root / "models").glob("*.*"):
+        if path.suffix in (".keras", ".json"):
+            shutil.copy(path, trained / path.name)
     season.train_season(trained)  # the pipeline trains only the heads; the try page needs this too
     root = copy_web(tmp_path_factory.mktemp("web") / "web")
     convert.convert_models(trained, root / "models", quantization="float32")
