@@ -72,7 +72,7 @@ def test_converted_models_agree_with_the_config_and_the_trained_heads(pipeline, 
     assert (page["recipe"], page["alpha"]) == ("pose", TEST_ALPHA)  # what made the heads
     assert page["models"] == {name: f"{name}/model.json" for name in sizes}
     # The page feeds MobileNet the constants' frame and the head MobileNet's block-11 map.
-    frame, feature = [-1, config.FRAME_HEIGHT, config.FRAME_WIDTH, 3], [-1, 8, 14, 384]
+    frame, feature = [-1, config.FRAME_HEIGHT, config.FRAME_WIDTH, 3], [-1, 10, 18, 384]
     assert signature_shapes(out / "mobilenet") == [frame, feature]
     assert signature_shapes(out / "punch_kick") == [feature, [-1, len(config.CLASS_NAMES)]]
     assert page["inputShapes"] == {"mobilenet": frame[1:], "punch_kick": feature[1:]}

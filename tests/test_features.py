@@ -29,13 +29,13 @@ def test_extractor_takes_raw_frames_and_gives_pooled_features(extractor):
 
 
 def test_pose_extractor_is_mobilenet_to_block_11_at_the_frames_aspect_ratio():
-    """The pose recipe: the frame resized to 128x224 (not squashed square), MobileNet's block-11 map."""
+    """The pose recipe: the frame resized to 160x288 (not squashed square), MobileNet's block-11 map."""
     pose = features.build_feature_extractor(TEST_ALPHA, "pose")
-    assert pose.output_shape == (None, 8, 14, 384)
+    assert pose.output_shape == (None, 10, 18, 384)
     frames = random_frames(2)
-    mobilenet = features.load_mobilenet(TEST_ALPHA, pooling=None, size=(128, 224))
+    mobilenet = features.load_mobilenet(TEST_ALPHA, pooling=None, size=(160, 288))
     block_11 = tf.keras.Model(mobilenet.input, mobilenet.get_layer("conv_pw_11_relu").output)
-    by_hand = block_11(tf.image.resize(frames.astype("float32") / 127.5 - 1, (128, 224), "bilinear"))
+    by_hand = block_11(tf.image.resize(frames.astype("float32") / 127.5 - 1, (160, 288), "bilinear"))
     np.testing.assert_allclose(pose.predict_on_batch(frames.astype("float32")), by_hand, rtol=1e-4, atol=1e-4)
 
 
@@ -98,10 +98,10 @@ def test_split_features_stage_records_the_width_auto_resolved_to(tmp_path, monke
     )
     assert written == {"train": 6, "test": 4}
     x, y, made_by = features.load_split(tmp_path / "features", "train")
-    assert x.shape == (6, 8, 14, 384) and x.dtype == np.float16  # the default recipe, pose
+    assert x.shape == (6, 10, 18, 384) and x.dtype == np.float16  # the default recipe, pose
     assert y.tolist() == [0, 0, 0, 2, 2, 2] and made_by == {"alpha": TEST_ALPHA, "recipe": "pose"}
     assert [path.name for path in (tmp_path / "cache").iterdir()] == [
-        "mobilenet-7_5-128x224-conv_pw_11_relu.npz"
+        "mobilenet-7_5-160x288-conv_pw_11_relu.npz"
     ]
 
     features.extract_split_features(

@@ -60,7 +60,7 @@ def test_rows_each_head_learns_from():
 
 @requires_weights
 def test_pose_head_starts_from_mobilenets_imagenet_blocks():
-    model = heads.build_pose_head((8, 14, 384), TEST_ALPHA)
+    model = heads.build_pose_head((10, 18, 384), TEST_ALPHA)
     assert model.output_shape == (None, 3) and model.loss == "categorical_crossentropy"
     imagenet = features.load_mobilenet(TEST_ALPHA)
     for name in ("conv_dw_12", "conv_pw_13", "conv_pw_13_bn"):

@@ -29,7 +29,7 @@ def test_heads_learn_on_held_out_frames(pipeline, article_pipeline):
 def test_pose_head_fine_tunes_mobilenets_last_blocks(pipeline):
     root, _ = pipeline
     model = keras.models.load_model(root / "models" / "punch_kick.keras")
-    assert model.input_shape == (None, 8, 14, 384)  # block 11's map of a 128x224 frame, alpha 0.75
+    assert model.input_shape == (None, 10, 18, 384)  # block 11's map of a 160x288 frame, alpha 0.75
     tuned = {layer.name for layer in model.layers if layer.trainable and layer.weights}
     assert {"conv_pw_12", "conv_pw_13", "conv_dw_13", "punch_kick_output"} <= tuned
     assert not [layer.name for layer in model.layers if "bn" in layer.name and layer.trainable]
@@ -41,7 +41,7 @@ def test_a_recipe_replaces_the_other_recipes_heads(article_pipeline, tmp_path):
     models = tmp_path / "models"
     shutil.copytree(root / "models", models)
     (models / "punch_kick.keras").unlink()
-    x = np.zeros((6, 8, 14, 384), np.float16)
+    x = np.zeros((6, 10, 18, 384), np.float16)
     for split in ("train", "test"):
         np.savez(tmp_path / f"{split}.npz", x=x, y=np.arange(6) % 3, alpha=0.75, recipe="pose")
     train.train_heads(tmp_path, models, epochs={"punch_kick": 1})

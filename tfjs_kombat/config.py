@@ -33,7 +33,7 @@ CLASSIFY_INTERVAL_MS = 100  # the page classifies a frame every 100 ms
 # Recipes: how a frame becomes the game's decision (README, "Recipes").
 # article: the article's exact pipeline (MobileNet's global average of the frame at 224x224, its
 #   two dense heads, 16 augmentations per image).
-# pose: MobileNet's block-11 feature map of the frame at 128x224 (its aspect ratio kept), where
+# pose: MobileNet's block-11 feature map of the frame at 160x288 (its aspect ratio kept), where
 #   arms and legs still have a place, and a head that fine-tunes MobileNet's blocks 12-13 on it.
 RECIPES = ("pose", "article")
 DEFAULT_RECIPE = "pose"

@@ -3,7 +3,7 @@
 The article fed each 100x56 frame to `mobilenet.infer(frame, 'global_average_pooling2d_1')`,
 which scales pixels to [-1, 1] and resizes bilinearly to 224x224: one 1024*alpha vector, the
 average over the whole picture (recipe "article"). The "pose" recipe keeps the frame's aspect
-ratio (128x224) and stops at block 11, whose 8x14 map still says *where* things are; its head
+ratio (160x288) and stops at block 11, whose 10x18 map still says *where* things are; its head
 runs the remaining blocks. Either way the extractor is ONE Keras model (raw 0..255 pixels in),
 so the model exported to the browser cannot drift from the one that made the training features.
 

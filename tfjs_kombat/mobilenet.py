@@ -160,13 +160,13 @@ class Cut(NamedTuple):
 
 CUTS = {
     "article": Cut((MOBILENET_SIZE, MOBILENET_SIZE), None),
-    "pose": Cut((128, 224), "conv_pw_11_relu"),  # 100x56 is 1.79:1; 224x128 is 1.75:1
+    "pose": Cut((160, 288), "conv_pw_11_relu"),  # 100x56 is 1.79:1, 288x160 is 1.8:1
 }
 
 
 def load_mobilenet(alpha, input_tensor=None, pooling="avg", size=(MOBILENET_SIZE, MOBILENET_SIZE)):
     """ImageNet MobileNet v1 without its classifier; built on input_tensor when given. Its
-    convolutions read any size: the 224x224 weights serve a 128x224 frame as well."""
+    convolutions read any size: the 224x224 weights serve a 160x288 frame as well."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "`input_shape` is undefined or non-square")
         return keras.applications.MobileNet(
