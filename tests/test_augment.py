@@ -321,6 +321,15 @@ def test_cli(tmp_path, capsys):
     assert "error: no such split file" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("recipe", "per_image"), [("article", 16), ("pose", 8), (None, 8)])
+def test_the_recipe_sets_how_many_variations(recipe, per_image, tmp_path, capsys):
+    """The article's 16 per image; the default recipe, pose, 8 (its feature maps are large)."""
+    split_path = make_split(tmp_path)
+    options = ["--out", str(tmp_path / "frames"), "--workers", "1"] + (["--recipe", recipe] if recipe else [])
+    assert cli.main(["augment", str(split_path), *options]) == 0
+    assert f"training images x {per_image} " in capsys.readouterr().out
+
+
 def test_names_are_printed_escaped(tmp_path, capsys):
     split_path = make_split(tmp_path / f"work{HOSTILE_NAME}")
     manifest = json.loads(split_path.read_text(encoding="utf-8"))

@@ -37,6 +37,21 @@ def test_dataset_layout_counts_and_determinism(tmp_path, capsys):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folders left
 
 
+def test_some_others_show_nobody(tmp_path, monkeypatch):
+    """About config.NOBODY_SHARE of the others are an empty room or a card, never a punch or kick."""
+    drawn = []
+
+    def nobody(rng, size):
+        drawn.append(size)
+        return Image.new("RGB", size)
+
+    monkeypatch.setattr(render, "render_nobody", nobody)
+    render.render_dataset(tmp_path / "data", per_class=60, seed=3, size=(80, 60))
+    assert 0.1 * 60 <= len(drawn) <= 0.3 * 60
+    blank = [p for p in (tmp_path / "data").rglob("*.jpg") if np.asarray(Image.open(p)).max() < 8]
+    assert len(blank) == len(drawn) and {p.parent.name for p in blank} == {"others"}
+
+
 def test_dataset_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
     out = tmp_path / "data"
     render.render_dataset(out, per_class=2, seed=1, size=(80, 60))
