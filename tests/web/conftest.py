@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from tfjs_kombat import frames, render, webconfig
-from tfjs_kombat.config import CLASS_DIRS, CLASS_NAMES
+from tfjs_kombat.config import AUGMENTATIONS_BY_RECIPE, CLASS_DIRS, CLASS_NAMES
 from tfjs_kombat.serve import CHROMIUM, CHROMIUM_ARGS, make_server
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -152,20 +152,27 @@ def recorded_frames(clip, timeline, out_dir, fps=10):
                 shutil.move(path, out_dir / CLASS_DIRS[CLASS_NAMES.index(pose)] / f"clip-{path.name}")
 
 
+# What a player records of themself: a few seconds of each move (the clip plays each once, briefly).
+RECORDING_SCRIPT = (("other", 4.0), ("punch", 4.0), ("other", 4.0), ("kick", 4.0), ("other", 2.0))
+
+
 @pytest.fixture(scope="session")
-def personal_web_root(pipeline, fighter_clip, copy_web, train_small, tmp_path_factory):
+def personal_web_root(pipeline, copy_web, train_small, tmp_path_factory):
     """A copy of web/ whose heads learnt the fighter clip's person too, as a user records themself.
 
-    Frames of the clip, labelled by its timeline, join the default training data; the heads are
-    trained on real MobileNet 0.75 features and converted (a few minutes, once a session).
+    The clip's person (same seed: same person, room and moves) is recorded holding each move for a
+    few seconds, as on the record page; the frames, labelled by the timeline, join the default
+    training data, with the recipe's own augmentation count. Trained on real MobileNet 0.75
+    features and converted (a few minutes, once a session).
     """
     from tfjs_kombat import convert
 
     pipeline_root, _ = pipeline
     work = tmp_path_factory.mktemp("personal")
     shutil.copytree(pipeline_root / "data", work / "data")
-    recorded_frames(*fighter_clip, work / "data")
-    train_small(work / "data", work, pipeline_root / "cache")
+    recording = work / "recording.y4m"
+    recorded_frames(recording, render.render_clip(recording, script=RECORDING_SCRIPT), work / "data")
+    train_small(work / "data", work, pipeline_root / "cache", count=AUGMENTATIONS_BY_RECIPE["pose"])
     root = copy_web(work / "web")
     convert.convert_models(work / "models", root / "models", quantization="float32", imagenet=False)
     return root

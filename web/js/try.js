@@ -84,7 +84,12 @@ function imageWidget(id, classifier, show) {
   const model = section.dataset.model;
   const present = model === 'imagenet' ? classifier.imagenet : classifier.heads[model];
   if (!present) {
-    section.append(note(`The ${model} model was not converted, so this widget is off.`));
+    const recipe = classifier.config.recipe ?? 'article';
+    const why =
+      model === 'punch' && recipe !== 'article'
+        ? `The ${recipe} recipe trains no punch head (make train RECIPE=article does)`
+        : `The ${model} model was not converted`;
+    section.append(note(`${why}, so this widget is off.`));
     return;
   }
 
