@@ -45,13 +45,12 @@ def fit_and_report(head, model, data, epochs, models_dir):
 
 def forget_other_recipes_heads(models_dir, keep):
     """A head left by another recipe would not match the new features: remove it and its files."""
-    for name in heads.HEAD_NAMES:
-        if name not in keep:
-            for path in models_dir.glob(f"{name}[._]*"):
-                if path.name in (f"{name}.keras", f"{name}_curves.png", f"{name}_confusion.png"):
-                    path.unlink()
-                    say(f"removed {shown(path)} (another recipe's head)")
-            metrics.update_metrics(models_dir / "metrics.json", name, None)
+    for name in set(heads.HEAD_NAMES) - set(keep):
+        for path in (models_dir / f"{name}{end}" for end in (".keras", "_curves.png", "_confusion.png")):
+            if path.exists():
+                path.unlink()
+                say(f"removed {shown(path)} (another recipe's head)")
+        metrics.update_metrics(models_dir / "metrics.json", name, None)
 
 
 def train_heads(
