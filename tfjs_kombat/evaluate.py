@@ -12,7 +12,7 @@ from tfjs_kombat import dataset, features, files, metrics
 from tfjs_kombat.config import CLASS_DIRS
 from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.frames import photo_frame
-from tfjs_kombat.heads import HEAD_NAMES
+from tfjs_kombat.heads import HEAD_NAMES, target_classes
 from tfjs_kombat.predict import load_heads, registered
 
 
@@ -31,8 +31,7 @@ def evaluate_head(data_dir, head="punch_kick", models_dir="models", out_path=Non
     )
     entry = registered(made_by, head)
     rows, targets = entry.rows(labels)  # the punch head learnt punches against others: scored on those
-    targets = targets.argmax(axis=1) if targets.ndim > 1 else targets.astype(int)
-    report = metrics.head_report(entry, targets, loaded[head].predict(x[rows], verbose=0))
+    report = metrics.head_report(entry, target_classes(targets), loaded[head].predict(x[rows], verbose=0))
     report.update(
         head=head,
         recipe=made_by["recipe"],

@@ -132,6 +132,15 @@ def punches_against_others(labels):
     return rows, (labels[rows] == PUNCH).astype("float32")
 
 
+def target_classes(targets):
+    """The class index of each target: a one-hot row's hot column, or a 0/1 value itself."""
+    return targets.argmax(axis=1) if targets.ndim > 1 else targets.astype(int)
+
+
+def most_likely(outputs):
+    return outputs.argmax(axis=1)
+
+
 def all_three(labels):
     return np.ones(len(labels), bool), keras.utils.to_categorical(labels, len(CLASS_NAMES))
 
@@ -168,7 +177,7 @@ ARTICLE_HEADS = (
         CLASS_NAMES,
         lambda shape, alpha, rate: build_punch_kick_head(shape[0], rate),
         all_three,
-        lambda outputs: outputs.argmax(axis=1),
+        most_likely,
         decide_punch_kick,
         PUNCH_KICK_EPOCHS,
         PUNCH_KICK_LEARNING_RATE,
@@ -183,7 +192,7 @@ POSE_HEADS = (
         CLASS_NAMES,
         build_pose_head,
         all_three,
-        lambda outputs: outputs.argmax(axis=1),
+        most_likely,
         decide_punch_kick,
         POSE_EPOCHS,
         POSE_LEARNING_RATE,

@@ -79,8 +79,11 @@ def train_heads(
         keras.utils.set_random_seed(seed)
         rows_train, targets_train = head.rows(y_train)
         rows_test, targets_test = head.rows(y_test)
-        labels_test = targets_test.argmax(axis=1) if targets_test.ndim > 1 else targets_test.astype(int)
-        data = (x_train[rows_train], targets_train), (x_test[rows_test], targets_test), labels_test
+        data = (
+            (x_train[rows_train], targets_train),
+            (x_test[rows_test], targets_test),
+            heads.target_classes(targets_test),
+        )
         rate = learning_rates.get(head.name, head.learning_rate)
         model = head.build(x_train.shape[1:], alpha, rate)
         reports[head.name] = fit_and_report(head, model, data, epochs.get(head.name, head.epochs), models_dir)
