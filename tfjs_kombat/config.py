@@ -46,3 +46,17 @@ NOBODY_SHARE = 0.2
 # The season warm-up (season.py): the MLP reads day / DAYS_PER_YEAR and answers in this order.
 SEASONS = ("summer", "spring", "fall", "winter")
 DAYS_PER_YEAR = 365  # days of a non-leap year, 0-based
+
+# Clips and the sequence head (README, "Moves over time"): a dataset may hold short clips, a
+# folder of frames or a video per clip, in these class folders; the first three are the frame
+# classes, the last two are kicks that share their key pose and differ only in how they move.
+CLIP_CLASS_DIRS = (*CLASS_DIRS, "roundhouses", "back_kicks")
+CLIP_CLASS_NAMES = (*CLASS_NAMES, "roundhouse", "back_kick")
+ROUNDHOUSE, BACK_KICK = 3, 4
+VIDEO_EXTENSIONS = (".mp4", ".webm", ".mov")
+CLIP_FPS = 1000 // CLASSIFY_INTERVAL_MS  # clips are read at the page's classification rate
+SEQUENCE_LENGTH = 12  # the sequence head reads the last 12 frames (1.2 s)
+# How one frame's features become one step of the sequence: the article recipe's vector as it
+# is; the pose recipe's 10x18 map averaged over 5x6 cells, a 2x3 grid that keeps where limbs are.
+SEQUENCE_POOL = {"article": None, "pose": (5, 6)}
+CLIP_AUGMENTATIONS = AUGMENTATIONS_PER_IMAGE  # 16 variations per clip, one draw for all its frames

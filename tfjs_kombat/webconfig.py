@@ -32,6 +32,12 @@ def browser_constants():
         "OTHER_THRESHOLD": config.OTHER_THRESHOLD,
         "ACTION_THRESHOLD": config.ACTION_THRESHOLD,
         "CLASSIFY_INTERVAL_MS": config.CLASSIFY_INTERVAL_MS,
+        # The sequence head's outputs, in order (the frame classes first), and its window.
+        "CLIP_CLASS_DIRS": config.CLIP_CLASS_DIRS,
+        "CLIP_CLASS_NAMES": config.CLIP_CLASS_NAMES,
+        "ROUNDHOUSE": config.ROUNDHOUSE,
+        "BACK_KICK": config.BACK_KICK,
+        "SEQUENCE_LENGTH": config.SEQUENCE_LENGTH,
         "SEASONS": config.SEASONS,
         "DAYS_PER_YEAR": config.DAYS_PER_YEAR,
         # Extra class folders the record page may add: what `tfjs-kombat import` accepts.
