@@ -28,6 +28,7 @@ from tfjs_kombat.config import (
     ACTION_THRESHOLD,
     BINARY_CLASS_NAMES,
     CLASS_NAMES,
+    CLIP_CLASS_NAMES,
     KICK,
     OTHER,
     OTHER_THRESHOLD,
@@ -102,6 +103,32 @@ def build_pose_head(feature_shape, alpha, learning_rate=POSE_LEARNING_RATE):
     return model
 
 
+# The sequence head: the article's closing sketch, a recurrent network over the per-frame
+# features of the last frames. The GRU is unrolled over its fixed window: TensorFlow.js then runs
+# it as a plain graph (a while loop would need executeAsync on every frame).
+SEQUENCE_UNITS = 64
+SEQUENCE_LEARNING_RATE = 1e-3
+
+
+def build_sequence_head(sequence_length, vector_size, learning_rate=SEQUENCE_LEARNING_RATE):
+    """[T, features] -> per-step Dense(128, relu) -> GRU(64) -> softmax over CLIP_CLASS_NAMES."""
+    model = keras.Sequential(
+        [
+            keras.Input((sequence_length, vector_size), name="frames"),
+            keras.layers.Dense(128, activation="relu", name="per_frame"),
+            keras.layers.Dropout(0.3, name="dropout_frames"),
+            keras.layers.GRU(SEQUENCE_UNITS, unroll=True, name="over_time"),
+            keras.layers.Dropout(0.3, name="dropout"),
+            keras.layers.Dense(len(CLIP_CLASS_NAMES), activation="softmax", name="sequence_output"),
+        ],
+        name="sequence",
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy", metrics=["accuracy"]
+    )
+    return model
+
+
 # ---------------------------------------------------------------------------------------------
 # The game's decisions, as the page makes them; outputs are N x outputs arrays.
 
@@ -120,6 +147,16 @@ def decide_punch_kick(outputs):
     decisions[moving & (kick > punch) & (kick >= ACTION_THRESHOLD)] = KICK
     decisions[moving & (punch > kick) & (punch >= ACTION_THRESHOLD)] = PUNCH
     return decisions
+
+
+def decide_sequence(outputs):
+    """The n-ary rule over the sequence head's classes: OTHER (stand) if P(other) >= 0.4, else the
+    most likely move if it reaches 0.35, else OTHER."""
+    moves = np.array([index for index in range(outputs.shape[1]) if index != OTHER])
+    best = moves[outputs[:, moves].argmax(axis=1)]
+    confident = outputs[np.arange(len(outputs)), best] >= ACTION_THRESHOLD
+    acting = (outputs[:, OTHER] < OTHER_THRESHOLD) & confident
+    return np.where(acting, best, OTHER)
 
 
 # ---------------------------------------------------------------------------------------------
