@@ -96,8 +96,9 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Two workers: the tests that need the trained pipeline share one (conftest.py), the rest the other.
 test: lint web
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q --numprocesses 2 --dist loadgroup
 	node --test tests/web/
 
 benchmark: install

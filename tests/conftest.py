@@ -6,7 +6,6 @@ weights those tests skip locally, but fail in CI (CI=true), where they must run.
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -30,6 +29,24 @@ requires_weights = pytest.mark.skipif(
 
 # A file name that, printed raw, clears the screen and forges an error line on the terminal.
 HOSTILE_NAME = "\x1b[2J\rerror: forged\n"
+
+
+# The session fixtures that train and convert models (a minute of work each): the small pipeline's
+# family, and the heads that learnt the fake camera's person (tests/web/conftest.py).
+TRAINING_GROUPS = {
+    "pipeline": {"pipeline", "article_pipeline", "converted", "web_root_with_models"},
+    "personal": {"personal_web_root"},
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items):
+    """`make test` runs on two pytest-xdist workers (--dist loadgroup). The tests that need one
+    training share a group, so a worker trains it once; the two trainings run side by side."""
+    for item in items:
+        for group, fixtures in TRAINING_GROUPS.items():
+            if fixtures & set(item.fixturenames):
+                item.add_marker(pytest.mark.xdist_group(group))
 
 
 def assert_escaped(output, name=HOSTILE_NAME):
@@ -81,6 +98,8 @@ def untrained_heads(tmp_path_factory):
 def mobilenet_converted_once(tmp_path_factory):
     """Converting MobileNet for TensorFlow.js takes ~30 s and depends only on its width, cut and
     quantization (its weights are ImageNet's): the session converts each kind once and copies it."""
+    import shutil
+
     from tfjs_kombat import convert
 
     converted, real_export = {}, convert.export_graph_model
@@ -117,40 +136,14 @@ def count_decodes(monkeypatch):
     return opened
 
 
-# What a player records of themself: a few seconds of each move (the clip plays each once, briefly).
-RECORDING_SCRIPT = (("other", 4.0), ("punch", 4.0), ("other", 4.0), ("kick", 4.0), ("other", 2.0))
-
-
-def recorded_frames(clip, timeline, work, data_dir, fps=10):
-    """The clip's frames (extracted in work/) sorted into data_dir's class folders; the moves' ramps
-    in and out are left out."""
-    from tfjs_kombat import frames, render
-    from tfjs_kombat.config import CLASS_DIRS, CLASS_NAMES
-
-    for index, path in enumerate(frames.extract_frames(clip, work / "recording-frames")):
-        t = index / fps
-        for start, end, pose in timeline:
-            if start + render.MOVE_SECONDS <= t < end - render.MOVE_SECONDS:
-                class_dir = data_dir / CLASS_DIRS[CLASS_NAMES.index(pose)]
-                shutil.move(path, class_dir / f"clip-{path.name}")
-
-
 @pytest.fixture(scope="session")
 def pipeline(tmp_path_factory, train_small):
     """The whole chain, small but real, with the default recipe: render -> dataset -> augment ->
-    features (0.75) -> train.
-
-    As a user would, the data also holds a recording of the player: the fake camera's person
-    (render.render_clip's seed: same person, room and moves) holding each move for a few seconds,
-    as on the record page, labelled by the clip's timeline. So the browser's camera tests play
-    with heads that know their player.
-    """
+    features (0.75) -> train."""
     from tfjs_kombat import render
 
     root = tmp_path_factory.mktemp("pipeline")
     render.render_dataset(root / "data", per_class=80, seed=7)
-    recording = root / "recording.y4m"
-    recorded_frames(recording, render.render_clip(recording, script=RECORDING_SCRIPT), root, root / "data")
     _, reports = train_small(root / "data", root, root / "cache")
     return root, reports
 

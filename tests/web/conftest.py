@@ -1,7 +1,7 @@
 """Shared set-up of the browser tests: one headless Chromium for the whole session (Debian's, driven
 by Playwright, with a fake camera), the project's own static server for any web root, a copy of
-web/ with real models, trained by the `pipeline` fixture (tests/conftest.py, whose data includes a
-recording of the fake camera's person) and converted.
+web/ with real models, trained by the `pipeline` fixture (tests/conftest.py) and converted, and
+one with models that learnt the fake camera's person, for the camera's end-to-end tests.
 """
 
 import contextlib
@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tfjs_kombat import render, webconfig
+from tfjs_kombat import frames, render, webconfig
+from tfjs_kombat.config import AUGMENTATIONS_BY_RECIPE, CLASS_DIRS, CLASS_NAMES
 from tfjs_kombat.serve import CHROMIUM, CHROMIUM_ARGS, make_server
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -138,6 +139,43 @@ def copy_web_fixture():
     """copy_web(destination) as a fixture, once TensorFlow.js is known to be in web/vendor."""
     require_tfjs()
     return copy_web
+
+
+def recorded_frames(clip, timeline, out_dir, fps=10):
+    """The clip's frames sorted into class folders; the moves' ramps in and out are left out."""
+    for class_dir in CLASS_DIRS:
+        (out_dir / class_dir).mkdir(parents=True, exist_ok=True)
+    for index, path in enumerate(frames.extract_frames(clip, out_dir.parent / "recording-frames")):
+        t = index / fps
+        for start, end, pose in timeline:
+            if start + render.MOVE_SECONDS <= t < end - render.MOVE_SECONDS:
+                shutil.move(path, out_dir / CLASS_DIRS[CLASS_NAMES.index(pose)] / f"clip-{path.name}")
+
+
+# What a player records of themself: a few seconds of each move (the clip plays each once, briefly).
+RECORDING_SCRIPT = (("other", 4.0), ("punch", 4.0), ("other", 4.0), ("kick", 4.0), ("other", 2.0))
+
+
+@pytest.fixture(scope="session")
+def personal_web_root(copy_web, train_small, tmp_path_factory):
+    """A copy of web/ whose heads learnt the fighter clip's person too, as a user records themself.
+
+    The pipeline's default data (rendered afresh: this fixture trains on its own pytest-xdist
+    worker, beside the pipeline) plus the clip's person (same seed: same person, room and moves)
+    recorded holding each move for a few seconds, as on the record page, labelled by the
+    timeline; trained with the recipe's own augmentation count on real MobileNet 0.75 features
+    and converted (a minute or two, once a session).
+    """
+    from tfjs_kombat import convert
+
+    work = tmp_path_factory.mktemp("personal")
+    render.render_dataset(work / "data", per_class=80, seed=7)
+    recording = work / "recording.y4m"
+    recorded_frames(recording, render.render_clip(recording, script=RECORDING_SCRIPT), work / "data")
+    train_small(work / "data", work, work / "cache", count=AUGMENTATIONS_BY_RECIPE["pose"])
+    root = copy_web(work / "web")
+    convert.convert_models(work / "models", root / "models", quantization="float32", imagenet=False)
+    return root
 
 
 @pytest.fixture(scope="session")

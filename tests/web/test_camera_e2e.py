@@ -1,8 +1,7 @@
 """End to end through a fake camera: a rendered person's moves drive the player's fighter.
 
 Like a user of the product (and the article, which played in the room it recorded in), the test
-first records the player: the `pipeline` fixture's data (tests/conftest.py) holds a recording of
-the clip's person.
+first records the player: the heads of `personal_web_root` (conftest.py) learnt the clip's person.
 Then Chromium plays the clip as its camera, and the play page crops, greys and classifies it and
 calls window.Detect. The opponent stands still (?ai=off) within reach.
 """
@@ -47,11 +46,9 @@ def watch(page, until, seconds):
     return seen, state
 
 
-def test_a_punch_on_camera_punches_the_opponent(
-    fighter_browser, fighter_clip, web_root_with_models, serve_web
-):
+def test_a_punch_on_camera_punches_the_opponent(fighter_browser, fighter_clip, personal_web_root, serve_web):
     clip_seconds = fighter_clip[1][-1][1]
-    with serve_web(web_root_with_models) as url:
+    with serve_web(personal_web_root) as url:
         page, before = play(fighter_browser, url)
         life = page.evaluate("() => window.kombat.state().life.opponent")
         # Within two loops of the clip the figure punches twice; one landed punch is enough.
@@ -66,8 +63,8 @@ def test_a_punch_on_camera_punches_the_opponent(
     assert state["life"]["opponent"] < life
 
 
-def test_standing_still_on_camera_does_nothing(still_browser, web_root_with_models, serve_web):
-    with serve_web(web_root_with_models) as url:
+def test_standing_still_on_camera_does_nothing(still_browser, personal_web_root, serve_web):
+    with serve_web(personal_web_root) as url:
         page, before = play(still_browser, url)
         frames_before = stats(page)["frames"]
         seen, state = watch(page, lambda s, seen: False, seconds=6)

@@ -68,10 +68,10 @@ def mkjs_checkout():
 
 
 @pytest.fixture(scope="module")
-def mkjs_url(web_root_with_models, mkjs_checkout, copy_web, serve_web, tmp_path_factory):
+def mkjs_url(personal_web_root, mkjs_checkout, copy_web, serve_web, tmp_path_factory):
     """The personal models' web root plus MK.js, installed as `make mkjs MKJS=...` does."""
     root = copy_web(tmp_path_factory.mktemp("mkjs") / "web")
-    shutil.copytree(web_root_with_models / "models", root / "models")
+    shutil.copytree(personal_web_root / "models", root / "models")
     mkjs.install(mkjs_checkout, root)
     with serve_web(root) as url:
         yield url
