@@ -60,3 +60,4 @@ SEQUENCE_LENGTH = 12  # the sequence head reads the last 12 frames (1.2 s)
 # is; the pose recipe's 10x18 map averaged over 5x6 cells, a 2x3 grid that keeps where limbs are.
 SEQUENCE_POOL = {"article": None, "pose": (5, 6)}
 CLIP_AUGMENTATIONS = AUGMENTATIONS_PER_IMAGE  # 16 variations per clip, one draw for all its frames
+DEFAULT_CLIPS_PER_CLASS = 40  # rendered clips per clip class in the embedded default dataset

@@ -177,8 +177,8 @@ def relaxed_stance(rng, turn=(0.8, 1.0)):
     )
 
 
-def _guard_stance(rng):
-    """Fists up, feet apart, waiting: an "other" pose."""
+def guard_stance(rng):
+    """Fists up, feet apart, waiting: an "other" pose, and where a fighter's moves start and end."""
     angles = relaxed_stance(rng)
     angles["lead_leg"], angles["rear_leg"] = _stance_legs(rng)
     angles["lead_arm"], angles["rear_arm"] = _guard_arm(rng), _guard_arm(rng)
@@ -215,7 +215,7 @@ def _kick(rng):
 def _other(rng):
     """Anything but a punch or a kick: no arm held out forward, no leg raised high."""
     kind = rng.integers(9)
-    angles = _guard_stance(rng) if kind == 1 else relaxed_stance(rng)
+    angles = guard_stance(rng) if kind == 1 else relaxed_stance(rng)
     if kind == 2:  # walking stride
         stride, swing = _u(rng, 12, 30), _u(rng, 8, 30)
         step = [(stride, stride - _u(rng, 0, 15)), (-stride, -stride - _u(rng, 0, 20))]
@@ -248,6 +248,36 @@ def _other(rng):
 
 
 POSE_MAKERS = {"punch": _punch, "kick": _kick, "other": _other}
+
+
+def spinning_kick_poses(rng):
+    """The key poses a roundhouse and a back kick share, in the roundhouse's order: (chamber,
+    extension, turned away). One leg kicks, the other stands, in all three.
+
+    chamber: facing the camera, the knee raised to hip height, the shin folded back under it;
+    extension: a kick (the kick class's angles, the foot from hip to chest height);
+    turned away: the body sideways (turn ~0.3) and leaning forward over the standing leg, the
+    kicking leg bent behind (the foot up), the front arm low, the back one swung back.
+    """
+    extension = _kick(rng)
+    kicking = "lead_leg" if extension["lead_leg"][0] > extension["rear_leg"][0] else "rear_leg"
+    standing = "rear_leg" if kicking == "lead_leg" else "lead_leg"
+    pivot = extension[standing]
+
+    chamber = relaxed_stance(rng, turn=(0.85, 1.0))
+    knee = _u(rng, 75, 105)
+    chamber[kicking], chamber[standing] = (knee, -_u(rng, 10, 45)), pivot  # the shin folded back
+    chamber["lean"] = -_u(rng, 0, 8)
+    chamber["lead_arm"], chamber["rear_arm"] = _guard_arm(rng), _guard_arm(rng)
+
+    turned = relaxed_stance(rng, turn=(0.2, 0.4))
+    thigh, upright = -_u(rng, 30, 55), _u(rng, 0, 10)
+    turned[kicking] = (thigh, thigh - _u(rng, 35, 75))  # the foot up behind, the knee bent
+    turned[standing] = (upright, upright - _u(rng, 0, 8))  # under the body, which leans forward
+    turned["lean"] = _u(rng, 12, 26)
+    turned["lead_arm"] = (_u(rng, 5, 35), _u(rng, 10, 45))  # forward and down: never a punch
+    turned["rear_arm"] = (-_u(rng, 30, 70), -_u(rng, 20, 70))  # swung back
+    return chamber, extension, turned
 
 
 def random_angles(pose, rng):

@@ -1,7 +1,9 @@
 """Render the default dataset and fake-camera clips: people punching, kicking or doing something else.
 
 So that `make train` works on a machine with no data, and so that browser tests have a fake
-camera. The people are drawn by figure.py and placed in rooms by scene.py.
+camera. The people are drawn by figure.py, moved by motion.py and placed in rooms by scene.py.
+The dataset holds pictures (one person, one pose) and clips (one person moving: the sequence
+head's data, including the roundhouse and the back kick, which only their motion tells apart).
 """
 
 import contextlib
@@ -15,24 +17,41 @@ import numpy as np
 
 from tfjs_kombat import config
 from tfjs_kombat.errors import UserError, say, shown
-from tfjs_kombat.figure import POSES, figure_parts, parts_box, random_angles, random_person, relaxed_stance
+from tfjs_kombat.figure import POSES, random_angles, random_person, relaxed_stance
 from tfjs_kombat.files import replacing_dir
 from tfjs_kombat.frames import ffmpeg_executable
+from tfjs_kombat.motion import CLIP_NAMES, blend, roundhouse_move, smoothstep
 from tfjs_kombat.scene import (
-    camera,
-    draw_figure,
-    place_in_room,
     random_room,
+    render_empty_clip,
+    render_moving,
     render_nobody,
     render_pose,
-    room_background,
+    render_sequence,
 )
 
-RENDERED_NAME = re.compile(r"\d{4,}\.jpg")  # what render_dataset writes, so it may replace it
+# What render_dataset writes, so it may replace it: pictures, clip folders and their frames.
+RENDERED_NAME = re.compile(r"\d{4,}\.jpg")
+CLIP_DIR_NAME = re.compile(r"c\d{4,}")
+CLIP_FRAME_NAME = re.compile(r"\d{3,}\.jpg")
+CLIP_STREAMS = 10  # clip i of class c draws from the stream [seed, CLIP_STREAMS + c, i]
 
 
 # ---------------------------------------------------------------------------------------------
 # The dataset and the clip
+
+
+def _rendered(names, is_file):
+    """Would render_dataset write this path (names: its parts under the dataset folder)? A class
+    folder, a picture in it (0001.jpg), a clip folder (c0001) or a clip's frame (c0001/000.jpg)."""
+    if names[0] not in config.CLIP_CLASS_DIRS:
+        return False
+    if len(names) == 1:
+        return not is_file
+    if len(names) == 2:
+        return bool((RENDERED_NAME if is_file else CLIP_DIR_NAME).fullmatch(names[1]))
+    clip, frame = CLIP_DIR_NAME.fullmatch(names[1]), CLIP_FRAME_NAME.fullmatch(names[-1])
+    return len(names) == 3 and is_file and bool(clip and frame)
 
 
 def _check_replaceable(out_dir):
@@ -42,25 +61,35 @@ def _check_replaceable(out_dir):
     if not out_dir.is_dir():
         raise UserError(f"{shown(out_dir)} is a file, not a folder")
     for path in out_dir.rglob("*"):
-        ours_dir = path.is_dir() and path.parent == out_dir and path.name in config.CLASS_DIRS
-        ours_file = path.parent.parent == out_dir and path.parent.name in config.CLASS_DIRS
-        if not (ours_dir or (ours_file and RENDERED_NAME.fullmatch(path.name))):
+        if not _rendered(path.relative_to(out_dir).parts, path.is_file()):
             raise UserError(
                 f"{shown(out_dir)} holds {shown(path.relative_to(out_dir))}, which render did not write; "
                 "pick another folder or empty it first"
             )
 
 
-def render_dataset(out_dir, per_class=config.DEFAULT_DATA_PER_CLASS, seed=config.SEED, size=(320, 240)):
-    """Write out_dir/punches/0001.jpg ..., kicks/, others/; return {class_dir: count}. About one
-    in five others shows nobody at all (config.NOBODY_SHARE).
+def render_dataset(
+    out_dir,
+    per_class=config.DEFAULT_DATA_PER_CLASS,
+    seed=config.SEED,
+    size=(320, 240),
+    clips_per_class=config.DEFAULT_CLIPS_PER_CLASS,
+):
+    """Write out_dir/punches/0001.jpg ..., kicks/, others/; return {class_dir: count of pictures}.
+    About one in five others shows nobody at all (config.NOBODY_SHARE).
 
-    Image i of a class depends only on (seed, class, i), so a smaller set is a prefix of a
-    larger one. The folder is replaced atomically.
+    With clips_per_class (0: none), also clips of config.SEQUENCE_LENGTH frames for every clip
+    class: out_dir/<class_dir>/c0001/000.jpg ... for config.CLIP_CLASS_DIRS (roundhouses/ and
+    back_kicks/ hold clips only); see render_clip_frames.
+
+    Image i (clip i) of a class depends only on (seed, class, i), so a smaller set is a prefix of
+    a larger one. The folder is replaced atomically.
     """
     out_dir = Path(out_dir)
     if per_class < 1:
         raise UserError(f"--per-class must be at least 1, not {per_class}")
+    if clips_per_class < 0:
+        raise UserError(f"--clips-per-class must be 0 or more, not {clips_per_class}")
     _check_replaceable(out_dir)
     total, done = per_class * len(POSES), 0
     with replacing_dir(out_dir) as tmp:
@@ -74,7 +103,37 @@ def render_dataset(out_dir, per_class=config.DEFAULT_DATA_PER_CLASS, seed=config
                 done += 1
                 if done % 50 == 0 or done == total:
                     say(f"rendered {done}/{total} images")
+        if clips_per_class:
+            _render_clips(tmp, clips_per_class, seed, size)
     return {class_dir: per_class for class_dir in config.CLASS_DIRS}
+
+
+def render_clip_frames(clip_class, index, seed=config.SEED, size=(320, 240), length=config.SEQUENCE_LENGTH):
+    """Clip `index` of a clip class (config.CLIP_CLASS_NAMES) as the dataset holds it: `length`
+    RGB images of one person in one room (about one in five others: nobody, an empty room) and
+    the JPEG quality of its camera. Depends only on (seed, clip_class, index)."""
+    class_index = CLIP_NAMES.index(clip_class)
+    rng = np.random.default_rng([seed, CLIP_STREAMS + class_index, index])
+    quality = int(rng.integers(60, 96))
+    if clip_class == "other" and rng.uniform() < config.NOBODY_SHARE:
+        return render_empty_clip(rng, size, length), quality
+    return render_moving(clip_class, rng, size, length), quality
+
+
+def _render_clips(out_dir, clips_per_class, seed, size):
+    """out_dir/<class_dir>/c0001/000.jpg ... for every clip class."""
+    total, done = clips_per_class * len(CLIP_NAMES), 0
+    for clip_class, class_dir in zip(CLIP_NAMES, config.CLIP_CLASS_DIRS, strict=True):
+        (out_dir / class_dir).mkdir(exist_ok=True)
+        for i in range(clips_per_class):
+            images, quality = render_clip_frames(clip_class, i, seed, size)
+            clip_dir = out_dir / class_dir / f"c{i + 1:04d}"
+            clip_dir.mkdir()
+            for k, image in enumerate(images):
+                image.save(clip_dir / f"{k:03d}.jpg", quality=quality)
+            done += 1
+            if done % 20 == 0 or done == total:
+                say(f"rendered {done}/{total} clips of {len(images)} frames")
 
 
 # The clip: (seconds, what the person does); punch and kick = extend 0.3 s, hold 1.2 s, retract 0.3 s.
@@ -92,20 +151,17 @@ def clip_timeline(script=CLIP_SCRIPT):
     return timeline
 
 
-def _blend(a, b, weight):
-    """Angles between two poses; weight 0 gives a, 1 gives b."""
-    return {key: np.add(np.multiply(a[key], 1 - weight), np.multiply(b[key], weight)) for key in a}
-
-
-def _clip_angles(timeline, t, idle, actions):
-    """The person's angles at time t: a swaying guard, or moving in and out of an action."""
+def _clip_angles(timeline, t, idle, actions, moves=None):
+    """The person's angles at time t: a swaying guard, moving in and out of an action (a pose
+    held for its segment), or playing a move (motion.Move) from its segment's start."""
     sway = np.sin(2 * np.pi * t / 2.7)
     angles = dict(idle, lean=idle["lean"] + 3 * sway, lead_arm=np.add(idle["lead_arm"], 4 * sway))
     for start, end, pose in timeline:
+        if moves and pose in moves and start <= t < end:
+            return moves[pose].at((t - start) * config.CLIP_FPS, angles)
         if pose in actions and start <= t < end:
             ramp = min(t - start, end - t) / MOVE_SECONDS
-            weight = np.clip(ramp, 0, 1) ** 2 * (3 - 2 * np.clip(ramp, 0, 1))  # smoothstep
-            return _blend(angles, actions[pose], weight)
+            return blend(angles, actions[pose], smoothstep(ramp))
     return angles
 
 
@@ -119,10 +175,31 @@ def _ffmpeg_output(path):
     raise UserError(f"cannot write a clip as {shown(path.name)}: use a .y4m or .mp4 file name")
 
 
+CLIP_POSES = config.CLIP_CLASS_NAMES  # what a script may hold: punch, kick, other, roundhouse, back_kick
+
+
+def parse_script(text):
+    """A script from "pose:seconds,pose:seconds,..." (e.g. "other:2,roundhouse:1.5,other:2")."""
+    script = []
+    for item in text.split(","):
+        pose, _, seconds = item.strip().partition(":")
+        try:
+            script.append((pose, float(seconds)))
+        except ValueError:
+            raise UserError(f"bad script entry {shown(item)}: write pose:seconds, e.g. kick:1.8") from None
+        if pose not in CLIP_POSES or not script[-1][1] > 0:
+            raise UserError(f"bad script entry {shown(item)}: a pose of {CLIP_POSES} and seconds > 0")
+    return tuple(script)
+
+
 def render_clip(path, size=(640, 480), fps=10, seed=config.SEED, script=CLIP_SCRIPT):
     """A fake webcam feed: one person, one room, by default idle -> punch -> idle -> kick -> idle.
 
-    Returns the timeline [(start_s, end_s, pose), ...]; the idle parts are "other".
+    script: (pose, seconds) entries, poses of CLIP_POSES. A punch or kick is held for its
+    entry (MOVE_SECONDS in and out); a roundhouse or back_kick plays the dataset clips' move
+    (motion.py: the same person's one roundhouse, and the same path backwards) from its
+    entry's start, then stands idle: give it at least 1.1 s. Returns the timeline
+    [(start_s, end_s, pose), ...]; the idle parts are "other".
     """
     path = Path(path)
     output = _ffmpeg_output(path)  # before any work: a bad name fails at once
@@ -132,23 +209,19 @@ def render_clip(path, size=(640, 480), fps=10, seed=config.SEED, script=CLIP_SCR
     idle = relaxed_stance(rng)
     punch = dict(random_angles("punch", rng), lead_leg=idle["lead_leg"], rear_leg=idle["rear_leg"])
     actions = {"punch": punch, "kick": random_angles("kick", rng)}
+    # The spinning kicks from a stream of their own, so the scripts without them stay as they were.
+    roundhouse = roundhouse_move(np.random.default_rng([seed, len(POSES), 1]), idle)
+    moves = {"roundhouse": roundhouse, "back_kick": roundhouse.reversed()}
 
     timeline = clip_timeline(script)
+    for start, end, pose in timeline:
+        if pose in moves and (end - start) * config.CLIP_FPS < roundhouse.duration:
+            seconds = roundhouse.duration / config.CLIP_FPS
+            raise UserError(f"this person's {pose} takes {seconds:.2f} s; the script gives {end - start} s")
     count = round(timeline[-1][1] * fps)
-    frames = [
-        figure_parts(person, _clip_angles(timeline, i / fps, idle, actions), facing) for i in range(count)
-    ]
-    box = parts_box([part for parts in frames for part in parts])
-    placement = place_in_room(room, box, rng, size)  # the person keeps their spot through the clip
-    background = room_background(room, size)
-
-    def images():
-        for parts in frames:
-            image = background.copy()
-            draw_figure(image, parts, placement)
-            yield camera(image, room.look, rng)  # fresh sensor noise every frame
-
-    _encode(images(), path, output, size, fps)
+    angles = [_clip_angles(timeline, i / fps, idle, actions, moves) for i in range(count)]
+    # The person keeps their spot through the clip; fresh sensor noise every frame.
+    _encode(render_sequence(person, room, angles, rng, size, facing), path, output, size, fps)
     say(f"wrote {shown(path)}: {count} frames of {size[0]}x{size[1]} at {fps} fps")
     return timeline
 
@@ -189,20 +262,38 @@ def add_arguments(parser):
         default=config.DEFAULT_DATA_PER_CLASS,
         help="images per class (default: %(default)s)",
     )
+    parser.add_argument(
+        "--clips-per-class",
+        type=int,
+        default=config.DEFAULT_CLIPS_PER_CLASS,
+        help=f"clips of {config.SEQUENCE_LENGTH} frames per clip class, also roundhouses/ and back_kicks/ "
+        "(0: none; default: %(default)s)",
+    )
     parser.add_argument("--seed", type=int, default=config.SEED, help=f"random seed (default: {config.SEED})")
     parser.add_argument("--clip", help="write a fake-webcam clip (.y4m or .mp4) instead of a dataset")
     parser.add_argument("--still", action="store_true", help="with --clip: the person only stands still")
+    parser.add_argument(
+        "--script",
+        help="with --clip: what the person does, as pose:seconds,... (poses: "
+        f"{', '.join(CLIP_POSES)}), e.g. other:2,roundhouse:1.5,other:2",
+    )
 
 
 def run(args):
     if args.clip:
         if args.out_dir:
             raise UserError("give either OUT_DIR (a dataset) or --clip FILE, not both")
-        script = STILL_SCRIPT if args.still else CLIP_SCRIPT
+        if args.still and args.script:
+            raise UserError("give either --still or --script, not both")
+        script = STILL_SCRIPT if args.still else parse_script(args.script) if args.script else CLIP_SCRIPT
         for start, end, pose in render_clip(args.clip, seed=args.seed, script=script):
             say(f"  {start:5.1f}-{end:5.1f} s  {pose}")
         return
     if not args.out_dir:
         raise UserError("give OUT_DIR for a dataset, or --clip FILE for a clip")
-    counts = render_dataset(args.out_dir, per_class=args.per_class, seed=args.seed)
-    say(f"wrote {sum(counts.values())} images to {shown(args.out_dir)}: {counts}")
+    counts = render_dataset(
+        args.out_dir, per_class=args.per_class, seed=args.seed, clips_per_class=args.clips_per_class
+    )
+    clips = len(config.CLIP_CLASS_DIRS) * args.clips_per_class
+    also = f" and {clips} clips of {config.SEQUENCE_LENGTH} frames" if clips else ""
+    say(f"wrote {sum(counts.values())} images{also} to {shown(args.out_dir)}: {counts}")

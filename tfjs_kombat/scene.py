@@ -2,7 +2,7 @@
 
 The room is drawn behind the figure (wall, floor, furniture), the camera shrinks the
 supersampled picture and adds its light, lens and sensor. Used by the dataset and clip writers
-in render.py.
+in render.py: single pictures (render_pose) and clips of moving people (render_moving).
 """
 
 from typing import NamedTuple
@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from tfjs_kombat import config
 from tfjs_kombat.figure import cloth, draw_parts, figure_parts, parts_box, random_angles, random_person, shade
+from tfjs_kombat.motion import clip_angles
 
 SUPERSAMPLE = 2  # draw at twice the size and shrink: smooth edges without an antialiasing library
 
@@ -201,6 +202,39 @@ def render_in_room(person, room_, angles, rng, size=(320, 240), facing=None, bac
     image = (room_background(room_, size) if background is None else background).copy()
     draw_figure(image, parts, place_in_room(room_, parts_box(parts), rng, size))
     return camera(image, room_.look, rng)
+
+
+def render_sequence(person, room_, angles, rng, size=(320, 240), facing=None):
+    """The person moving through a list of poses in this room: an iterator of RGB images, one per
+    angles dict. They keep their spot (placed once, for the box around all the poses) and the room
+    is drawn once; the camera adds fresh sensor noise to every frame. The placement is drawn from
+    rng at once, the noise as the images are taken."""
+    facing = rng.choice((-1, 1)) if facing is None else facing
+    frames = [figure_parts(person, pose, facing) for pose in angles]
+    placement = place_in_room(room_, parts_box([part for parts in frames for part in parts]), rng, size)
+    background = room_background(room_, size)
+
+    def images():
+        for parts in frames:
+            image = background.copy()
+            draw_figure(image, parts, placement)
+            yield camera(image, room_.look, rng)
+
+    return images()
+
+
+def render_moving(clip_class, rng, size=(320, 240), length=config.SEQUENCE_LENGTH):
+    """One clip of the class (motion.CLIP_NAMES): `length` RGB images of one random person,
+    facing either way, moving in one random room seen by one camera."""
+    person, room_, facing = random_person(rng), random_room(rng), rng.choice((-1, 1))
+    return list(render_sequence(person, room_, clip_angles(clip_class, rng, length), rng, size, facing))
+
+
+def render_empty_clip(rng, size=(320, 240), length=config.SEQUENCE_LENGTH):
+    """An "other" clip with nobody in it: one empty random room, fresh sensor noise every frame."""
+    room_ = random_room(rng)
+    background = room_background(room_, size)
+    return [render_empty(room_, rng, size, background) for _ in range(length)]
 
 
 def render_pose(pose, rng, size=(320, 240)):
