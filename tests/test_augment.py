@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import imgaug
@@ -12,12 +13,13 @@ import numpy as np
 import pytest
 from conftest import HOSTILE_NAME, assert_escaped
 from PIL import Image
+from test_dataset import make_clip, make_video
 
 from tfjs_kombat import cli
-from tfjs_kombat.augment import augment_frame, augment_split, build_pipeline
-from tfjs_kombat.config import FRAME_HEIGHT, FRAME_WIDTH
+from tfjs_kombat.augment import augment_clip, augment_frame, augment_split, build_pipeline
+from tfjs_kombat.config import CLIP_CLASS_DIRS, CLIP_FPS, FRAME_HEIGHT, FRAME_WIDTH
 from tfjs_kombat.errors import UserError
-from tfjs_kombat.frames import grayscale, load_image, to_frame
+from tfjs_kombat.frames import extract_frames, grayscale, load_image, to_frame
 
 # ---------------------------------------------------------------------------- the pipeline
 
@@ -345,3 +347,178 @@ def test_names_are_printed_escaped(tmp_path, capsys):
     assert_escaped(captured.err)  # skipped <source>
     assert cli.main(["augment", str(tmp_path / f"gone{HOSTILE_NAME}.json")]) == 2
     assert_escaped(capsys.readouterr().err)
+
+
+# ---------------------------------------------------------------------------- clips
+
+CLIP_TRAIN = {
+    "roundhouses": ["roundhouses/still", "roundhouses/sweep"],
+    "back_kicks": ["back_kicks/turn.mp4"],
+}
+CLIP_TEST = {"roundhouses": ["roundhouses/t"], "back_kicks": ["back_kicks/t.mp4"]}
+CLIP_FRAMES = {"roundhouses/still": 5, "roundhouses/sweep": 6, "back_kicks/turn.mp4": 10}
+CLIP_FRAMES |= {"roundhouses/t": 4, "back_kicks/t.mp4": 5}
+
+
+def add_clips(split_path, images=True):
+    """Clips in the manifest: a clip of one still frame, a moving one, videos (20 fps, read at 10)."""
+    manifest = json.loads(split_path.read_text(encoding="utf-8"))
+    root = Path(manifest["root"])
+    make_clip(root / "roundhouses" / "still", 1, shade=90)
+    for index in range(1, 5):
+        shutil.copy(root / "roundhouses/still/001.png", root / f"roundhouses/still/{index + 1:03d}.png")
+    make_clip(root / "roundhouses" / "sweep", 6, shade=30)
+    make_clip(root / "roundhouses" / "t", 4, shade=60)
+    make_video(root / "back_kicks" / "turn.mp4", 20, shade=120)
+    make_video(root / "back_kicks" / "t.mp4", 10, shade=150)
+    classes = list(CLIP_CLASS_DIRS)
+    manifest["clips"] = {
+        "classes": classes,
+        "fps": CLIP_FPS,
+        "train": {name: CLIP_TRAIN.get(name, []) for name in classes},
+        "test": {name: CLIP_TEST.get(name, []) for name in classes},
+        "frames": CLIP_FRAMES,
+        "counts": {},
+        "skipped": [],
+    }
+    if not images:
+        manifest["train"] = manifest["test"] = dict.fromkeys(manifest["classes"], [])
+    split_path.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return split_path
+
+
+def clip_folder(out_dir, path):
+    return [grey_pixels(frame) for frame in sorted((out_dir / path).glob("*.png"))]
+
+
+def test_a_clip_gets_one_draw_per_variation_for_all_its_frames_in_order():
+    frames = [random_frame(seed) for seed in range(3)]
+    variations = augment_clip(frames, seed=3, count=6)
+    assert [len(variation) for variation in variations] == [3] * 6
+    for index, frame in enumerate(frames):  # frame i of each variation: frame i, that variation's draw
+        alone = augment_clip([frame], seed=3, count=6)
+        assert all(np.array_equal(variations[v][index], alone[v][0]) for v in range(6))
+    still = augment_clip([frames[0]] * 4, seed=3, count=6)
+    for variation in still:
+        assert all(np.array_equal(frame, variation[0]) for frame in variation)  # the same transformation
+        assert (variation[0][:, :, 0] == variation[0][:, :, 2]).all()  # grey
+    assert len({variation[0].tobytes() for variation in still}) >= 4  # a new draw for every variation
+
+
+@pytest.fixture(scope="module")
+def augmented_clips(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("clips")
+    split_path = add_clips(make_split(folder))
+    counts = augment_split(split_path, folder / "frames", count=2, workers=1, clip_count=4)
+    return split_path, folder / "frames", counts
+
+
+def test_clips_are_written_per_variation_with_their_frames(augmented_clips):
+    split_path, out_dir, counts = augmented_clips
+    assert counts["clips"] == {
+        "train": {**dict.fromkeys(CLIP_CLASS_DIRS, 0), "roundhouses": 8, "back_kicks": 4},
+        "test": {**dict.fromkeys(CLIP_CLASS_DIRS, 0), "roundhouses": 1, "back_kicks": 1},
+    }
+    clips = read_index(out_dir)["clips"]
+    assert clips["counts"] == counts["clips"] and clips["fps"] == CLIP_FPS and clips["skipped"] == []
+    assert (
+        clips["frames"]["train"]["roundhouses"] == 4 * (5 + 6) and clips["frames"]["test"]["back_kicks"] == 5
+    )
+    written = sorted(p.relative_to(out_dir).as_posix() for p in (out_dir / "clips").glob("*/*/*"))
+    assert written == sorted(record["path"] for record in clips["files"])
+    assert "clips/train/roundhouses/00000_03" in written and "clips/test/back_kicks/00001" in written
+    for record in clips["files"]:
+        names = sorted(p.name for p in (out_dir / record["path"]).iterdir())
+        assert names == [f"{i:03d}.png" for i in range(CLIP_FRAMES[record["source"]])]  # the video at 10 fps
+        assert record["variation"] in range(4) if record["split"] == "train" else "variation" not in record
+    assert (out_dir / "clips_grid.png").is_file()
+
+
+def test_every_frame_of_a_clip_variation_has_the_same_transformation(augmented_clips):
+    _, out_dir, _ = augmented_clips
+    firsts = []
+    for variation in range(4):
+        frames = clip_folder(out_dir, f"clips/train/roundhouses/00000_{variation:02d}")  # the still clip
+        assert len(frames) == 5 and all(np.array_equal(frame, frames[0]) for frame in frames)
+        firsts.append(frames[0].tobytes())
+    assert len(set(firsts)) >= 3  # but not the same for every variation
+
+
+def test_test_clips_are_cut_and_greyed_in_order(augmented_clips, tmp_path):
+    split_path, out_dir, _ = augmented_clips
+    root = split_path.parent / "data"
+    sources = sorted((root / "roundhouses/t").glob("*.png"))
+    expected = [grayscale(np.asarray(to_frame(load_image(path))))[:, :, 0] for path in sources]
+    written = clip_folder(out_dir, "clips/test/roundhouses/00000")
+    assert len(written) == 4 and all(np.array_equal(a, b) for a, b in zip(written, expected, strict=True))
+    decoded = extract_frames(root / "back_kicks/t.mp4", tmp_path, fps=CLIP_FPS)  # the video, decoded
+    expected = [grayscale(np.asarray(to_frame(load_image(path))))[:, :, 0] for path in decoded]
+    written = clip_folder(out_dir, "clips/test/back_kicks/00001")
+    assert len(written) == 5 and all(np.array_equal(a, b) for a, b in zip(written, expected, strict=True))
+    moving = clip_folder(out_dir, "clips/train/roundhouses/00001_00")
+    assert len({frame.tobytes() for frame in moving}) == 6  # the moving clip's frames stay apart
+
+
+def test_no_frame_of_a_test_clip_is_in_training(augmented_clips):
+    _, out_dir, _ = augmented_clips
+    records = read_index(out_dir)["clips"]["files"]
+    test_sources = {source for sources in CLIP_TEST.values() for source in sources}
+    assert {r["source"] for r in records if r["split"] == "test"} == test_sources
+    assert not {r["source"] for r in records if r["split"] == "train"} & test_sources
+    train_frames = {p.read_bytes() for p in (out_dir / "clips/train").rglob("*.png")}
+    assert not {p.read_bytes() for p in (out_dir / "clips/test").rglob("*.png")} & train_frames
+
+
+def test_clips_leave_the_images_as_they_were(augmented_clips, tmp_path):
+    split_path, out_dir, counts = augmented_clips
+    manifest = json.loads(split_path.read_text(encoding="utf-8"))
+    del manifest["clips"]
+    (tmp_path / "split.json").write_text(json.dumps(manifest), encoding="utf-8")
+    image_counts = augment_split(tmp_path / "split.json", tmp_path / "frames", count=2, workers=1)
+    assert "clips" not in image_counts and not (tmp_path / "frames/clips").exists()
+    assert {split: counts[split] for split in ("train", "test")} == image_counts
+    for split in ("train", "test"):
+        assert file_bytes(out_dir, split) == file_bytes(tmp_path / "frames", split)
+    index, images_index = read_index(out_dir), read_index(tmp_path / "frames")
+    assert index["files"] == images_index["files"] and "clip_count" not in images_index["settings"]
+
+
+def test_clip_output_depends_on_seed_not_on_workers_and_is_kept_while_up_to_date(augmented_clips, capsys):
+    split_path, out_dir, _ = augmented_clips
+    two = split_path.parent / "two_workers"
+    augment_split(split_path, two, count=2, workers=2, clip_count=4)
+    assert file_bytes(two, "clips") == file_bytes(out_dir, "clips")
+    capsys.readouterr()
+    augment_split(split_path, two, count=2, workers=2, clip_count=4)
+    assert "augmented frames are up to date" in capsys.readouterr().out
+
+    frame = split_path.parent / "data/roundhouses/sweep/003.png"  # a frame of a clip changes
+    os.utime(frame, ns=(frame.stat().st_atime_ns, frame.stat().st_mtime_ns + 10**9))
+    augment_split(split_path, two, count=2, workers=1, clip_count=4)
+    assert "up to date" not in capsys.readouterr().out
+    counts = augment_split(split_path, two, count=2, workers=1, clip_count=1)
+    assert "up to date" not in capsys.readouterr().out and counts["clips"]["train"]["roundhouses"] == 2
+
+
+def test_a_clips_only_split_and_a_broken_clip(tmp_path, capsys):
+    split_path = add_clips(make_split(tmp_path), images=False)
+    (tmp_path / "data/back_kicks/turn.mp4").write_bytes(b"broken")
+    options = ["--out", str(tmp_path / "frames"), "--clip-count", "2", "--workers", "1"]
+    assert cli.main(["augment", str(split_path), *options]) == 0
+    out, err = capsys.readouterr()
+    assert "wrote 4 training clips (22 frames) and 2 test clips (9 frames)" in out
+    assert "training images" not in out
+    assert (
+        "warning: skipped clip back_kicks/turn.mp4: ffmpeg could not read" in err and "Traceback" not in err
+    )
+    index = read_index(tmp_path / "frames")
+    assert index["files"] == [] and [item["source"] for item in index["clips"]["skipped"]] == [
+        "back_kicks/turn.mp4"
+    ]
+    assert sorted(p.name for p in (tmp_path / "frames").iterdir()) == [
+        "clips",
+        "clips_grid.png",
+        "index.json",
+    ]
+    assert cli.main(["augment", str(split_path), *options[:2], "--clip-count", "0"]) == 2
+    assert "--clip-count must be at least 1" in capsys.readouterr().err

@@ -2,14 +2,16 @@
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import HOSTILE_NAME, assert_escaped
 from PIL import Image
 from test_frames import SIZE, enormous_png, save, truncated_jpeg
 
-from tfjs_kombat import config, dataset
+from tfjs_kombat import config, dataset, frames
 from tfjs_kombat.cli import main
 from tfjs_kombat.errors import UserError
 
@@ -284,3 +286,198 @@ def test_out_naming_a_folder_is_an_error_and_changes_nothing(tmp_path, capsys):
     assert capsys.readouterr().err.endswith(f"\nerror: {tmp_path / 'build'}: Is a directory\n")
     assert [p.name for p in (tmp_path / "build").iterdir()] == ["keep.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["build", "data"]  # no temporary file left
+
+
+# --- clips --------------------------------------------------------------------------------------
+
+
+def clip_frame(index, shade, size=SIZE):
+    """Frame `index` of a clip: a bright bar that moves with the index on a `shade` background."""
+    pixels = np.full((size[1], size[0], 3), shade % 200, np.uint8)
+    left = (index * 3) % (size[0] - 3)
+    pixels[:, left : left + 3] = 255
+    return Image.fromarray(pixels)
+
+
+def make_clip(folder, count, shade, suffix=".png"):
+    """A clip folder of `count` frames named 001.png, 002.png, ..."""
+    for index in range(count):
+        save(folder / f"{index + 1:03d}{suffix}", clip_frame(index, shade))
+    return folder
+
+
+def make_video(path, count, shade, fps=20):
+    """An H.264 mp4 of `count` frames at `fps` frames per second, made with ffmpeg."""
+    frames_dir = path.parent / f".{path.name}-frames"
+    for index in range(count):
+        save(frames_dir / f"{index:03d}.png", clip_frame(index, shade, size=(64, 48)))
+    command = [frames.ffmpeg_executable(), "-v", "error", "-nostdin", "-y", "-framerate", str(fps)]
+    command += ["-i", str(frames_dir / "%03d.png"), "-pix_fmt", "yuv420p", "-c:v", "libx264", str(path)]
+    subprocess.run(command, check=True)
+    shutil.rmtree(frames_dir)
+    return path
+
+
+def make_clips(root, counts, frames_per_clip=4):
+    """counts: {class folder: number of clip folders}; every clip differs from every other."""
+    for class_index, (name, count) in enumerate(counts.items()):
+        for index in range(count):
+            make_clip(root / name / f"clip{index:02d}", frames_per_clip + index % 3, 40 * class_index + index)
+    return root
+
+
+def clip_names(clips):
+    return [clip.path.name for clip in clips]
+
+
+def test_scan_finds_clip_folders_and_videos_and_skips_broken_ones(tmp_path):
+    root = make_dataset(tmp_path / "data", {"punches": 3, "kicks": 3, "others": 3})
+    make_clip(root / "punches" / "jab", 5, shade=10)
+    make_clip(root / "roundhouses" / "first", 6, shade=20, suffix=".jpg")
+    make_clip(root / "roundhouses" / "second", 4, shade=30)
+    (root / "roundhouses" / "second" / "notes.txt").write_text("taken at home")
+    make_video(root / "back_kicks" / "turn.mp4", 20, shade=40)  # 1 s at 20 fps
+    (root / "back_kicks" / "broken.mp4").write_bytes(b"not a video" * 50)
+    truncated_jpeg(make_clip(root / "back_kicks" / "bad_frame", 3, shade=50) / "002.jpg")
+    save(root / "roundhouses" / "stray.png", distinct_image(7))
+    (root / "kicks" / "empty_take").mkdir()
+
+    result = dataset.scan(root)
+    assert {name: clip_names(clips) for name, clips in result.clips.items()} == {
+        "punches": ["jab"],
+        "kicks": [],
+        "others": [],
+        "roundhouses": ["first", "second"],
+        "back_kicks": ["turn.mp4"],
+    }
+    frames_of = {clip.path.name: clip.frames for clips in result.clips.values() for clip in clips}
+    assert frames_of == {"jab": 5, "first": 6, "second": 4, "turn.mp4": 10}  # the video at CLIP_FPS
+    assert [p.name for p in result.images["punches"]] == [f"{i:03d}.png" for i in range(3)]  # clips apart
+    reasons = {path.name: reason for path, reason in result.clip_skipped}
+    assert set(reasons) == {"broken.mp4", "bad_frame"}
+    assert reasons["broken.mp4"].startswith("ffmpeg cannot read it")
+    assert reasons["bad_frame"] == "frame 002.jpg: truncated image"
+    text = "\n".join(result.warnings)
+    assert "roundhouses/: ignoring images directly in it: stray.png" in text
+    assert "notes.txt" in text and "empty_take/" in text
+    assert result.skipped == []
+
+
+def test_a_clip_keeps_the_order_its_frames_were_taken_in(tmp_path):
+    for name in ("10.png", "2.png", "1.png", "003.png", ".hidden.png"):
+        save(tmp_path / name, distinct_image(0))
+    (tmp_path / "notes.txt").write_text("not a frame")
+    (tmp_path / "sub.png").mkdir()
+    assert [p.name for p in frames.clip_frame_files(tmp_path)] == ["1.png", "2.png", "003.png", "10.png"]
+
+
+def test_clip_split_has_no_leakage(tmp_path):
+    root = make_clips(tmp_path / "data", {"kicks": 9, "roundhouses": 8, "back_kicks": 7})
+    shutil.copytree(root / "kicks" / "clip00", root / "kicks" / "clip00_again")  # the same clip twice
+    shutil.copytree(root / "kicks" / "clip01", root / "roundhouses" / "same_as_a_kick")
+    result = dataset.scan(root)
+    for seed in range(20):
+        train, test = dataset.split(result.clips, 0.25, seed, key=lambda clip: clip.digest)
+        sides = {}
+        for side, clips in (("train", train), ("test", test)):
+            for name, listed in clips.items():
+                for clip in listed:
+                    sides.setdefault(clip.digest, set()).add(side)
+                    assert clip.path.parent.name == name
+        assert all(len(side) == 1 for side in sides.values())  # identical clips on one side only
+        for name, clips in result.clips.items():
+            assert sorted(train[name] + test[name]) == sorted(clips)
+            assert (train[name] and test[name]) or not clips
+
+    manifest = dataset.make_split(root, tmp_path / "split.json", balance=False)
+    train_frames = {
+        frame.relative_to(root)
+        for clips in manifest["clips"]["train"].values()
+        for clip in clips
+        for frame in (root / clip).iterdir()
+    }
+    for clips in manifest["clips"]["test"].values():
+        for clip in clips:
+            assert clip not in [c for listed in manifest["clips"]["train"].values() for c in listed]
+            assert not {frame.relative_to(root) for frame in (root / clip).iterdir()} & train_frames
+
+
+def test_make_split_balances_by_clips_and_reports_clips_and_frames(tmp_path, capsys):
+    root = make_dataset(tmp_path / "data", {"punches": 6, "kicks": 5, "others": 5})
+    make_clips(root, {"punches": 8, "kicks": 5, "others": 6, "roundhouses": 5, "back_kicks": 4})
+    make_video(root / "back_kicks" / "turn.mp4", 20, shade=3)
+    (root / "kicks" / "broken.webm").write_bytes(b"\x1aE\xdf\xa3 not really")
+    manifest = dataset.make_split(root, tmp_path / "split.json", seed=2)
+
+    assert {name: row["used"] for name, row in manifest["counts"].items()} == dict.fromkeys(
+        config.CLASS_DIRS, 5
+    )
+    assert all(len(paths) == 4 for paths in manifest["train"].values())  # the images as ever
+    clips = manifest["clips"]
+    assert clips["classes"] == list(config.CLIP_CLASS_DIRS) and clips["fps"] == config.CLIP_FPS
+    for name in config.CLIP_CLASS_DIRS:
+        row = clips["counts"][name]
+        assert (row["clips"], row["train"], row["test"]) == (5, 4, 1)  # capped at the smallest class
+        used = clips["train"][name] + clips["test"][name]
+        assert row["frames"] == sum(clips["frames"][clip] for clip in used)
+        assert row["train_frames"] == sum(clips["frames"][clip] for clip in clips["train"][name])
+        assert row["test_frames"] == row["frames"] - row["train_frames"]
+    assert clips["counts"]["punches"]["found"] == 8
+    assert clips["counts"]["kicks"]["skipped"] == 1
+    assert clips["frames"].get("back_kicks/turn.mp4", 10) == 10
+    assert [item["path"] for item in clips["skipped"]] == ["kicks/broken.webm"]
+
+    out, err = capsys.readouterr()
+    lines = [line.split() for line in out.splitlines()]
+    header = lines.index(
+        ["clips", "found", "skipped", "used", "train", "test", "frames", "train_f", "test_f"]
+    )
+    table = {line[0]: line[1:] for line in lines[header + 1 : header + 6]}
+    assert list(table) == list(config.CLIP_CLASS_DIRS)
+    assert table["punches"][:5] == ["8", "0", "5", "4", "1"]
+    assert table["back_kicks"][:5] == ["5", "0", "5", "4", "1"]
+    assert "balanced the clip classes: left out 4 clips at random" in out
+    assert "warning: skipped clip kicks/broken.webm: ffmpeg cannot read it" in err
+    assert "Traceback" not in err
+
+
+def test_a_dataset_of_clips_only_is_valid_and_images_only_has_no_clips(tmp_path, capsys):
+    root = make_clips(tmp_path / "clips_only", {"roundhouses": 3, "back_kicks": 3})
+    manifest = dataset.make_split(root, tmp_path / "split.json")
+    assert all(paths == [] for side in ("train", "test") for paths in manifest[side].values())
+    assert {name: len(clips) for name, clips in manifest["clips"]["test"].items() if clips} == {
+        "roundhouses": 1,
+        "back_kicks": 1,
+    }
+    assert not any("is empty" in warning for warning in manifest["warnings"])
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split()[0] == "clips"  # no image table for a dataset of clips
+
+    images_only = make_dataset(tmp_path / "images_only", {"punches": 3, "kicks": 3})
+    assert "clips" not in dataset.make_split(images_only, tmp_path / "split2.json")
+
+
+def test_clips_need_two_classes_and_images_too(tmp_path):
+    root = make_clips(tmp_path / "data", {"roundhouses": 3})
+    make_dataset(root, {"punches": 2})
+    with pytest.raises(UserError) as caught:
+        dataset.scan(root)
+    message = str(caught.value)
+    assert "(or clips in at least two of punches/, kicks/, others/, roundhouses/, back_kicks/)" in message
+    assert "punches/ 2 images" in message and "clips: roundhouses/ 3" in message
+
+    make_clips(root, {"kicks": 3})  # clips in two classes now: the lone image class is left out
+    result = dataset.scan(root)
+    assert result.images["punches"] == [] and len(result.clips["kicks"]) == 3
+    assert any("only punches/ has images" in warning for warning in result.warnings)
+
+
+def test_clip_names_are_printed_escaped(tmp_path, capsys):
+    root = make_clips(tmp_path / "data", {"roundhouses": 2, "back_kicks": 2})
+    truncated_jpeg(make_clip(root / "roundhouses" / HOSTILE_NAME, 2, shade=5) / f"{HOSTILE_NAME}.jpg")
+    (root / "back_kicks" / f"{HOSTILE_NAME}.mp4").write_bytes(b"not a video")
+    save(root / "back_kicks" / f"{HOSTILE_NAME}.png", distinct_image(3))
+    assert main(["dataset", str(root), "--out", str(tmp_path / "split.json")]) == 0
+    err = capsys.readouterr().err
+    assert_escaped(err)
+    assert "skipped clip 'back_kicks/" in err and "skipped clip 'roundhouses/" in err

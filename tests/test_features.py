@@ -1,7 +1,10 @@
 """The MobileNet feature extractor: preprocessing inside the model, real weights, cache."""
 
 import argparse
+import json
+import shutil
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -141,3 +144,133 @@ def test_names_are_printed_escaped(tmp_path, capsys):
     with pytest.raises(UserError) as error:
         features.load_frame(frames_dir / f"{HOSTILE_NAME}.png")
     assert_escaped(str(error.value))
+
+
+# --- clips: per-frame vectors, windows, clips_{train,test}.npz ------------------------------------
+
+
+def test_clip_windows_step_by_half_and_pad_at_the_front():
+    assert features.clip_windows(12, 12).tolist() == [list(range(12))]
+    assert features.clip_windows(5, 12).tolist() == [[0] * 8 + [1, 2, 3, 4]]  # the first frame repeated
+    assert features.clip_windows(1, 4).tolist() == [[0, 0, 0, 0]]
+    assert features.clip_windows(20, 12).tolist() == [list(range(2, 14)), list(range(8, 20))]
+    assert features.clip_windows(30, 12)[:, -1].tolist() == [11, 17, 23, 29]  # the last ends at the last
+    assert features.clip_windows(7, 4).tolist() == [[1, 2, 3, 4], [3, 4, 5, 6]]
+    assert features.clip_windows(8, 4).tolist() == [[0, 1, 2, 3], [2, 3, 4, 5], [4, 5, 6, 7]]
+    with pytest.raises(ValueError):
+        features.clip_windows(0)
+
+
+@pytest.fixture(scope="module")
+def pose_sequence():
+    return features.build_sequence_extractor(TEST_ALPHA, "pose")
+
+
+def test_pose_sequence_vectors_average_the_block_11_map_over_5x6_cells(pose_sequence):
+    frames = random_frames(2, seed=4).astype("float32")
+    assert pose_sequence.output_shape == (None, 2 * 3 * 384)  # a 2x3 grid of the 10x18 map
+    assert not any(isinstance(layer, keras.Model) for layer in pose_sequence.layers)  # one model
+    block_11 = features.build_feature_extractor(TEST_ALPHA, "pose").predict_on_batch(frames)
+    expected = block_11.reshape(2, 2, 5, 3, 6, 384).mean(axis=(2, 4)).reshape(2, -1)
+    np.testing.assert_allclose(pose_sequence.predict_on_batch(frames), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_article_sequence_vectors_are_its_frame_features(extractor):
+    frames = random_frames(2, seed=5).astype("float32")
+    article = features.build_sequence_extractor(TEST_ALPHA, "article")
+    assert article.output_shape == (None, 768)
+    np.testing.assert_allclose(
+        article.predict_on_batch(frames), extractor.predict_on_batch(frames), rtol=1e-5
+    )
+
+
+CLIPS = {  # clip folder -> frames, as the augment stage writes them
+    "clips/train/roundhouses/00000_00": 5,
+    "clips/train/back_kicks/00001_00": 18,
+    "clips/test/roundhouses/00000": 12,
+}
+
+
+def write_clip_frames(frames_dir, images=True):
+    for index, (folder, count) in enumerate(CLIPS.items()):
+        write_frames(frames_dir / folder, count, seed=100 + index)
+    index = {"clips": {"files": [{"path": folder, "source": f"source{i}"} for i, folder in enumerate(CLIPS)]}}
+    (frames_dir / "index.json").write_text(json.dumps(index))
+    if images:
+        for split in ("train", "test"):
+            write_frames(frames_dir / split / "kicks", 2, seed=7)
+    return frames_dir
+
+
+def test_clip_features_are_windows_of_cached_frame_vectors(tmp_path, pose_sequence, monkeypatch):
+    frames_dir = write_clip_frames(tmp_path / "frames")
+    written = features.extract_split_features(
+        frames_dir, tmp_path / "out", TEST_ALPHA, tmp_path / "cache", "pose"
+    )
+    assert written == {"train": 2, "test": 2, "clips_train": 1 + 2, "clips_test": 1}
+    with np.load(tmp_path / "out" / "clips_train.npz") as stored:
+        keys = ["x", "y", "clip", "source", "folder", "end", "frames", "alpha", "recipe", "pool"]
+        assert sorted(stored.files) == sorted(keys)
+        x, arrays = stored["x"], {key: stored[key] for key in stored.files}
+    assert x.shape == (3, 12, 2304) and x.dtype == np.float32
+    assert arrays["y"].dtype == np.int64 and arrays["y"].tolist() == [3, 4, 4]  # roundhouse, back kick x2
+    assert arrays["clip"].dtype == np.int64 and arrays["clip"].tolist() == [0, 1, 1]
+    assert arrays["source"].tolist() == ["source0", "source1", "source1"]
+    assert arrays["folder"].tolist() == [*list(CLIPS)[:1], *[list(CLIPS)[1]] * 2]
+    assert arrays["end"].tolist() == [4, 11, 17]
+    assert arrays["frames"].shape == (3, 12)
+    assert arrays["frames"][0].tolist() == [f"{list(CLIPS)[0]}/{i:03d}.png" for i in [0] * 8 + [1, 2, 3, 4]]
+    assert (float(arrays["alpha"]), str(arrays["recipe"]), arrays["pool"].tolist()) == (0.75, "pose", [5, 6])
+
+    paths = sorted((frames_dir / list(CLIPS)[1]).glob("*.png"))  # every step is its frame's vector
+    by_hand = pose_sequence.predict_on_batch(
+        np.stack([features.load_frame(p) for p in paths]).astype("float32")
+    )
+    np.testing.assert_allclose(x[1:], np.stack([by_hand[0:12], by_hand[6:18]]), rtol=1e-2, atol=2e-3)
+    assert all(np.array_equal(step, x[0][0]) for step in x[0][:8])  # the padding: the first frame
+
+    x_test, y_test, clip, made_by = features.load_clip_split(tmp_path / "out", "test")
+    assert x_test.shape == (1, 12, 2304) and y_test.tolist() == [3] and clip.tolist() == [0]
+    assert made_by == {"alpha": 0.75, "recipe": "pose", "pool": [5, 6]}
+    cached = sorted(path.name for path in (tmp_path / "cache").iterdir())
+    assert cached == [
+        "mobilenet-7_5-160x288-conv_pw_11_relu-sequence-pool5x6.npz",  # pooled vectors, a file of their own
+        "mobilenet-7_5-160x288-conv_pw_11_relu.npz",
+    ]
+
+    computed = []
+    real = features.compute_features
+    monkeypatch.setattr(
+        features, "compute_features", lambda e, f, **k: computed.append(len(f)) or real(e, f, **k)
+    )
+    features.extract_split_features(frames_dir, tmp_path / "again", TEST_ALPHA, tmp_path / "cache", "pose")
+    assert computed == []  # every frame's vector came from the cache
+    with np.load(tmp_path / "again" / "clips_train.npz") as again:
+        np.testing.assert_array_equal(again["x"], x)
+
+
+def test_a_frames_folder_of_clips_only_gives_clip_features_only(tmp_path, capsys):
+    frames_dir = write_clip_frames(tmp_path / "frames", images=False)
+    (frames_dir / "index.json").unlink()  # frames from elsewhere: the folder names tell the clips
+    variation = frames_dir / "clips/train/roundhouses/00000_01"
+    shutil.copytree(frames_dir / list(CLIPS)[0], variation)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "train.npz").write_bytes(b"an earlier run's")
+    written = features.extract_split_features(
+        frames_dir, tmp_path / "out", TEST_ALPHA, tmp_path / "cache", "article"
+    )
+    assert written == {"clips_train": 4, "clips_test": 1}
+    assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["clips_test.npz", "clips_train.npz"]
+    x, y, clip, made_by = features.load_clip_split(tmp_path / "out", "train")
+    assert x.shape == (4, 12, 768) and x.dtype == np.float32 and y.tolist() == [3, 3, 4, 4]
+    assert clip.tolist() == [0, 0, 1, 1]  # both variations of the roundhouse: one source clip
+    assert made_by == {"alpha": 0.75, "recipe": "article", "pool": None}
+    with np.load(tmp_path / "out" / "clips_train.npz") as stored:
+        assert stored["source"][0] == "clips/train/roundhouses/00000"
+    assert [path.name for path in (tmp_path / "cache").iterdir()] == ["mobilenet-7_5-224-sequence.npz"]
+    capsys.readouterr()
+    assert cli.main(["features", str(frames_dir), "--out", str(tmp_path / "cli"), "--alpha", "0.75",
+                     "--cache", str(tmp_path / "cache"), "--recipe", "article"]) == 0  # fmt: skip
+    assert "wrote 4 train and 1 test windows of 12 frames" in capsys.readouterr().out
+    with pytest.raises(UserError, match="clips_test.npz not found"):
+        features.load_clip_split(tmp_path / "nowhere", "test")

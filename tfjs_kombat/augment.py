@@ -14,6 +14,13 @@ Two deliberate differences from the article:
    frames; the article trained on colour frames (only partly greyed by `Grayscale(alpha=(0, 1))`),
    a train/serve skew.
 
+Clips (the manifest's "clips" section): every frame of a clip is cut like an image, a video first
+decoded at config.CLIP_FPS by `frames.extract_frames`. A training clip gets CLIP_AUGMENTATIONS
+variations, each ONE imgaug draw (`to_deterministic`) applied to all its frames, so a variation
+moves like the clip did (a flip, a zoom or a tint never changes halfway). Test clips are only cut
+and greyed. They go to out/clips/train/<class>/<clip>_<variation>/NNN.png and
+out/clips/test/<class>/<clip>/NNN.png, frames numbered in the clip's order.
+
 The pipeline uses imgaug's current names for two deprecated augmenters: `BlendAlphaFrequencyNoise`
 (foreground/background) for `FrequencyNoiseAlpha` (first/second), `LinearContrast` for
 `ContrastNormalization`. `imgaug` comes from the `pyimgaug` 0.5 distribution (NumPy 2 ready).
@@ -23,18 +30,22 @@ import hashlib
 import json
 import math
 import multiprocessing
+import tempfile
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import imgaug
 import imgaug.augmenters as iaa
+import imgaug.parameters as iap
 import numpy as np
 from PIL import Image
 
 from tfjs_kombat.config import (
     AUGMENTATIONS_BY_RECIPE,
     AUGMENTATIONS_PER_IMAGE,
+    CLIP_AUGMENTATIONS,
+    CLIP_FPS,
     DEFAULT_RECIPE,
     FRAME_HEIGHT,
     FRAME_WIDTH,
@@ -43,11 +54,12 @@ from tfjs_kombat.config import (
 )
 from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.files import replacing_dir, write_json
-from tfjs_kombat.frames import BadImage, grayscale, load_image, to_frame
+from tfjs_kombat.frames import BadImage, clip_frame_files, extract_frames, grayscale, load_image, to_frame
 
 # Bump when the pipeline or the file layout changes, so old outputs are not taken as up to date.
 PIPELINE_VERSION = "article-imgaug-1"
 GRID_SOURCES_PER_CLASS = 1
+GRID_CLIP_FRAMES, GRID_CLIP_VARIATIONS = 12, 2
 
 # `pad_mode=ia.ALL` spelled out: imgaug builds that list from a set, whose order follows Python's
 # per-process hash seed, so the same seed would pick different pad modes in every run.
@@ -131,6 +143,54 @@ def augment_frame(frame, seed, count=AUGMENTATIONS_PER_IMAGE):
     return [grayscale(image) for image in augmented]
 
 
+def clip_seed(run_seed, index):
+    """The seed of one source clip: like source_seed, from a stream of its own."""
+    return int(np.random.SeedSequence([run_seed, index, CLIP_STREAM]).generate_state(1)[0])
+
+
+CLIP_STREAM = 1  # a third entropy word keeps clip seeds apart from the images' two-word ones
+
+
+def augment_clip(frames, seed, count=CLIP_AUGMENTATIONS):
+    """A clip's 56x100x3 uint8 frames -> `count` variations, each a list of fully grey frames in
+    the clip's order, made by one random draw of the pipeline applied to every frame."""
+    pipeline = build_pipeline()  # fresh, as in augment_frame
+    pipeline.seed_(seed)
+    variations = []
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Conversion of an array with ndim > 0", DeprecationWarning)
+        for _ in range(count):
+            # Deterministic mode replays the same random numbers on every call: frame by frame,
+            # each call draws exactly what the first did. (One call on a batch of frames would
+            # draw anew for every frame of the batch.) Each to_deterministic() draws a new one.
+            draw = pipeline.to_deterministic()
+            noises = frequency_noises(draw)
+            variation = []
+            for frame in frames:
+                for noise in noises:
+                    noise._distance_matrix_cache = np.zeros((0, 0), np.float32)
+                variation.append(grayscale(draw(image=frame)))
+            variations.append(variation)
+    return variations
+
+
+def frequency_noises(augmenter):
+    """The FrequencyNoise parameters under the pipeline's BlendAlphaFrequencyNoise augmenters.
+
+    imgaug's FrequencyNoise keeps a distance matrix between calls and writes into it (it sets the
+    corners of the slice it uses to 1), so its noise depends on the calls before, even in
+    deterministic mode. augment_clip empties that cache before every frame: each frame then gets
+    exactly the first frame's noise."""
+    found = []
+    for child in augmenter.get_all_children(flat=True):
+        if isinstance(child, iaa.BlendAlphaFrequencyNoise):
+            param = child.mask_generator.parameter
+            while not isinstance(param, iap.FrequencyNoise):
+                param = param.other_param  # Sigmoid -> IterativeNoiseAggregator -> FrequencyNoise
+            found.append(param)
+    return found
+
+
 def save_grey_png(pixels, path):
     """R = G = B, so one channel keeps everything; the features stage converts back to RGB."""
     Image.fromarray(np.ascontiguousarray(pixels[:, :, 0])).save(path)
@@ -167,6 +227,68 @@ def process_sources(root, jobs, out_dir, count, seed):
     return records, skipped
 
 
+def frame_names(count):
+    """A clip's frame files in order: 000.png, 001.png, ... (more digits past 1000 frames)."""
+    digits = max(3, len(str(count - 1)))
+    return [f"{index:0{digits}d}.png" for index in range(count)]
+
+
+def clip_folder_names(split, index, count):
+    if split == "test":
+        return [f"{index:05d}"]
+    return [name.removesuffix(".png") for name in output_names(split, index, count)]
+
+
+def read_clip(path, fps=CLIP_FPS):
+    """A clip (a folder of frame images, or a video decoded at `fps`) -> its cut 56x100x3 frames,
+    in order; raises BadImage with the reason when it cannot be read."""
+    path = Path(path)
+    if path.is_dir():
+        paths = clip_frame_files(path)
+        if not paths:
+            raise BadImage("no frame images")
+        frames = []
+        for frame in paths:
+            try:
+                frames.append(np.asarray(to_frame(load_image(frame))))
+            except BadImage as error:
+                raise BadImage(f"frame {shown(frame.name)}: {error}") from None
+        return frames
+    with tempfile.TemporaryDirectory(prefix="tfjs-kombat-clip-") as tmp:
+        try:
+            paths = extract_frames(path, tmp, fps=fps)
+        except UserError as error:
+            raise BadImage(str(error)) from None
+        return [np.asarray(to_frame(load_image(frame))) for frame in paths]
+
+
+def process_clips(root, jobs, out_dir, count, seed):
+    """Cut, augment (train only, one draw per variation), grey and save a chunk of source clips;
+    runs in a worker process. Returns the written clips' records and the clips that could not be read."""
+    records, skipped = [], []
+    for split, class_dir, index, source in jobs:
+        try:
+            frames = read_clip(Path(root) / source)
+        except BadImage as error:
+            skipped.append({"source": source, "reason": str(error)})
+            continue
+        if split == "train":
+            variations = augment_clip(frames, clip_seed(seed, index), count)
+        else:
+            variations = [[grayscale(frame) for frame in frames]]
+        names = frame_names(len(frames))
+        for variation, folder in enumerate(clip_folder_names(split, index, count)):
+            path = f"clips/{split}/{class_dir}/{folder}"
+            (Path(out_dir) / path).mkdir(parents=True, exist_ok=True)
+            for image, name in zip(variations[variation], names, strict=True):
+                save_grey_png(image, Path(out_dir) / path / name)
+            record = {"path": path, "source": source, "class": class_dir, "split": split}
+            if split == "train":
+                record["variation"] = variation
+            records.append({**record, "frames": len(names)})
+    return records, skipped
+
+
 def read_manifest(split_path):
     split_path = Path(split_path)
     if not split_path.is_file():
@@ -180,6 +302,16 @@ def read_manifest(split_path):
         raise UserError(f"{shown(split_path)} is not a split file: it needs the keys {', '.join(required)}")
     if not all(isinstance(manifest[split], dict) for split in ("train", "test")):
         raise UserError(f"{shown(split_path)} is not a split file: train and test must map classes to files")
+    clips = manifest.get("clips")
+    if clips is not None and not (
+        isinstance(clips, dict)
+        and isinstance(clips.get("classes"), list)
+        and all(isinstance(clips.get(split), dict) for split in ("train", "test"))
+    ):
+        raise UserError(
+            f"{shown(split_path)} is not a split file: its clips need classes, and train and test "
+            "mapping classes to clips"
+        )
     if not Path(manifest["root"]).is_dir():
         raise UserError(f"the data folder of {shown(split_path)} is gone: {shown(manifest['root'])}")
     return manifest
@@ -194,13 +326,35 @@ def list_jobs(manifest):
     return jobs
 
 
+def list_clip_jobs(manifest):
+    """(split, class_dir, index, source) for every clip of the manifest; indices count per split."""
+    clips = manifest.get("clips")
+    if not clips:
+        return []
+    jobs = []
+    for split in ("train", "test"):
+        sources = [(c, s) for c in clips["classes"] for s in clips[split].get(c, [])]
+        jobs += [(split, class_dir, index, source) for index, (class_dir, source) in enumerate(sources)]
+    return jobs
+
+
+def source_files(root, source):
+    """The files a source stands for: itself, or a clip folder's frame images."""
+    path = Path(root) / source
+    if path.is_dir():
+        return [(f"{source}/{frame.name}", frame) for frame in clip_frame_files(path)]
+    return [(source, path)]
+
+
 def hash_inputs(manifest, jobs):
-    """The manifest and every source's size and mtime: any change means augmenting again."""
+    """The manifest and every source's size and mtime (a clip folder's: every frame's): any
+    change means augmenting again."""
     digest = hashlib.sha256(json.dumps(manifest, sort_keys=True).encode())
     for _, _, _, source in jobs:
         try:
-            stat = (Path(manifest["root"]) / source).stat()
-            digest.update(f"{source}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+            for name, path in source_files(manifest["root"], source):
+                stat = path.stat()
+                digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
         except OSError:
             digest.update(f"{source}\0missing\n".encode())
     return digest.hexdigest()
@@ -214,11 +368,15 @@ def read_up_to_date_index(out_dir, settings, inputs_hash):
         return None
     if index.get("settings") != settings or index.get("inputs_hash") != inputs_hash:
         return None
-    paths = [record["path"] for record in index["files"]] + ["grid.png"]
+    paths = [record["path"] for record in index["files"]] + (["grid.png"] if index["files"] else [])
+    clips = index.get("clips", {}).get("files", [])
+    for record in clips:
+        paths += [f"{record['path']}/{name}" for name in frame_names(record["frames"])]
+    paths += ["clips_grid.png"] if clips else []
     return index if all((out_dir / path).is_file() for path in paths) else None
 
 
-def run_jobs(root, jobs, out_dir, count, seed, workers):
+def run_jobs(root, jobs, out_dir, count, seed, workers, process=process_sources, label="source images"):
     """Process every job in chunks, on `workers` processes (1: in this process), with progress."""
     chunk_size = max(1, math.ceil(len(jobs) / (workers * 8)))
     chunks = [jobs[start : start + chunk_size] for start in range(0, len(jobs), chunk_size)]
@@ -229,16 +387,16 @@ def run_jobs(root, jobs, out_dir, count, seed, workers):
         records.extend(result[0])
         skipped.extend(result[1])
         done += len(chunk)
-        say(f"  {done}/{len(jobs)} source images")
+        say(f"  {done}/{len(jobs)} {label}")
 
     if workers == 1:
         for chunk in chunks:
-            collect(process_sources(root, chunk, out_dir, count, seed), chunk)
+            collect(process(root, chunk, out_dir, count, seed), chunk)
     else:
         # spawn, not fork: the caller may have TensorFlow's threads running, which fork can deadlock.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {pool.submit(process_sources, root, c, out_dir, count, seed): c for c in chunks}
+            futures = {pool.submit(process, root, c, out_dir, count, seed): c for c in chunks}
             for future in as_completed(futures):
                 collect(future.result(), futures[future])
     records.sort(key=lambda record: record["path"])
@@ -254,9 +412,32 @@ def draw_grid(root, records, classes, out_path):
         for source in list(dict.fromkeys(r["source"] for r in train))[:GRID_SOURCES_PER_CLASS]:
             cells = [np.asarray(to_frame(load_image(Path(root) / source)))]
             for record in (r for r in train if r["source"] == source):
-                with Image.open(out_path.parent / record["path"]) as variation:
-                    cells.append(np.asarray(variation.convert("RGB")))
+                cells.append(read_grey(out_path.parent / record["path"]))
             rows.append(cells)
+    save_grid(rows, out_path)
+
+
+def draw_clips_grid(root, records, classes, out_path):
+    """Per clip class, one training clip: its frames in colour, then its first variations, 2x;
+    one row per clip, one column per frame (at most GRID_CLIP_FRAMES)."""
+    rows = []
+    for class_dir in classes:
+        train = [r for r in records if r["split"] == "train" and r["class"] == class_dir]
+        for source in list(dict.fromkeys(r["source"] for r in train))[:GRID_SOURCES_PER_CLASS]:
+            rows.append(read_clip(Path(root) / source)[:GRID_CLIP_FRAMES])
+            for record in [r for r in train if r["source"] == source][:GRID_CLIP_VARIATIONS]:
+                folder = out_path.parent / record["path"]
+                names = frame_names(record["frames"])[:GRID_CLIP_FRAMES]
+                rows.append([read_grey(folder / name) for name in names])
+    save_grid(rows, out_path)
+
+
+def read_grey(path):
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+def save_grid(rows, out_path):
     gap = 2
     columns = max(len(cells) for cells in rows)
     grid = np.full(
@@ -277,34 +458,44 @@ def count_outputs(records, classes):
     return counts
 
 
-def augment_split(split_path, out_dir, count=AUGMENTATIONS_PER_IMAGE, seed=SEED, workers=2):
-    """Write out_dir/{train,test}/<class>/*.png, index.json and grid.png from a split manifest.
+def augment_split(
+    split_path, out_dir, count=AUGMENTATIONS_PER_IMAGE, seed=SEED, workers=2, clip_count=CLIP_AUGMENTATIONS
+):
+    """Write out_dir/{train,test}/<class>/*.png, index.json and grid.png from a split manifest;
+    with clips, out_dir/clips/{train,test}/<class>/<clip>/NNN.png and clips_grid.png too.
 
-    Returns the number of frames written per split and class.
+    Returns the number of frames written per split and class; with clips, also "clips": the
+    number of clip folders written per split and class.
     """
     if count < 1:
         raise UserError(f"--count must be at least 1, got {count}")
+    if clip_count < 1:
+        raise UserError(f"--clip-count must be at least 1, got {clip_count}")
     if workers < 1:
         raise UserError(f"--workers must be at least 1, got {workers}")
     manifest = read_manifest(split_path)
     root, classes, out_dir = manifest["root"], manifest["classes"], Path(out_dir)
-    jobs = list_jobs(manifest)
+    jobs, clip_jobs = list_jobs(manifest), list_clip_jobs(manifest)
     settings = {"count": count, "seed": seed, "pipeline": PIPELINE_VERSION, "imgaug": imgaug.__version__}
-    inputs_hash = hash_inputs(manifest, jobs)
+    if "clips" in manifest:
+        settings.update(clip_count=clip_count, clip_fps=CLIP_FPS)
+    inputs_hash = hash_inputs(manifest, jobs + clip_jobs)
     previous = read_up_to_date_index(out_dir, settings, inputs_hash)
     if previous is not None:
         say("augmented frames are up to date")
-        return previous["counts"]
+        return with_clip_counts(previous["counts"], previous.get("clips"))
 
     n_train = sum(1 for job in jobs if job[0] == "train")
-    say(f"augmenting {n_train} training images x {count} and cutting {len(jobs) - n_train} test images")
+    if jobs or not clip_jobs:
+        say(f"augmenting {n_train} training images x {count} and cutting {len(jobs) - n_train} test images")
     with replacing_dir(out_dir) as tmp:
         records, skipped = run_jobs(root, jobs, tmp, count, seed, workers)
         for item in skipped:
             warn(f"skipped {shown(item['source'])}: {item['reason']}")
-        if not any(record["split"] == "train" for record in records):
+        if (n_train or not clip_jobs) and not any(record["split"] == "train" for record in records):
             raise UserError(f"none of the training images in {shown(split_path)} could be read")
-        draw_grid(root, records, classes, tmp / "grid.png")
+        if records:
+            draw_grid(root, records, classes, tmp / "grid.png")
         counts = count_outputs(records, classes)
         index = {
             "settings": settings,
@@ -315,10 +506,53 @@ def augment_split(split_path, out_dir, count=AUGMENTATIONS_PER_IMAGE, seed=SEED,
             "skipped": skipped,
             "files": records,
         }
+        if "clips" in manifest:
+            index["clips"] = augment_clips(split_path, manifest, clip_jobs, tmp, clip_count, seed, workers)
         write_json(tmp / "index.json", index)
     total = {split: sum(per_class.values()) for split, per_class in counts.items()}
-    say(f"wrote {total['train']} training and {total['test']} test frames to {shown(out_dir)}")
-    return counts
+    if jobs or not clip_jobs:
+        say(f"wrote {total['train']} training and {total['test']} test frames to {shown(out_dir)}")
+    if "clips" in index:
+        clip_total = {split: sum(per_class.values()) for split, per_class in index["clips"]["counts"].items()}
+        frame_total = {
+            split: sum(per_class.values()) for split, per_class in index["clips"]["frames"].items()
+        }
+        say(
+            f"wrote {clip_total['train']} training clips ({frame_total['train']} frames) and "
+            f"{clip_total['test']} test clips ({frame_total['test']} frames) to {shown(out_dir / 'clips')}"
+        )
+    return with_clip_counts(counts, index.get("clips"))
+
+
+def with_clip_counts(counts, clips):
+    return {**counts, "clips": clips["counts"]} if clips else counts
+
+
+def augment_clips(split_path, manifest, jobs, out_dir, count, seed, workers):
+    """The clips' part of augment_split: writes out_dir/clips/ and returns index.json's "clips"."""
+    classes = manifest["clips"]["classes"]
+    n_train = sum(1 for job in jobs if job[0] == "train")
+    say(f"augmenting {n_train} training clips x {count} and cutting {len(jobs) - n_train} test clips")
+    records, skipped = run_jobs(
+        manifest["root"], jobs, out_dir, count, seed, workers, process=process_clips, label="source clips"
+    )
+    for item in skipped:
+        warn(f"skipped clip {shown(item['source'])}: {item['reason']}")
+    if n_train and not any(record["split"] == "train" for record in records):
+        raise UserError(f"none of the training clips in {shown(split_path)} could be read")
+    if records:
+        draw_clips_grid(manifest["root"], records, classes, out_dir / "clips_grid.png")
+    frames = {split: dict.fromkeys(classes, 0) for split in ("train", "test")}
+    for record in records:
+        frames[record["split"]][record["class"]] += record["frames"]
+    return {
+        "classes": classes,
+        "fps": CLIP_FPS,
+        "counts": count_outputs(records, classes),
+        "frames": frames,
+        "skipped": skipped,
+        "files": records,
+    }
 
 
 def add_arguments(parser):
@@ -328,10 +562,23 @@ def add_arguments(parser):
     parser.add_argument(
         "--count", type=int, help=f"variations per image (default: the recipe's, {AUGMENTATIONS_BY_RECIPE})"
     )
+    parser.add_argument(
+        "--clip-count",
+        type=int,
+        default=CLIP_AUGMENTATIONS,
+        help="variations per clip, one random draw for all its frames (default: %(default)s)",
+    )
     parser.add_argument("--seed", type=int, default=SEED, help=f"run seed (default: {SEED})")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default: 2)")
 
 
 def run(args):
     count = AUGMENTATIONS_BY_RECIPE[args.recipe] if args.count is None else args.count
-    augment_split(args.split_json, args.out, count=count, seed=args.seed, workers=args.workers)
+    augment_split(
+        args.split_json,
+        args.out,
+        count=count,
+        seed=args.seed,
+        workers=args.workers,
+        clip_count=args.clip_count,
+    )

@@ -5,6 +5,14 @@ fully decoded once, so a broken file is reported here (and skipped) instead of c
 stage. The article balanced the classes by deleting surplus "others" by hand; `balance` does it
 with a seed. The split is made here, before augmentation, so no augmented copy of a test image is
 ever trained on; files with identical bytes always land on the same side.
+
+Clips (README, "Moves over time"): in any of config.CLIP_CLASS_DIRS, a subfolder of frame images
+(001.jpg, 002.jpg, ...) or a video file is one clip of that class. Images directly in punches/,
+kicks/ and others/ stay the frame heads' images; roundhouses/ and back_kicks/ hold clips only.
+Clips are checked (every frame decoded, a video decoded by ffmpeg at config.CLIP_FPS), balanced
+by clips and split by clip, so no frame of a test clip is trained on; identical clips (the same
+frames in the same order, or the same video bytes) land on the same side. They go to the
+manifest's "clips" section, which exists only when the dataset holds clips.
 """
 
 import hashlib
@@ -14,9 +22,17 @@ from pathlib import Path
 
 from tfjs_kombat import config, files
 from tfjs_kombat.errors import UserError, say, shown, warn
-from tfjs_kombat.frames import BadImage, load_image
+from tfjs_kombat.frames import BadImage, BadVideo, clip_frame_files, load_image, video_frame_count
 
 PROGRESS_EVERY = 500
+CLIP_PROGRESS_EVERY = 50
+
+
+@dataclass(frozen=True, order=True)
+class Clip:
+    path: Path  # a folder of frame images or a video file
+    frames: int  # its frames (a video's as decoded at config.CLIP_FPS)
+    digest: str  # its content: identical clips have the same digest
 
 
 @dataclass
@@ -26,6 +42,8 @@ class Scan:
     skipped: list[tuple[Path, str]]  # unreadable files and why
     warnings: list[str]
     decoded: dict[Path, object] = field(default_factory=dict)  # what scan's `decode` returned
+    clips: dict[str, list[Clip]] = field(default_factory=dict)  # valid clips per clip class folder
+    clip_skipped: list[tuple[Path, str]] = field(default_factory=list)  # unusable clips and why
 
 
 def is_hidden(path):
@@ -38,12 +56,46 @@ def listing(names, limit=5):
     return listed + (f", ... ({len(names)} in all)" if len(names) > limit else "")
 
 
+def is_video(path):
+    return path.suffix.lower() in config.VIDEO_EXTENSIONS
+
+
+def clip_folder_contents(folder, relative, warnings_):
+    """A clip folder's frame files, warning about what else it holds."""
+    frames = clip_frame_files(folder)
+    frame_names = {path.name for path in frames}
+    others = sorted(
+        entry.name + ("/" if entry.is_dir() else "")
+        for entry in folder.iterdir()
+        if not is_hidden(entry) and entry.name not in frame_names
+    )
+    if frames and others:
+        warnings_.append(f"{relative}: ignoring what is not a frame image in a clip: {listing(others)}")
+    return frames
+
+
+def check_clip(path):
+    """A clip path -> Clip, or raise BadImage / BadVideo with the reason it cannot be used."""
+    if path.is_dir():
+        frames, digests = clip_frame_files(path), []
+        for frame in frames:
+            try:
+                load_image(frame)
+            except BadImage as error:
+                raise BadImage(f"frame {shown(frame.name)}: {error}") from None
+            digests.append(content_hash(frame))
+        return Clip(path, len(frames), hashlib.sha256("\n".join(digests).encode()).hexdigest())
+    return Clip(path, video_frame_count(path, config.CLIP_FPS), content_hash(path))
+
+
 def scan(root, decode=None):
-    """Find and verify every image in root's class folders (see Scan); UserError if training is
-    impossible (root missing, or fewer than two classes with usable images).
+    """Find and verify every image and clip in root's class folders (see Scan); UserError if
+    training is impossible (root missing, or neither two classes with usable images nor two
+    classes with usable clips).
 
     Each image is decoded once: by `decode` (path -> anything, or raise BadImage) when given,
-    keeping what it returns in Scan.decoded; else by load_image, only to check it.
+    keeping what it returns in Scan.decoded; else by load_image, only to check it. Clips are only
+    checked (every frame decoded, a video decoded by ffmpeg).
     """
     root = Path(root).expanduser()
     if not root.exists():
@@ -54,9 +106,14 @@ def scan(root, decode=None):
 
     warnings_ = []
     entries = sorted(entry for entry in root.iterdir() if not is_hidden(entry))
-    extra_dirs = [entry.name for entry in entries if entry.is_dir() and entry.name not in config.CLASS_DIRS]
+    extra_dirs = [
+        entry.name for entry in entries if entry.is_dir() and entry.name not in config.CLIP_CLASS_DIRS
+    ]
     for name in extra_dirs:
-        warnings_.append(f"ignoring folder {shown(name + '/')} (class folders are {folder_list()})")
+        warnings_.append(
+            f"ignoring folder {shown(name + '/')} (class folders are {folder_list()}; "
+            f"clips may also be in {clip_only_folder_list()})"
+        )
     loose = [entry.name for entry in entries if entry.is_file()]
     if loose:
         warnings_.append(
@@ -64,27 +121,41 @@ def scan(root, decode=None):
         )
 
     candidates = {name: [] for name in config.CLASS_DIRS}
-    for name in config.CLASS_DIRS:
+    clip_candidates = {name: [] for name in config.CLIP_CLASS_DIRS}
+    for name in config.CLIP_CLASS_DIRS:
         folder = root / name
+        frame_class = name in config.CLASS_DIRS
         if not folder.is_dir():
-            warnings_.append(f"missing class folder {name}/ in {shown(root)}")
+            if frame_class:
+                warnings_.append(f"missing class folder {name}/ in {shown(root)}")
             continue
-        others, subfolders = [], []
+        others, images, empty = [], [], []
         for entry in sorted(folder.iterdir()):
             if is_hidden(entry):
                 continue
             if entry.is_dir():
-                subfolders.append(entry.name + "/")
+                if clip_folder_contents(entry, shown(f"{name}/{entry.name}/"), warnings_):
+                    clip_candidates[name].append(entry)
+                else:
+                    empty.append(entry.name + "/")
             elif entry.suffix.lower() in config.IMAGE_EXTENSIONS:
-                candidates[name].append(entry)
+                (candidates[name] if frame_class else images).append(entry)
+            elif is_video(entry):
+                clip_candidates[name].append(entry)
             else:
                 others.append(entry.name)
         if others:
-            extensions = "/".join(config.IMAGE_EXTENSIONS)
+            extensions = "/".join(config.IMAGE_EXTENSIONS + config.VIDEO_EXTENSIONS)
             warnings_.append(f"{name}/: ignoring files that are not {extensions}: {listing(others)}")
-        if subfolders:
+        if empty:
             warnings_.append(
-                f"{name}/: ignoring subfolders {listing(subfolders)} (images must sit directly in {name}/)"
+                f"{name}/: ignoring subfolders with no frame images {listing(empty)} "
+                f"(images sit directly in {name}/, a clip's frames in a subfolder)"
+            )
+        if images:
+            warnings_.append(
+                f"{name}/: ignoring images directly in it: {listing([p.name for p in images])} "
+                f"({name}/ holds clips only: a folder of frames or a video per clip)"
             )
 
     total = sum(len(paths) for paths in candidates.values())
@@ -105,27 +176,71 @@ def scan(root, decode=None):
             if checked % PROGRESS_EVERY == 0:
                 say(f"checked {checked}/{total} images")
 
+    clips = {name: [] for name in config.CLIP_CLASS_DIRS}
+    clip_skipped = []
+    total_clips, checked = sum(len(paths) for paths in clip_candidates.values()), 0
+    for name, paths in clip_candidates.items():
+        for path in paths:
+            try:
+                clips[name].append(check_clip(path))
+            except (BadImage, BadVideo) as error:
+                clip_skipped.append((path, str(error)))
+            checked += 1
+            if checked % CLIP_PROGRESS_EVERY == 0:
+                say(f"checked {checked}/{total_clips} clips")
+
     for name in config.CLASS_DIRS:
-        if (root / name).is_dir() and not images[name]:
+        if (root / name).is_dir() and not images[name] and not clip_candidates[name]:
             if candidates[name]:
                 warnings_.append(
                     f"class folder {name}/ has no readable images ({len(candidates[name])} skipped)"
                 )
             else:
                 warnings_.append(f"class folder {name}/ is empty")
+    for name in config.CLIP_CLASS_DIRS:
+        if clip_candidates[name] and not clips[name]:
+            warnings_.append(
+                f"class folder {name}/ has no usable clips ({len(clip_candidates[name])} skipped)"
+            )
 
-    if sum(1 for paths in images.values() if paths) < 2:
+    image_classes = [name for name in config.CLASS_DIRS if images[name]]
+    clip_classes = [name for name in config.CLIP_CLASS_DIRS if clips[name]]
+    if len(image_classes) < 2 and len(clip_classes) < 2:
         found = ", ".join(describe(root, name, images[name], candidates[name]) for name in config.CLASS_DIRS)
+        if total_clips:
+            found += "; clips: " + ", ".join(
+                f"{name}/ {len(clips[name])}" for name in config.CLIP_CLASS_DIRS if clip_candidates[name]
+            )
         extra = f"; other folders there: {listing([d + '/' for d in extra_dirs])}" if extra_dirs else ""
         raise UserError(
-            f"training needs usable images in at least two of {folder_list()} in {shown(root)}; "
-            f"found {found}{extra}"
+            f"training needs usable images in at least two of {folder_list()} (or clips in at least "
+            f"two of {clip_folder_list()}) in {shown(root)}; found {found}{extra}"
         )
-    return Scan(root, images, skipped, warnings_, decoded)
+    if len(image_classes) == 1:
+        warnings_.append(
+            f"only {image_classes[0]}/ has images, and the frame heads need two classes: "
+            f"its {len(images[image_classes[0]])} images are left out"
+        )
+        images[image_classes[0]] = []
+    if len(clip_classes) == 1:
+        warnings_.append(
+            f"only {clip_classes[0]}/ has clips, and the sequence head needs two classes: "
+            f"its {len(clips[clip_classes[0]])} clips are left out"
+        )
+        clips[clip_classes[0]] = []
+    return Scan(root, images, skipped, warnings_, decoded, clips, clip_skipped)
 
 
 def folder_list():
     return ", ".join(name + "/" for name in config.CLASS_DIRS)
+
+
+def clip_folder_list():
+    return ", ".join(name + "/" for name in config.CLIP_CLASS_DIRS)
+
+
+def clip_only_folder_list():
+    return ", ".join(name + "/" for name in config.CLIP_CLASS_DIRS if name not in config.CLASS_DIRS)
 
 
 def describe(root, name, valid, candidates):
@@ -154,18 +269,19 @@ def content_hash(path):
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def split(images, test_fraction, seed):
+def split(images, test_fraction, seed, key=content_hash):
     """Stratified train/test split -> (train, test), each {class: sorted paths}.
 
     Files with identical bytes form one group that goes to one side only, across classes too.
     Every class with at least two distinct images gets at least one test and one train image.
+    `key` tells what is identical: a file's bytes by default; for clips, Clip.digest.
     """
     side_of = {}  # content hash -> "train" or "test", shared by all classes
     train, test = {}, {}
     for name, paths in images.items():
         groups = {}
         for path in sorted(paths):
-            groups.setdefault(content_hash(path), []).append(path)
+            groups.setdefault(key(path), []).append(path)
         target = min(max(round(len(paths) * test_fraction), 1), len(paths) - 1)
         free = [digest for digest in groups if digest not in side_of]
         random.Random(f"{seed}:{name}").shuffle(free)
@@ -184,8 +300,51 @@ def split(images, test_fraction, seed):
     return train, test
 
 
+def print_table(title, counts, width=10):
+    """A per-class table of the counts, one row per class, columns as the counts' keys."""
+    columns = list(next(iter(counts.values())))
+    say(f"{title:<{width}}" + "".join(f"{COLUMN_TITLES.get(c, c):>8}" for c in columns))
+    for name, row in counts.items():
+        say(f"{name:<{width}}" + "".join(f"{value:>8}" for value in row.values()))
+
+
+COLUMN_TITLES = {"clips": "used", "train_frames": "train_f", "test_frames": "test_f"}
+
+
+def split_clips(result, test_fraction, seed, balance):
+    """(used, train, test, counts, warnings) of the scan's clips: balanced by clips, split by clip."""
+    used = balance_classes(result.clips, seed) if balance else result.clips
+    train, test = split(used, test_fraction, seed, key=lambda clip: clip.digest)
+    counts, warnings_ = {}, []
+    for name in config.CLIP_CLASS_DIRS:
+        skipped = sum(1 for path, _ in result.clip_skipped if path.relative_to(result.root).parts[0] == name)
+        counts[name] = {
+            "found": len(result.clips[name]) + skipped,
+            "skipped": skipped,
+            "clips": len(used[name]),  # used: balanced
+            "train": len(train[name]),
+            "test": len(test[name]),
+            "frames": sum(clip.frames for clip in used[name]),
+            "train_frames": sum(clip.frames for clip in train[name]),
+            "test_frames": sum(clip.frames for clip in test[name]),
+        }
+        if used[name] and not (train[name] and test[name]):
+            side = "test" if train[name] else "train"
+            warnings_.append(
+                f"{name}/ has no {side} clips ({len(used[name])} usable; a split needs 2 different clips)"
+            )
+    return used, train, test, counts, warnings_
+
+
 def make_split(root, out_path, test_fraction=config.TEST_FRACTION, seed=config.SEED, balance=True):
-    """Scan, (balance), split; print a per-class table; write the manifest atomically and return it."""
+    """Scan, (balance), split; print a per-class table; write the manifest atomically and return it.
+
+    With clips, the manifest also has a "clips" section (see the README's data layout):
+    {"classes": CLIP_CLASS_DIRS, "fps": CLIP_FPS, "train"/"test": {class: [clip paths]},
+    "frames": {clip path: frames}, "counts": {class: {"found", "skipped", "clips" (used), "train",
+    "test", "frames", "train_frames", "test_frames"}}, "skipped": [{"path", "reason"}]}; a clip
+    path is a folder of frames or a video file, relative to "root".
+    """
     result = scan(root)
     used = balance_classes(result.images, seed) if balance else result.images
     train, test = split(used, test_fraction, seed)
@@ -209,15 +368,27 @@ def make_split(root, out_path, test_fraction=config.TEST_FRACTION, seed=config.S
             found_warnings.append(
                 f"{name}/ has no {side} images ({len(used[name])} usable; a split needs 2 different images)"
             )
+    has_clips = any(result.clips.values())
+    if has_clips:
+        clips_used, clips_train, clips_test, clip_counts, clip_warnings = split_clips(
+            result, test_fraction, seed, balance
+        )
+        found_warnings += clip_warnings
 
-    say(f"{'class':<10}" + "".join(f"{column:>8}" for column in counts[config.CLASS_DIRS[0]]))
-    for name, row in counts.items():
-        say(f"{name:<10}" + "".join(f"{value:>8}" for value in row.values()))
+    if any(row["found"] for row in counts.values()) or not has_clips:
+        print_table("class", counts)
     dropped = sum(len(paths) for paths in result.images.values()) - sum(len(paths) for paths in used.values())
     if dropped:
         say(f"balanced the classes: left out {dropped} images at random (seed {seed})")
+    if has_clips:
+        print_table("clips", clip_counts, width=12)
+        dropped = sum(map(len, result.clips.values())) - sum(map(len, clips_used.values()))
+        if dropped:
+            say(f"balanced the clip classes: left out {dropped} clips at random (seed {seed})")
     for path, reason in result.skipped:
         warn(f"skipped {shown(relative(path))}: {reason}")
+    for path, reason in result.clip_skipped:
+        warn(f"skipped clip {shown(relative(path))}: {reason}")
     for message in found_warnings:
         warn(message)
 
@@ -233,21 +404,35 @@ def make_split(root, out_path, test_fraction=config.TEST_FRACTION, seed=config.S
         "skipped": [{"path": relative(path), "reason": reason} for path, reason in result.skipped],
         "warnings": found_warnings,
     }
+    if has_clips:
+        manifest["clips"] = {
+            "classes": list(config.CLIP_CLASS_DIRS),
+            "fps": config.CLIP_FPS,
+            "train": {name: [relative(c.path) for c in clips_train[name]] for name in config.CLIP_CLASS_DIRS},
+            "test": {name: [relative(c.path) for c in clips_test[name]] for name in config.CLIP_CLASS_DIRS},
+            "frames": {
+                relative(c.path): c.frames for name in config.CLIP_CLASS_DIRS for c in clips_used[name]
+            },
+            "counts": clip_counts,
+            "skipped": [{"path": relative(path), "reason": reason} for path, reason in result.clip_skipped],
+        }
     files.write_json(out_path, manifest)
     return manifest
 
 
 def add_arguments(parser):
-    parser.add_argument("data", help="folder with punches/, kicks/ and others/")
+    parser.add_argument(
+        "data", help="folder with punches/, kicks/ and others/ (and clips: roundhouses/, back_kicks/)"
+    )
     parser.add_argument("--out", default="build/split.json", help="manifest to write (default: %(default)s)")
     parser.add_argument(
         "--test-fraction",
         type=float,
         default=config.TEST_FRACTION,
-        help="share of each class held out for testing (default: %(default)s)",
+        help="share of each class (of images; of clips) held out for testing (default: %(default)s)",
     )
     parser.add_argument("--seed", type=int, default=config.SEED, help="seed (default: %(default)s)")
-    parser.add_argument("--no-balance", action="store_true", help="keep every image of every class")
+    parser.add_argument("--no-balance", action="store_true", help="keep every image and clip of every class")
 
 
 def run(args):

@@ -8,10 +8,17 @@ runs the remaining blocks. Either way the extractor is ONE Keras model (raw 0..2
 so the model exported to the browser cannot drift from the one that made the training features.
 
 Features are cached by image content and settings: a re-run only computes what is new.
+
+Clips (the augment stage's clips/ folder): every frame becomes one vector, the recipe's features
+made smaller where config.SEQUENCE_POOL says (the pose recipe's 10x18 map averaged over 5x6 cells,
+a 2x3 grid), by `build_sequence_extractor`, again ONE Keras model. The vectors are cached by frame
+content in a cache file of their own, then cut into windows of config.SEQUENCE_LENGTH frames
+(`clip_windows`) and written to clips_train.npz and clips_test.npz for the sequence head.
 """
 
 import hashlib
 import io
+import json
 from pathlib import Path
 
 import keras
@@ -21,14 +28,17 @@ from PIL import Image
 from tfjs_kombat import files
 from tfjs_kombat.config import (
     CLASS_DIRS,
+    CLIP_CLASS_DIRS,
     DEFAULT_ALPHA,
     DEFAULT_RECIPE,
     FRAME_HEIGHT,
     FRAME_WIDTH,
     MOBILENET_SIZE,
     RECIPES,
+    SEQUENCE_LENGTH,
+    SEQUENCE_POOL,
 )
-from tfjs_kombat.errors import UserError, say, shown
+from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.mobilenet import ALPHAS, CUTS, alpha_argument, load_mobilenet, resolve_alpha
 
 
@@ -59,6 +69,20 @@ def build_feature_extractor(alpha=DEFAULT_ALPHA, recipe="article"):
     return keras.Model(frame, output, name=f"mobilenet_{recipe}_{ALPHAS[alpha]}")
 
 
+def build_sequence_extractor(alpha=DEFAULT_ALPHA, recipe="article"):
+    """Raw 100x56 RGB pixels (0..255) -> one step of the sequence head: the recipe's features,
+    averaged over config.SEQUENCE_POOL cells when it names some, flattened. One Keras model: the
+    feature extractor's layers, then AveragePooling2D and Flatten."""
+    extractor = build_feature_extractor(alpha, recipe)
+    vector = extractor.output
+    pool = SEQUENCE_POOL[recipe]
+    if pool is not None:
+        vector = keras.layers.AveragePooling2D(pool, name="sequence_pool")(vector)
+    if len(vector.shape) > 2:
+        vector = keras.layers.Flatten(name="sequence_vector")(vector)
+    return keras.Model(extractor.input, vector, name=f"{extractor.name}_sequence")
+
+
 def load_frame(path):
     """A 100x56 frame file (as the augment stage writes them, grey or colour) -> uint8 HxWx3."""
     image = Image.open(path).convert("RGB")
@@ -71,9 +95,13 @@ class FeatureCache:
     """Features by sha256 of the input bytes, one .npz per extractor setting. Feature maps are
     kept as float16: half the memory and disk, and far below what changes a decision."""
 
-    def __init__(self, cache_dir, alpha, recipe="article"):
+    def __init__(self, cache_dir, alpha, recipe="article", sequence=False):
+        """sequence: build_sequence_extractor's vectors, in a file of their own."""
         cut = CUTS[recipe]
         where = f"{cut.size[0]}x{cut.size[1]}-{cut.layer}" if cut.layer else str(MOBILENET_SIZE)
+        if sequence:
+            pool = SEQUENCE_POOL[recipe]
+            where += "-sequence" + (f"-pool{pool[0]}x{pool[1]}" if pool else "")
         self.path = Path(cache_dir) / f"mobilenet-{ALPHAS[alpha]}-{where}.npz"
         self.dtype = np.float32 if cut.layer is None else np.float16
         self.entries = {}
@@ -100,6 +128,9 @@ def compute_features(extractor, frames, batch_size=64, label="frames"):
     return np.concatenate(outputs) if outputs else np.zeros((0, *extractor.output_shape[1:]), np.float32)
 
 
+READ_CHUNK = 2048  # frames read into memory at once
+
+
 def cached_features(paths, read_frame, extractor, cache, kind):
     """Features for files, computing only those whose content (and kind of reading) is new."""
     keys = [hashlib.sha256(kind.encode() + Path(p).read_bytes()).hexdigest() for p in paths]
@@ -109,9 +140,13 @@ def cached_features(paths, read_frame, extractor, cache, kind):
             new.setdefault(key, path)
     say(f"  {len(set(keys)) - len(new)}/{len(set(keys))} {kind} features found in cache")
     if new:
-        frames = np.stack([read_frame(path) for path in new.values()])
-        for key, vector in zip(new, compute_features(extractor, frames, label=kind), strict=True):
-            cache.entries[key] = vector.astype(cache.dtype)
+        todo = list(new.items())
+        for start in range(0, len(todo), READ_CHUNK):  # so many frames of clips need not fit in memory
+            chunk = todo[start : start + READ_CHUNK]
+            frames = np.stack([read_frame(path) for _, path in chunk])
+            label = kind if len(todo) <= READ_CHUNK else f"{kind} ({start + len(chunk)}/{len(todo)} read)"
+            for (key, _), vector in zip(chunk, compute_features(extractor, frames, label=label), strict=True):
+                cache.entries[key] = vector.astype(cache.dtype)
         cache.save()
     return np.stack([cache.entries[k] for k in keys]) if keys else np.zeros((0, *extractor.output_shape[1:]))
 
@@ -132,28 +167,158 @@ def list_frames(split_dir):
     return paths, np.array(labels, dtype=np.int64)
 
 
+def list_clips(split_dir):
+    """Clip folders of one clips/<split> folder, in class order then by name:
+    [(folder, class index in CLIP_CLASS_DIRS, its frame files in order)]; empty folders left out."""
+    clips = []
+    for index, class_dir in enumerate(CLIP_CLASS_DIRS):
+        folder = Path(split_dir) / class_dir
+        for clip in sorted(folder.iterdir()) if folder.is_dir() else []:
+            frames = sorted(clip.glob("*.png")) if clip.is_dir() else []
+            if frames:
+                clips.append((clip, index, frames))
+    return clips
+
+
+def clip_windows(frames, length=SEQUENCE_LENGTH):
+    """The windows of a clip of `frames` frames -> int array [windows, length] of frame indices.
+
+    Windows step by length // 2 and the last one ends at the clip's last frame; a window that
+    would start before the first frame repeats the first frame (padding at the front), so a clip
+    shorter than `length` gives one window."""
+    if frames < 1:
+        raise ValueError("a clip needs at least one frame")
+    stride = max(1, length // 2)
+    ends = list(range(frames - 1, length - 2, -stride))[::-1] or [frames - 1]
+    steps = np.arange(length) - (length - 1)
+    return np.maximum(np.array(ends)[:, None] + steps[None, :], 0)
+
+
+def clip_sources(frames_dir):
+    """{clip folder relative to frames_dir: the dataset clip it was made from}, from the augment
+    stage's index.json; empty when there is none (frames brought from elsewhere)."""
+    try:
+        index = json.loads((Path(frames_dir) / "index.json").read_text(encoding="utf-8"))
+        return {record["path"]: record["source"] for record in index["clips"]["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def source_clip(folder, sources):
+    """The dataset clip a clip folder (relative to the frames folder) was made from: as index.json
+    says, else the folder without its variation (clips/train/kicks/00003_05 -> .../00003)."""
+    if folder in sources:
+        return sources[folder]
+    parent, _, name = folder.rpartition("/")
+    return f"{parent}/{name.split('_')[0]}"
+
+
+def extract_clip_features(frames_dir, out_dir, extractor, cache, made_by, length=SEQUENCE_LENGTH):
+    """frames_dir/clips/{train,test}/<class>/<clip>/NNN.png -> out_dir/clips_{train,test}.npz.
+
+    Keys: x float32 [N, length, D]; y int64 [N] (index in CLIP_CLASS_DIRS); clip int64 [N] (which
+    source clip the window comes from, numbered per split: every window of every variation of a
+    clip shares it); source str [N] (that clip's path in the dataset); folder str [N] (the window's
+    clip folder) and frames str [N, length] (its frame files), relative to frames_dir; end int64
+    [N] (the window's last frame in its clip); alpha (float); recipe (str); pool (int64 [2], or
+    [0] when the recipe's vectors are not pooled). Returns the number of windows per split.
+    """
+    frames_dir, sources, written = Path(frames_dir), clip_sources(frames_dir), {}
+    for split in ("train", "test"):
+        clips = list_clips(frames_dir / "clips" / split)
+        if split == "train" and not clips:
+            raise UserError(f"no clips in {shown(frames_dir / 'clips' / 'train')}")
+        if not clips:
+            warn(f"no clips in {shown(frames_dir / 'clips' / split)}: clips_{split}.npz holds no window")
+        paths = [frame for _, _, frames in clips for frame in frames]
+        say(f"clips {split}: {len(clips)} clips, {len(paths)} frames")
+        vectors = cached_features(paths, load_frame, extractor, cache, kind="frame")
+        x, y, ids, source_names, names, ends, window_frames = [], [], [], [], [], [], []
+        numbers, start = {}, 0  # source clip -> its number
+        for folder, label, frames in clips:
+            name = folder.relative_to(frames_dir).as_posix()
+            source = source_clip(name, sources)
+            relative = np.array([frame.relative_to(frames_dir).as_posix() for frame in frames])
+            for window in clip_windows(len(frames), length):
+                x.append(vectors[start + window])
+                y.append(label)
+                ids.append(numbers.setdefault(source, len(numbers)))
+                source_names.append(source)
+                names.append(name)
+                ends.append(window[-1])
+                window_frames.append(relative[window])
+            start += len(frames)
+        size = extractor.output_shape[1]
+        pool = SEQUENCE_POOL[made_by["recipe"]]
+        arrays = {
+            "x": np.stack(x).astype(np.float32) if x else np.zeros((0, length, size), np.float32),
+            "y": np.array(y, dtype=np.int64),
+            "clip": np.array(ids, dtype=np.int64),
+            "source": np.array(source_names, dtype=str),
+            "folder": np.array(names, dtype=str),
+            "end": np.array(ends, dtype=np.int64),
+            "frames": np.array(window_frames, dtype=str).reshape(len(x), length),
+            "alpha": made_by["alpha"],
+            "recipe": made_by["recipe"],
+            "pool": np.array(pool or [], dtype=np.int64),
+        }
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        files.write_bytes(Path(out_dir) / f"clips_{split}.npz", buffer.getvalue())
+        say(f"clips {split}: {len(x)} windows of {length} frames")
+        written[split] = len(x)
+    return written
+
+
+def remove_stale(out_dir, names):
+    """Remove an earlier run's outputs that this run does not write (the data has none of them)."""
+    for name in names:
+        path = Path(out_dir) / name
+        if path.exists():
+            path.unlink()
+            say(f"removed {shown(path)} (no such frames this time)")
+
+
 def extract_split_features(
     frames_dir, out_dir, alpha=DEFAULT_ALPHA, cache_dir="build/cache", recipe=DEFAULT_RECIPE
 ):
-    """build/frames/{train,test}/<class>/*.png -> out_dir/{train,test}.npz (x, y, paths, alpha, recipe)."""
+    """build/frames/{train,test}/<class>/*.png -> out_dir/{train,test}.npz (x, y, paths, alpha, recipe);
+    build/frames/clips/, when there, -> out_dir/clips_{train,test}.npz (see extract_clip_features).
+
+    Returns the number of frames per split ("train", "test") when there are images, and the
+    number of windows per split ("clips_train", "clips_test") when there are clips.
+    """
     frames_dir = Path(frames_dir)
-    if not (frames_dir / "train").is_dir():
+    has_clips = (frames_dir / "clips").is_dir()
+    if not (frames_dir / "train").is_dir() and not has_clips:
         raise UserError(f"{shown(frames_dir)} has no train/ folder; run `tfjs-kombat augment` first")
     alpha = resolve_alpha(alpha)  # the number, never "auto", names the cache and goes in the npz
-    extractor = build_feature_extractor(alpha, recipe)
-    cache = FeatureCache(cache_dir, alpha, recipe)
+    made_by = {"alpha": alpha, "recipe": recipe}
+    listed = {split: list_frames(frames_dir / split) for split in ("train", "test")}
     written = {}
-    for split in ("train", "test"):
-        paths, labels = list_frames(frames_dir / split)
-        if not paths:
-            raise UserError(f"no frames in {shown(frames_dir / split)}")
-        say(f"{split}: {len(paths)} frames")
-        x = cached_features(paths, load_frame, extractor, cache, kind="frame")
-        buffer = io.BytesIO()
-        relative = [str(p.relative_to(frames_dir)) for p in paths]
-        np.savez(buffer, x=x, y=labels, paths=np.array(relative), alpha=alpha, recipe=recipe)
-        files.write_bytes(Path(out_dir) / f"{split}.npz", buffer.getvalue())
-        written[split] = len(paths)
+    if any(len(paths) for paths, _ in listed.values()) or not has_clips:
+        extractor = build_feature_extractor(alpha, recipe)
+        cache = FeatureCache(cache_dir, alpha, recipe)
+        for split in ("train", "test"):
+            paths, labels = listed[split]
+            if not paths:
+                raise UserError(f"no frames in {shown(frames_dir / split)}")
+            say(f"{split}: {len(paths)} frames")
+            x = cached_features(paths, load_frame, extractor, cache, kind="frame")
+            buffer = io.BytesIO()
+            relative = [str(p.relative_to(frames_dir)) for p in paths]
+            np.savez(buffer, x=x, y=labels, paths=np.array(relative), alpha=alpha, recipe=recipe)
+            files.write_bytes(Path(out_dir) / f"{split}.npz", buffer.getvalue())
+            written[split] = len(paths)
+    else:
+        remove_stale(out_dir, ["train.npz", "test.npz"])
+    if has_clips:
+        extractor = build_sequence_extractor(alpha, recipe)
+        cache = FeatureCache(cache_dir, alpha, recipe, sequence=True)
+        counts = extract_clip_features(frames_dir, out_dir, extractor, cache, made_by)
+        written.update({f"clips_{split}": count for split, count in counts.items()})
+    else:
+        remove_stale(out_dir, ["clips_train.npz", "clips_test.npz"])
     return written
 
 
@@ -167,9 +332,26 @@ def load_split(features_dir, split):
         return stored["x"], stored["y"], {"alpha": float(stored["alpha"]), "recipe": recipe}
 
 
+def load_clip_split(features_dir, split):
+    """(x [N, T, D], y [N], clip [N], made_by) of clips_<split>.npz (extract_clip_features):
+    clip numbers the source clip of each window; made_by is {"alpha", "recipe", "pool": [h, w] or None}."""
+    path = Path(features_dir) / f"clips_{split}.npz"
+    if not path.exists():
+        raise UserError(f"{shown(path)} not found; run `tfjs-kombat features` on frames with clips first")
+    with np.load(path) as stored:
+        made_by = {
+            "alpha": float(stored["alpha"]),
+            "recipe": str(stored["recipe"]),
+            "pool": stored["pool"].tolist() or None,
+        }
+        return stored["x"], stored["y"], stored["clip"], made_by
+
+
 def add_arguments(parser):
     parser.add_argument("frames_dir", nargs="?", default="build/frames", help="the augment stage's output")
-    parser.add_argument("--out", default="build/features", help="folder for train.npz and test.npz")
+    parser.add_argument(
+        "--out", default="build/features", help="folder for train.npz, test.npz (clips: clips_train.npz, ...)"
+    )
     parser.add_argument(
         "--alpha",
         type=alpha_argument,
@@ -182,4 +364,12 @@ def add_arguments(parser):
 
 def run(args):
     counts = extract_split_features(args.frames_dir, args.out, args.alpha, args.cache, args.recipe)
-    say(f"wrote features of {counts['train']} train and {counts['test']} test frames to {shown(args.out)}")
+    if "train" in counts:
+        say(
+            f"wrote features of {counts['train']} train and {counts['test']} test frames to {shown(args.out)}"
+        )
+    if "clips_train" in counts:
+        say(
+            f"wrote {counts['clips_train']} train and {counts['clips_test']} test windows of "
+            f"{SEQUENCE_LENGTH} frames to {shown(args.out)}"
+        )

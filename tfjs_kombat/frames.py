@@ -9,6 +9,7 @@ checks and decodes (or raises BadImage), `photo_frame` adds the crop and the gre
 """
 
 import math
+import re
 import shutil
 import stat
 import subprocess
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from tfjs_kombat.config import FRAME_HEIGHT, FRAME_WIDTH
+from tfjs_kombat.config import FRAME_HEIGHT, FRAME_WIDTH, IMAGE_EXTENSIONS
 from tfjs_kombat.errors import UserError, say, shown
 
 # 8K video frames are 33 MP; a larger declared size is a huge photo or a forged header, and
@@ -30,6 +31,10 @@ BACKGROUND = (255, 255, 255)
 
 class BadImage(Exception):
     """A file that cannot be used as an image; the message is a short reason for the user."""
+
+
+class BadVideo(Exception):
+    """A video that ffmpeg cannot read or that holds no frame; the message is a short reason."""
 
 
 def load_image(path):
@@ -140,6 +145,46 @@ def extract_frames(video, out_dir, fps=None):
         detail = result.stderr.strip().splitlines()[-1:] or ["no frames decoded"]
         raise UserError(f"ffmpeg could not read {shown(video)}: {shown(detail[0])}")
     return frames
+
+
+def frame_order(path):
+    """Sort key of a clip's frame files: by name, numbers by value (2.jpg before 10.jpg), so both
+    ffmpeg's 001.jpg, 002.jpg, ... and the article's 1..N keep the order they were taken in."""
+    name = Path(path).name.lower()
+    return [(0, int(part), part) if part.isdecimal() else (1, 0, part) for part in re.split(r"(\d+)", name)]
+
+
+def clip_frame_files(folder):
+    """The frame images of a clip folder (a folder of NNN.jpg/png), in the order they were taken;
+    hidden files, subfolders and other files are not frames."""
+    found = (
+        entry
+        for entry in Path(folder).iterdir()
+        if not entry.name.startswith(".") and entry.suffix.lower() in IMAGE_EXTENSIONS and entry.is_file()
+    )
+    return sorted(found, key=frame_order)
+
+
+def video_frame_count(video, fps=None):
+    """How many frames ffmpeg decodes from the video at `fps` (all when None): the count that
+    extract_frames writes. Decodes the whole video once, so a broken one fails here; raises
+    BadVideo with a short reason."""
+    command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(video), "-map", "0:v:0", "-an"]
+    if fps:
+        command += ["-vf", f"fps={fps}"]
+    command += ["-f", "framecrc", "-"]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, errors="replace")
+    except OSError as error:
+        raise BadVideo(f"cannot run ffmpeg ({error.strerror or error})") from None
+    count = sum(1 for line in result.stdout.splitlines() if line and not line.startswith("#"))
+    if result.returncode != 0:
+        detail = (result.stderr.strip().splitlines() or [f"exit status {result.returncode}"])[-1]
+        detail = detail.removeprefix(f"{video}: ")  # the reason, not the path the caller shows
+        raise BadVideo(f"ffmpeg cannot read it: {shown(detail)}")
+    if count == 0:
+        raise BadVideo("no frames decoded")
+    return count
 
 
 def check_fps(fps):
