@@ -16,7 +16,7 @@ from conftest import HOSTILE_NAME, assert_escaped
 from PIL import Image
 from test_frames import write_video
 
-from tfjs_kombat import cli, importer
+from tfjs_kombat import cli, config, importer
 from tfjs_kombat.dataset import content_hash
 from tfjs_kombat.errors import UserError
 from tfjs_kombat.frames import load_image
@@ -478,3 +478,329 @@ def test_names_are_printed_escaped(tmp_path, capsys):
     evil = make_zip(tmp_path / f"evil{HOSTILE_NAME}.zip", {"../evil.png": png(1)})
     assert cli.main(["import", str(evil), "--into", str(into)]) == 2
     assert_escaped(capsys.readouterr().err)
+
+
+# --- clips: <class>/<clip>/NNN.jpg folders and <class>/<clip>.mp4 videos stay clips -------------
+
+
+def frame(index):
+    """Bytes of a tiny JPEG that differ for every index (nearby colours may encode alike)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), (30, index % 256, 200)).save(buffer, format="JPEG", comment=f"frame {index}")
+    return buffer.getvalue()
+
+
+def frames_of(folder):
+    """A clip folder's frames: {name: bytes}, names in order."""
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def clip_rows(report):
+    return {name: row for name, row in report["clips"].items() if row["total"] or row["added"]}
+
+
+def test_clip_folders_in_a_zip_land_as_clips_with_their_frames_in_order(tmp_path, capsys):
+    entries = [
+        ("punches/0001.jpg", frame(1)),  # a single image, as before
+        ("punches/take-a/010.jpg", frame(12)),  # numbered, but out of order and with gaps
+        ("punches/take-a/2.jpg", frame(10)),
+        ("punches/take-a/003.JPG", frame(11)),
+        ("punches/take-b/001.jpg", frame(20)),
+        ("punches/take-b/002.png", png(21)),
+        ("roundhouses/spin/001.jpg", frame(30)),
+        ("roundhouses/spin/002.jpg", frame(31)),
+    ]
+    data = tmp_path / "mine"
+    report = importer.import_source(make_zip(tmp_path / "export.zip", entries), data)
+    assert frames_of(data / "punches" / "take-a") == {
+        "001.jpg": frame(10),
+        "002.jpg": frame(11),
+        "003.jpg": frame(12),
+    }
+    assert frames_of(data / "punches" / "take-b") == {"001.jpg": frame(20), "002.png": png(21)}
+    assert frames_of(data / "roundhouses" / "spin") == {"001.jpg": frame(30), "002.jpg": frame(31)}
+    (single,) = [path for path in (data / "punches").iterdir() if path.is_file()]
+    assert single.name == content_hash(single)[:16] + ".jpg" and single.read_bytes() == frame(1)
+    assert added(report) == {"punches": 1, "kicks": 0, "others": 0}
+    assert clip_rows(report) == {
+        "punches": {"added": 2, "duplicates": 0, "unreadable": 0, "frames": 5, "total": 2},
+        "roundhouses": {"added": 1, "duplicates": 0, "unreadable": 0, "frames": 2, "total": 1},
+    }
+    assert report["skipped"] == [] and report["renamed"] == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.zip", "mine"]  # no staging left
+    out = capsys.readouterr().out
+    assert "\nclips " in out and "hint: no clips in kicks/, others/, back_kicks/ yet" in out
+
+
+def test_clip_folders_in_a_folder(tmp_path):
+    source = tmp_path / "recorded"
+    for name, count in {"kicks/one": 3, "kicks/two": 2, "back_kicks/turn": 4}.items():
+        (source / name).mkdir(parents=True)
+        for index in range(count):
+            (source / name / f"{index + 1:03d}.jpg").write_bytes(frame(10 * len(name) + index))
+    (source / "kicks" / "one" / "notes.txt").write_text("left foot")
+    (source / "kicks" / "one" / "cover.png").write_bytes(png(7))  # an image, but no frame number
+    (source / "kicks" / "one" / ".DS_Store").write_bytes(b"metadata")
+    (source / "kicks" / "one" / "deeper").mkdir()
+    (source / "kicks" / "photos").mkdir()
+    (source / "kicks" / "photos" / "me.png").write_bytes(png(8))
+    report = importer.import_source(source, tmp_path / "mine")
+    assert {path.name: len(list(path.iterdir())) for path in (tmp_path / "mine" / "kicks").iterdir()} == {
+        "one": 3,
+        "two": 2,
+    }
+    assert len(list((tmp_path / "mine" / "back_kicks" / "turn").iterdir())) == 4
+    assert {name: row["added"] for name, row in clip_rows(report).items()} == {"kicks": 2, "back_kicks": 1}
+    reasons = {entry["path"]: entry["reason"] for entry in report["skipped"]}
+    assert set(reasons) == {"kicks/one/notes.txt", "kicks/one/cover.png", "kicks/one/deeper", "kicks/photos"}
+    assert "not an image" in reasons["kicks/one/notes.txt"]
+    assert "not a clip frame" in reasons["kicks/one/cover.png"]
+    assert reasons["kicks/one/deeper"] == "a folder nested deeper than class/clip/frame"
+    assert reasons["kicks/photos"].startswith("a folder nested deeper than class/file, with no clip frames")
+    assert len(tree(source)) == 13  # the source is only read
+
+
+def test_a_taken_clip_name_is_renamed_and_never_merged_or_overwritten(tmp_path, capsys):
+    data = tmp_path / "mine"
+    (data / "kicks" / "take1").mkdir(parents=True)
+    (data / "kicks" / "take1" / "001.jpg").write_bytes(frame(99))
+    (data / "kicks" / "take1-2").mkdir()  # the first free name is take1-3
+    (data / "kicks" / "take2.mp4").write_bytes(b"a clip as a video")  # its name is taken too
+    before = tree(data)
+    entries = {
+        "kicks/take1/001.jpg": frame(1),
+        "kicks/take1/002.jpg": frame(2),
+        "kicks/TAKE2/001.jpg": frame(3),  # case-insensitive disks would merge it into take2
+        "kicks/take3/001.jpg": frame(4),
+    }
+    report = importer.import_source(make_zip(tmp_path / "x.zip", entries), data)
+    assert {path: content for path, content in tree(data).items() if path in before} == before
+    assert sorted(path.name for path in (data / "kicks").iterdir()) == [
+        "TAKE2-2",
+        "take1",
+        "take1-2",
+        "take1-3",
+        "take2.mp4",
+        "take3",
+    ]
+    assert frames_of(data / "kicks" / "take1-3") == {"001.jpg": frame(1), "002.jpg": frame(2)}
+    assert report["renamed"] == [
+        {"clip": "kicks/take1/", "to": "kicks/take1-3"},
+        {"clip": "kicks/TAKE2/", "to": "kicks/TAKE2-2"},
+    ]
+    assert (
+        report["clips"]["kicks"]["total"] == 5
+    )  # take1, take2.mp4, take1-3, TAKE2-2, take3; take1-2 is empty
+    assert "renamed clip kicks/take1/ to kicks/take1-3/" in capsys.readouterr().out
+
+
+def test_two_clips_of_one_name_in_one_import_stay_apart(tmp_path):
+    source = tmp_path / "recorded"
+    (source / "roundhouses" / "spin").mkdir(parents=True)
+    (source / "roundhouses" / "spin" / "001.jpg").write_bytes(frame(1))
+    write_video(source / "roundhouses" / "spin.mp4", count=5)
+    report = importer.import_source(source, tmp_path / "mine")
+    clips = tmp_path / "mine" / "roundhouses"
+    assert sorted(path.name for path in clips.iterdir()) == ["spin", "spin-2"]
+    assert sorted(len(list(path.iterdir())) for path in clips.iterdir()) == [1, 5]
+    assert len(report["renamed"]) == 1
+
+
+def test_reimporting_clips_adds_nothing_and_a_clip_in_two_classes_is_a_conflict(tmp_path, capsys):
+    entries = {"kicks/a/001.jpg": frame(1), "kicks/a/002.jpg": frame(2), "others/b/001.jpg": frame(3)}
+    source, data = make_zip(tmp_path / "x.zip", entries), tmp_path / "mine"
+    importer.import_source(source, data)
+    before = tree(data)
+    again = importer.import_source(source, data)
+    assert tree(data) == before
+    assert {name: (row["added"], row["duplicates"]) for name, row in clip_rows(again).items()} == {
+        "kicks": (0, 1),
+        "others": (0, 1),
+    }
+    moved = make_zip(
+        tmp_path / "y.zip", {"roundhouses/a/001.jpg": frame(1), "roundhouses/a/002.jpg": frame(2)}
+    )
+    report = importer.import_source(moved, data)
+    assert report["conflicts"] == ["clip roundhouses/a/ (roundhouses) is the same clip as kicks/a (kicks)"]
+    assert not (data / "roundhouses").exists()
+    assert "conflict: clip roundhouses/a/" in capsys.readouterr().err
+
+
+def test_unreadable_frames_are_left_out_of_their_clip(tmp_path):
+    entries = {
+        "punches/a/001.jpg": frame(1),
+        "punches/a/002.jpg": b"hello",
+        "punches/a/003.jpg": frame(3),
+        "punches/b/001.jpg": b"",
+    }
+    report = importer.import_source(make_zip(tmp_path / "x.zip", entries), tmp_path / "mine")
+    assert frames_of(tmp_path / "mine" / "punches" / "a") == {"001.jpg": frame(1), "002.jpg": frame(3)}
+    assert not (tmp_path / "mine" / "punches" / "b").exists()
+    assert report["skipped"] == [
+        {"path": "punches/a/002.jpg", "reason": "not an image"},
+        {"path": "punches/b/001.jpg", "reason": "empty file"},
+        {"path": "punches/b/", "reason": "a clip without a readable frame"},
+    ]
+    assert report["clips"]["punches"] == {
+        "added": 1,
+        "duplicates": 0,
+        "unreadable": 2,
+        "frames": 2,
+        "total": 1,
+    }
+
+
+def test_videos_in_clip_classes_become_clips_at_the_clip_rate(tmp_path):
+    source = tmp_path / "videos"
+    (source / "roundhouses").mkdir(parents=True)
+    (source / "kicks").mkdir()
+    write_video(source / "roundhouses" / "spin.mp4", count=12)  # 1.2 s at 10 fps
+    write_video(source / "kicks" / "take1.mp4", count=8)  # a frame class: single images, as before
+    write_video(source / "back_kicks.mp4", count=4)  # many moves in one video: which frames are one?
+    report = importer.import_source(source, tmp_path / "mine", fps=5)
+    spin = tmp_path / "mine" / "roundhouses" / "spin"
+    assert [path.name for path in sorted(spin.iterdir())] == [f"{i:03d}.jpg" for i in range(1, 13)]
+    assert load_image(spin / "001.jpg").size == (64, 48)  # the whole picture, as the record page saves it
+    assert added(report)["kicks"] == 4 and not [
+        p for p in (tmp_path / "mine" / "kicks").iterdir() if p.is_dir()
+    ]
+    assert report["skipped"] == [
+        {
+            "path": "back_kicks.mp4",
+            "reason": "back_kicks/ holds clips, one move each: put each clip's video in back_kicks/ "
+            "(back_kicks/<clip>.mp4)",
+        }
+    ]
+    assert config.CLIP_FPS == 10  # the video's own rate: one frame each
+
+
+def test_with_clips_every_video_in_a_class_folder_is_a_clip(tmp_path, capsys):
+    source = tmp_path / "videos"
+    (source / "kicks").mkdir(parents=True)
+    write_video(source / "kicks" / "take1.mp4", count=6)
+    write_video(source / "kicks" / "take2.webm", count=3)
+    write_video(source / "punches.mp4", count=4)  # a class-named video is still a source of images
+    assert cli.main(["import", str(source), "--into", str(tmp_path / "mine"), "--clips"]) == 0
+    kicks = tmp_path / "mine" / "kicks"
+    assert {path.name: len(list(path.iterdir())) for path in kicks.iterdir()} == {"take1": 6, "take2": 3}
+    assert len(list((tmp_path / "mine" / "punches").glob("*.jpg"))) == 4
+    assert "kicks/take1.mp4: a clip of 6 frames at 10 fps for kicks/" in capsys.readouterr().out
+
+
+def test_clip_videos_in_a_zip(tmp_path):
+    write_video(tmp_path / "spin.mp4", count=5)
+    write_video(tmp_path / "take.mp4", count=3)
+    entries = {
+        "roundhouses/spin.mp4": (tmp_path / "spin.mp4").read_bytes(),
+        "kicks/take.mp4": (tmp_path / "take.mp4").read_bytes(),
+    }
+    source = make_zip(tmp_path / "x.zip", entries)
+    report = importer.import_source(source, tmp_path / "mine")
+    assert len(list((tmp_path / "mine" / "roundhouses" / "spin").iterdir())) == 5
+    assert report["skipped"] == [
+        {
+            "path": "kicks/take.mp4",
+            "reason": "a video: zips are read for images and clips; import videos from a folder",
+        }
+    ]
+    report = importer.import_source(source, tmp_path / "mine", video_clips=True)
+    assert len(list((tmp_path / "mine" / "kicks" / "take").iterdir())) == 3
+    assert report["clips"]["roundhouses"]["duplicates"] == 1
+
+
+def test_a_clip_video_too_long_or_broken_is_skipped(tmp_path, monkeypatch):
+    source = tmp_path / "videos"
+    (source / "roundhouses").mkdir(parents=True)
+    write_video(source / "roundhouses" / "long.mp4", count=8)
+    write_video(source / "roundhouses" / "short.mp4", count=3)
+    (source / "roundhouses" / "broken.mp4").write_bytes(b"not a video")
+    monkeypatch.setattr(importer, "MAX_CLIP_FRAMES", 5)
+    report = importer.import_source(source, tmp_path / "mine")
+    assert sorted(path.name for path in (tmp_path / "mine" / "roundhouses").iterdir()) == ["short"]
+    reasons = {entry["path"]: entry["reason"] for entry in report["skipped"]}
+    assert reasons["roundhouses/long.mp4"] == "longer than 0.5 s: a clip is one move; cut it into clips"
+    assert reasons["roundhouses/broken.mp4"].startswith("ffmpeg could not read")
+
+
+UNSAFE_IN_CLIPS = {
+    "parent": "punches/take/../../../evil/001.jpg",
+    "parent clip": "punches/../../evil/001.jpg",
+    "backslash parent": "punches\\take\\..\\..\\..\\001.jpg",
+    "absolute": "/punches/take/001.jpg",
+    "drive": "C:\\punches\\take\\001.jpg",
+}
+
+
+@pytest.mark.parametrize("name", UNSAFE_IN_CLIPS.values(), ids=UNSAFE_IN_CLIPS.keys())
+def test_unsafe_names_inside_clips_refuse_the_whole_zip(tmp_path, name):
+    source = make_zip(tmp_path / "evil.zip", [("punches/take/001.jpg", frame(1)), (name, frame(2))])
+    assert_refused(source, tmp_path, "refusing .*nothing was imported")
+    assert not list(tmp_path.glob("**/evil")) and not list(tmp_path.glob("**/take"))
+
+
+def test_symlinks_and_bombs_inside_clips_refuse_the_whole_zip(tmp_path):
+    link = make_zip(
+        tmp_path / "link.zip", [("kicks/a/001.jpg", frame(1)), (symlink_entry("kicks/a/002.jpg"), "/etc")]
+    )
+    assert_refused(link, tmp_path, "symbolic link")
+    shutil.rmtree(tmp_path / "out")
+    bomb = make_zip(
+        tmp_path / "bomb.zip", {"kicks/a/001.jpg": frame(1), "kicks/a/002.jpg": bytes(20 * 1024**2)}
+    )
+    assert_refused(bomb, tmp_path, "like a zip bomb")
+
+
+def test_clip_names_that_are_not_plain_folder_names_are_skipped_and_printed_escaped(tmp_path, capsys):
+    entries = {
+        "punches/ok/001.jpg": frame(1),
+        "punches/two words/001.jpg": frame(2),
+        f"punches/{HOSTILE_NAME}/001.jpg": frame(3),
+        "kicks/punches/001.jpg": frame(4),  # a class folder inside another: a zip of a wrapped export
+        "Kicks!/a/001.jpg": frame(5),
+        "punches/.hidden/001.jpg": frame(6),
+        "punches/ok/._001.jpg": b"metadata",
+        "__MACOSX/punches/ok/._001.jpg": b"metadata",
+        "punches/ok/sub/001.jpg": frame(7),
+    }
+    source = make_zip(tmp_path / "x.zip", entries)
+    assert cli.main(["import", str(source), "--into", str(tmp_path / "mine")]) == 0
+    assert [path.relative_to(tmp_path / "mine").as_posix() for path in (tmp_path / "mine").rglob("*")] == [
+        "punches",
+        "punches/ok",
+        "punches/ok/001.jpg",
+    ]
+    err = capsys.readouterr().err
+    assert_escaped(err)
+    assert "skipped punches/two words/001.jpg: 'two words' is not a clip name" in err
+    assert "skipped kicks/punches/001.jpg: punches/ is a class folder inside kicks/" in err
+    assert "skipped Kicks!/a/001.jpg: 'Kicks!' is not a class name" in err
+    assert "skipped punches/ok/sub/001.jpg: nested deeper than class/file" in err
+
+
+def test_a_failed_move_takes_back_the_clips_too(tmp_path, monkeypatch):
+    data = tmp_path / "mine"
+    (data / "kicks" / "old").mkdir(parents=True)
+    (data / "kicks" / "old" / "001.jpg").write_bytes(frame(200))
+    before = tree(data)
+    real_move, moves = shutil.move, []
+
+    def failing_move(source, target):
+        moves.append(target)
+        if len(moves) == 3:
+            raise OSError("disk full")
+        return real_move(source, target)
+
+    monkeypatch.setattr(shutil, "move", failing_move)
+    entries = {"punches/0001.jpg": frame(1), "kicks/a/001.jpg": frame(2), "kicks/b/001.jpg": frame(3)}
+    with pytest.raises(OSError, match="disk full"):
+        importer.import_source(make_zip(tmp_path / "x.zip", entries), data)
+    assert tree(data) == before and sorted(os.listdir(data)) == ["kicks"]
+    assert sorted(os.listdir(data / "kicks")) == ["old"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine", "x.zip"]
+
+
+def test_a_dataset_of_clips_only_reports_clips(tmp_path, capsys):
+    importer.import_source(make_zip(tmp_path / "x.zip", {"kicks/a/001.jpg": frame(1)}), tmp_path / "mine")
+    out = capsys.readouterr().out
+    assert "has no images yet" not in out and "balance:" not in out
+    assert out.splitlines()[-1].startswith("next: make train DATA=")

@@ -125,8 +125,9 @@ def ffmpeg_executable():
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def extract_frames(video, out_dir, fps=None):
-    """Write the video's frames as out_dir/001.jpg, 002.jpg, ... (the article's ffmpeg step)."""
+def extract_frames(video, out_dir, fps=None, max_frames=None):
+    """Write the video's frames as out_dir/001.jpg, 002.jpg, ... (the article's ffmpeg step);
+    max_frames, when given, stops ffmpeg after that many."""
     video, out_dir = Path(video), Path(out_dir)
     if not video.is_file():
         raise UserError(f"no such video: {shown(video)}")
@@ -136,6 +137,8 @@ def extract_frames(video, out_dir, fps=None):
     command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(video)]
     if fps:
         command += ["-vf", f"fps={fps}"]
+    if max_frames:
+        command += ["-frames:v", str(max_frames)]
     command += ["-q:v", "2", str(out_dir / "%03d.jpg")]
     result = subprocess.run(command, capture_output=True, text=True)
     frames = sorted(out_dir.glob("*.jpg"))

@@ -1,6 +1,11 @@
 """Import: a recorded zip, a folder of class folders, or class-named videos -> a dataset folder.
 
 The record page exports one zip laid out like a dataset (`punches/…png`, `kicks/…`, `others/…`).
+Clips come back as clips: `<class>/<clip>/001.jpg, 002.jpg, …` folders (from a zip or a folder)
+and `<class>/<clip>.mp4` videos (with --clips, and always in the classes that are only clips,
+roundhouses/ and back_kicks/) land in `<class>/<clip>/` with their frames renumbered in order, a
+video's decoded at config.CLIP_FPS. A clip is never merged into another or overwritten: a name
+already taken is renamed (`take-2`), and a clip whose frames are all already there is a duplicate.
 A zip is untrusted input, so it is refused whole, before anything is written, if any entry could
 land outside the target (absolute path, `..`, symlink, NUL) or unpacks too big (a zip bomb); each
 entry is then streamed with a running byte count, because its header sizes may lie. Nothing is
@@ -9,6 +14,7 @@ which also makes merging into an existing dataset free of overwrites and re-impo
 Everything is staged beside the target and moved in only when the whole import succeeded.
 """
 
+import hashlib
 import re
 import shlex
 import shutil
@@ -17,6 +23,7 @@ import tempfile
 import zipfile
 import zlib
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tfjs_kombat import config
@@ -28,6 +35,14 @@ DEFAULT_INTO = "data/mine"
 DEFAULT_FPS = 10
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".webm", ".mkv", ".avi", ".m4v", ".y4m")
 CLASS_NAME = re.compile(r"[a-z0-9_-]{1,40}")  # extra classes: a plain folder name on every system
+# Clips: a plain folder name too (the record page writes 20240517-134530-001), and frames named by
+# their number, as the record page and `tfjs-kombat frames` write them.
+CLIP_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,79}")
+FRAME_NUMBER = re.compile(r"[0-9]{1,9}")
+CLIP_LAYOUT = "<class>/<clip>/001.jpg, 002.jpg, ..."
+# Classes read only as clips (the kicks that differ only in how they move): a video there is a clip.
+CLIP_ONLY_CLASSES = tuple(name for name in config.CLIP_CLASS_DIRS if name not in config.CLASS_DIRS)
+MAX_CLIP_FRAMES = 60 * config.CLIP_FPS  # a minute: a clip is one move; a longer video is refused
 
 # Zip limits. A recorded export is a few thousand small frames; these leave room for long sessions.
 MAX_TOTAL_BYTES = 2 * 1024**3
@@ -47,6 +62,17 @@ class Skip(Exception):
     """A file that is not imported; the message is the reason shown to the user."""
 
 
+@dataclass
+class ClipSource:
+    """One clip as the source holds it: numbered frames, or a video decoded into them."""
+
+    class_name: str
+    name: str
+    label: str  # where it comes from, for messages: "kicks/take1/" or "kicks/take1.mp4"
+    frames: list = field(default_factory=list)  # [(number, label, file)]
+    video: Path | None = None
+
+
 def is_hidden(name):
     return name.startswith(".") or name == "__MACOSX"  # .DS_Store, ._files, macOS zip metadata
 
@@ -54,20 +80,72 @@ def is_hidden(name):
 # --- where a file belongs ----------------------------------------------------------------------
 
 
-def place(parts):
-    """Path components below the source -> (class, "image" or "video"), or raise Skip."""
-    suffix = Path(parts[-1]).suffix.lower()
+def media_kind(name):
+    """A file name -> "image" or "video", or raise Skip."""
+    suffix = Path(name).suffix.lower()
     kind = "image" if suffix in config.IMAGE_EXTENSIONS else "video" if suffix in VIDEO_EXTENSIONS else None
     if kind is None:
         raise Skip(f"not an image ({'/'.join(config.IMAGE_EXTENSIONS)}) or a video")
+    return kind
+
+
+def check_class_name(class_name):
+    known = (*config.CLASS_DIRS, *config.CLIP_CLASS_DIRS)
+    if class_name not in known and not CLASS_NAME.fullmatch(class_name):
+        raise Skip(f"{class_name!r} is not a class name (lower-case letters, digits, _ and - only)")
+
+
+def check_clip_name(clip):
+    if not CLIP_NAME.fullmatch(clip):
+        raise Skip(f"{clip!r} is not a clip name (letters, digits, ., _ and - only)")
+
+
+def place(parts):
+    """Path components below the source -> (class, "image" or "video"), or raise Skip."""
+    kind = media_kind(parts[-1])
     if len(parts) > 2:
         raise Skip("nested deeper than class/file")
     if len(parts) == 1 and kind == "image":
         raise Skip(f"not in a class folder ({folder_list()})")
     class_name = parts[0] if len(parts) == 2 else Path(parts[0]).stem  # punches/x.png or punches.mp4
-    if class_name not in config.CLASS_DIRS and not CLASS_NAME.fullmatch(class_name):
-        raise Skip(f"{class_name!r} is not a class name (lower-case letters, digits, _ and - only)")
+    check_class_name(class_name)
     return class_name, kind
+
+
+def is_clip_video(class_name, video_clips):
+    return video_clips or class_name in CLIP_ONLY_CLASSES
+
+
+def locate(parts, video_clips=False):
+    """Path components below the source -> (class, kind, clip name or None), or raise Skip.
+
+    kind: "image" or "video" as place() says (a video whose frames join the class as images),
+    "clip video" (<class>/<clip>.mp4 that is one clip) or "clip frame" (<class>/<clip>/NNN.jpg).
+    """
+    if len(parts) == 3:
+        class_name, clip, frame = parts
+        if media_kind(frame) == "video" or not FRAME_NUMBER.fullmatch(Path(frame).stem):
+            raise Skip(f"nested deeper than class/file, and not a clip frame ({CLIP_LAYOUT})")
+        check_clip_folder(class_name, clip)
+        return class_name, "clip frame", clip
+    class_name, kind = place(parts)
+    if kind == "video" and len(parts) == 2 and is_clip_video(class_name, video_clips):
+        clip = Path(parts[1]).stem
+        check_clip_name(clip)
+        return class_name, "clip video", clip
+    if kind == "video" and len(parts) == 1 and class_name in CLIP_ONLY_CLASSES:
+        raise Skip(
+            f"{class_name}/ holds clips, one move each: put each clip's video in {class_name}/ "
+            f"({class_name}/<clip>{Path(parts[0]).suffix.lower()})"
+        )
+    return class_name, kind, None
+
+
+def check_clip_folder(class_name, clip):
+    check_class_name(class_name)
+    if clip in config.CLIP_CLASS_DIRS:
+        raise Skip(f"{clip}/ is a class folder inside {class_name}/; class folders go at the top")
+    check_clip_name(clip)
 
 
 # --- zip sources --------------------------------------------------------------------------------
@@ -131,19 +209,20 @@ def mib(size):
     return f"{size / 1024**2:.1f} MiB"
 
 
-def unzip_images(archive, path, out_dir, skipped):
-    """Stream every image in a class folder to out_dir/<n><ext> -> [(class, entry name, file)]."""
+def unzip(archive, path, out_dir, skipped, video_clips=False):
+    """Stream every image in a class folder, clip frame and clip video to out_dir/<n><ext>
+    -> ([(class, entry name, file)], [ClipSource])."""
     say(f"unpacking {shown(path)}")
     out_dir.mkdir()
-    candidates = []
+    candidates, clips = [], {}
     for index, info in enumerate(archive.infolist()):
         parts = zip_parts(info.orig_filename)
         if info.is_dir() or not parts or any(is_hidden(part) for part in parts):
             continue
         try:
-            class_name, kind = place(parts)
+            class_name, kind, clip = locate(parts, video_clips)
             if kind == "video":
-                raise Skip("a video: zips are read for images; import videos from a folder")
+                raise Skip("a video: zips are read for images and clips; import videos from a folder")
             if info.flag_bits & 0x1:
                 raise Skip("encrypted")
             # zipfile inflates bzip2/lzma data in unbounded steps; deflate it bounds per read.
@@ -159,8 +238,18 @@ def unzip_images(archive, path, out_dir, skipped):
             raise UserError(
                 f"{shown(path)} is corrupt at {info.orig_filename!r} ({error}); nothing was imported"
             ) from None
-        candidates.append((class_name, info.orig_filename, target))
-    return candidates
+        if kind == "clip frame":
+            source = clips.setdefault(
+                (class_name, clip), ClipSource(class_name, clip, f"{class_name}/{clip}/")
+            )
+            source.frames.append((int(Path(parts[-1]).stem), info.orig_filename, target))
+        elif kind == "clip video":
+            clips[(class_name, info.orig_filename)] = ClipSource(
+                class_name, clip, info.orig_filename, video=target
+            )
+        else:
+            candidates.append((class_name, info.orig_filename, target))
+    return candidates, list(clips.values())
 
 
 def stream_entry(archive, info, target, path):
@@ -192,24 +281,28 @@ def folder_entries(root):
             yield entry
 
 
-def gather_files(source, root, frames_dir, fps, skipped):
-    """Images and videos of a folder (or one video file) -> [(class, label, file)]; video frames
-    are extracted to frames_dir."""
+def gather_files(source, root, frames_dir, fps, skipped, video_clips=False):
+    """Images, videos and clip folders of a folder (or one video file) -> ([(class, label, file)],
+    [ClipSource]); the frames of videos that are not clips are extracted to frames_dir."""
     entries = [source] if source.is_file() else folder_entries(source)
-    candidates = []
+    candidates, clips = [], []
     for index, path in enumerate(entries):
         label = path.relative_to(root).as_posix()
         try:
             if path.is_dir():
-                raise Skip("a folder nested deeper than class/file")
+                clips.append(clip_folder(path, root, skipped))
+                continue
             if not path.is_file():  # a FIFO or a device: hashing it would block or never end
                 raise Skip("not a regular file")
-            class_name, kind = place(path.relative_to(root).parts)
+            class_name, kind, clip = locate(path.relative_to(root).parts, video_clips)
         except Skip as reason:
             skipped.append((label, str(reason)))
             continue
         if kind == "image":
             candidates.append((class_name, label, path))
+            continue
+        if kind == "clip video":
+            clips.append(ClipSource(class_name, clip, label, video=path))
             continue
         try:
             frames = extract_frames(path, frames_dir / str(index), fps=fps)
@@ -218,7 +311,54 @@ def gather_files(source, root, frames_dir, fps, skipped):
             continue
         say(f"{shown(label)}: {len(frames)} frames at {fps:g} fps for {class_name}/")
         candidates += [(class_name, f"{label} frame {frame.stem}", frame) for frame in frames]
-    return candidates
+    return candidates, clips
+
+
+def clip_folder(folder, root, skipped):
+    """A folder inside a class folder -> the ClipSource of its numbered frames, or raise Skip; a
+    folder without numbered frames is no clip, just a folder nested too deep (as before clips)."""
+    class_name, clip = folder.relative_to(root).parts
+    frames, problems = [], []
+    for path in sorted(child for child in folder.iterdir() if not is_hidden(child.name)):
+        label = path.relative_to(root).as_posix()
+        try:
+            if path.is_dir():
+                raise Skip("a folder nested deeper than class/clip/frame")
+            if not path.is_file():  # a FIFO or a device
+                raise Skip("not a regular file")
+            if media_kind(path.name) == "video" or not FRAME_NUMBER.fullmatch(path.stem):
+                raise Skip(f"not a clip frame ({CLIP_LAYOUT})")
+        except Skip as reason:
+            problems.append((label, str(reason)))
+            continue
+        frames.append((int(path.stem), label, path))
+    if not frames:
+        detail = f", with no clip frames ({CLIP_LAYOUT})" if problems else ""
+        raise Skip(f"a folder nested deeper than class/file{detail}")
+    check_clip_folder(class_name, clip)
+    skipped += problems
+    return ClipSource(class_name, clip, f"{class_name}/{clip}/", frames)
+
+
+def decode_clip_videos(clips, frames_dir, skipped):
+    """Decode every clip video into its clip's frames at config.CLIP_FPS (refusing very long ones)."""
+    for index, clip in enumerate(clips):
+        if clip.video is None:
+            continue
+        try:
+            frames = extract_frames(
+                clip.video, frames_dir / str(index), fps=config.CLIP_FPS, max_frames=MAX_CLIP_FRAMES + 1
+            )
+        except UserError as error:
+            skipped.append((clip.label, str(error)))
+            continue
+        if len(frames) > MAX_CLIP_FRAMES:
+            seconds = MAX_CLIP_FRAMES / config.CLIP_FPS
+            skipped.append((clip.label, f"longer than {seconds:g} s: a clip is one move; cut it into clips"))
+            continue
+        clip.frames = [(n, f"{clip.label} frame {frame.stem}", frame) for n, frame in enumerate(frames, 1)]
+        rate = f"{config.CLIP_FPS:g} fps"
+        say(f"{shown(clip.label)}: a clip of {len(frames)} frames at {rate} for {clip.class_name}/")
 
 
 # --- verify, de-duplicate, move in -------------------------------------------------------------
@@ -284,6 +424,102 @@ def stage_images(candidates, data, accepted_dir, skipped):
     return counts, conflicts
 
 
+def clip_frames(folder):
+    """A clip folder's frames in order (by number): 001.jpg, 002.jpg, ..."""
+    frames = [
+        path
+        for path in folder.iterdir()
+        if path.is_file()
+        and path.suffix.lower() in config.IMAGE_EXTENSIONS
+        and FRAME_NUMBER.fullmatch(path.stem)
+    ]
+    return sorted(frames, key=lambda path: (int(path.stem), path.name))
+
+
+def clip_digest(frames):
+    """A clip's identity: its frames' bytes, in order."""
+    return hashlib.sha256("".join(content_hash(path) for path in frames).encode()).hexdigest()
+
+
+def existing_clips(data):
+    """-> (clip digest -> (class, "class/clip"), {class: lower-cased clip names taken}). A clip
+    video's name is taken too, and names are compared lower-cased for case-insensitive disks."""
+    digests, taken = {}, {}
+    if data.is_dir():
+        for folder in sorted(path for path in data.iterdir() if path.is_dir() and not is_hidden(path.name)):
+            names = taken.setdefault(folder.name, set())
+            for entry in sorted(folder.iterdir()):
+                if is_hidden(entry.name):
+                    continue
+                if entry.is_dir():
+                    names.add(entry.name.lower())
+                    if frames := clip_frames(entry):
+                        digests.setdefault(clip_digest(frames), (folder.name, f"{folder.name}/{entry.name}"))
+                elif entry.suffix.lower() in VIDEO_EXTENSIONS:
+                    names.add(entry.stem.lower())
+    return digests, taken
+
+
+def free_name(name, taken):
+    """name, or name-2, name-3, ...: the first that no clip of the class has."""
+    candidate, number = name, 1
+    while candidate.lower() in taken:
+        number += 1
+        candidate = f"{name}-{number}"
+    return candidate
+
+
+def stage_clips(clips, data, clips_dir, skipped):
+    """Verify clips' frames and stage each new clip as clips_dir/<class>/<clip>/001.jpg, ...
+
+    A clip already in data (or earlier in this import), frame for frame, is a duplicate; a clip
+    whose name is taken gets a free one. Returns per-class counts, cross-class conflicts and the
+    renames [(clip, new class/clip)].
+    """
+    seen, taken = existing_clips(data)
+    counts, conflicts, renamed = {}, [], []
+    for clip in clips:
+        if not clip.frames:  # a video that could not be decoded: skipped already
+            continue
+        row = counts.setdefault(clip.class_name, {"added": 0, "duplicates": 0, "unreadable": 0, "frames": 0})
+        frames = []
+        for _, label, path in sorted(clip.frames, key=lambda frame: frame[:2]):
+            try:
+                load_image(path)
+            except BadImage as error:
+                row["unreadable"] += 1
+                skipped.append((label, str(error)))
+                continue
+            frames.append(path)
+        if not frames:
+            skipped.append((clip.label, "a clip without a readable frame"))
+            continue
+        digest = clip_digest(frames)
+        if digest in seen:
+            row["duplicates"] += 1
+            other_class, where = seen[digest]
+            if other_class != clip.class_name:
+                conflicts.append(
+                    f"clip {shown(clip.label)} ({clip.class_name}) is the same clip as {shown(where)} "
+                    f"({other_class})"
+                )
+            continue
+        names = taken.setdefault(clip.class_name, set())
+        name = free_name(clip.name, names)
+        if name != clip.name:
+            renamed.append((clip.label, f"{clip.class_name}/{name}"))
+        names.add(name.lower())
+        seen[digest] = (clip.class_name, clip.label)
+        target = clips_dir / clip.class_name / name
+        target.mkdir(parents=True)
+        width = max(3, len(str(len(frames))))  # 001.jpg ... or 0001.jpg ...: names sort in order
+        for number, path in enumerate(frames, 1):
+            shutil.copyfile(path, target / f"{number:0{width}d}{path.suffix.lower()}")
+        row["added"] += 1
+        row["frames"] += len(frames)
+    return counts, conflicts, renamed
+
+
 def make_dirs(folder):
     """mkdir -p -> the folders it created, outermost first, so a failed import can remove them."""
     missing = []
@@ -316,8 +552,9 @@ def staging_folder(data):
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def move_in(accepted_dir, data, created):
-    """Move the staged images into data's class folders; if one move fails, take back the others."""
+def move_in(accepted_dir, data, created, clips_dir=None):
+    """Move the staged images and clips into data's class folders; if one move fails, take back
+    the others."""
     moved = []
     try:
         for path in sorted(accepted_dir.glob("*/*")):
@@ -325,18 +562,33 @@ def move_in(accepted_dir, data, created):
             target = data / path.parent.name / path.name
             shutil.move(path, target)
             moved.append(target)
+        for path in sorted(clips_dir.glob("*/*")) if clips_dir else ():
+            created += make_dirs(data / path.parent.name)
+            target = data / path.parent.name / path.name
+            if target.exists() or target.is_symlink():  # made since staging: never move into it
+                raise UserError(f"{shown(target)} appeared during the import; nothing was imported")
+            shutil.move(path, target)
+            moved.append(target)
     except BaseException:
         for target in moved:
-            target.unlink(missing_ok=True)
+            if target.is_dir() and not target.is_symlink():
+                shutil.rmtree(target, ignore_errors=True)
+            else:
+                target.unlink(missing_ok=True)
         raise
 
 
 # --- the command -------------------------------------------------------------------------------
 
 
-def import_source(source, into=DEFAULT_INTO, fps=DEFAULT_FPS, max_total_bytes=MAX_TOTAL_BYTES):
+def import_source(
+    source, into=DEFAULT_INTO, fps=DEFAULT_FPS, max_total_bytes=MAX_TOTAL_BYTES, video_clips=False
+):
     """Import a recorded zip, a folder of class folders / class-named videos, or one class-named
-    video into the dataset folder `into`, never overwriting; print and return the report."""
+    video into the dataset folder `into`, never overwriting; print and return the report.
+
+    Clip folders (<class>/<clip>/001.jpg, ...) are clips; so are videos in class folders when
+    video_clips is set, and always in the classes that are only clips (CLIP_ONLY_CLASSES)."""
     source, into = Path(source).expanduser(), Path(into).expanduser()
     if not source.exists():
         raise UserError(f"no such file or folder: {shown(source)}")
@@ -351,44 +603,59 @@ def import_source(source, into=DEFAULT_INTO, fps=DEFAULT_FPS, max_total_bytes=MA
     skipped = []
     with archive or nullcontext(), staging_folder(data) as (staging, created):
         if archive:
-            candidates = unzip_images(archive, source, staging / "unzipped", skipped)
+            candidates, clips = unzip(archive, source, staging / "unzipped", skipped, video_clips)
         else:
             root = source.parent if source.is_file() else source
-            candidates = gather_files(source, root, staging / "frames", fps, skipped)
-        if not candidates:
+            candidates, clips = gather_files(source, root, staging / "frames", fps, skipped, video_clips)
+        if not candidates and not clips:
             reasons = [f"{label} ({reason})" for label, reason in skipped]
             detail = f"; skipped {listing(reasons)}" if reasons else ""
-            raise UserError(f"nothing to import from {shown(source)}: no images in class folders{detail}")
-        counts, conflicts = stage_images(candidates, data, staging / "accepted", skipped)
-        move_in(staging / "accepted", data, created)
-    return report(into, counts, skipped, conflicts)
+            raise UserError(
+                f"nothing to import from {shown(source)}: no images or clips in class folders{detail}"
+            )
+        decode_clip_videos(clips, staging / "clip-frames", skipped)
+        counts, conflicts = {}, []
+        if candidates:
+            counts, conflicts = stage_images(candidates, data, staging / "accepted", skipped)
+        clip_counts, clip_conflicts, renamed = stage_clips(clips, data, staging / "clips", skipped)
+        move_in(staging / "accepted", data, created, staging / "clips")
+    return report(into, counts, skipped, conflicts + clip_conflicts, clip_counts, renamed)
 
 
-def report(into, counts, skipped, conflicts):
-    """Print the per-class table, balance, problems and next step -> the same as a dict."""
+def report(into, counts, skipped, conflicts, clip_counts=None, renamed=()):
+    """Print the per-class tables (images, then clips when there are any), balance, problems and
+    next step -> the same as a dict."""
     classes = list(config.CLASS_DIRS) + sorted(set(counts) - set(config.CLASS_DIRS))
     empty = {"added": 0, "duplicates": 0, "unreadable": 0}
     rows = {name: {**counts.get(name, empty), "total": len(image_files(into / name))} for name in classes}
-
-    width = max(len(name) for name in classes) + 2
-    columns = {"added": 8, "duplicates": 12, "unreadable": 12, "total": 8}
-    say(f"{'class':<{width}}" + "".join(f"{column:>{w}}" for column, w in columns.items()))
-    for name, row in rows.items():
-        say(f"{name:<{width}}" + "".join(f"{row[column]:>{w}}" for column, w in columns.items()))
-
     totals = {name: rows[name]["total"] for name in config.CLASS_DIRS}
     smallest, largest = min(totals, key=totals.get), max(totals, key=totals.get)
-    say(f"balance: smallest {smallest}/ {totals[smallest]}, largest {largest}/ {totals[largest]}")
-    if totals[smallest] == 0:
-        say(f"hint: {smallest}/ has no images yet; record some before training")
-    elif totals[largest] > UNBALANCED * totals[smallest]:
-        say(
-            f"hint: unbalanced; the dataset stage keeps {totals[smallest]} random images per class at "
-            f"training time, so record more {smallest} to use them all"
-        )
-    extra = [name + "/" for name in counts if name not in config.CLASS_DIRS]
-    if extra:
-        say(f"note: extra class folders {listing(extra)}; training uses {folder_list()} only")
+    clip_rows = clip_report_rows(into, clip_counts or {})
+    # A dataset of clips only: no image table, whose hints would ask for single images.
+    if counts or not clip_rows or any(row["total"] for row in rows.values()):
+        print_table("class", rows)
+        say(f"balance: smallest {smallest}/ {totals[smallest]}, largest {largest}/ {totals[largest]}")
+        if totals[smallest] == 0:
+            say(f"hint: {smallest}/ has no images yet; record some before training")
+        elif totals[largest] > UNBALANCED * totals[smallest]:
+            say(
+                f"hint: unbalanced; the dataset stage keeps {totals[smallest]} random images per class at "
+                f"training time, so record more {smallest} to use them all"
+            )
+        extra = [name + "/" for name in counts if name not in config.CLASS_DIRS]
+        if extra:
+            say(f"note: extra class folders {listing(extra)}; training uses {folder_list()} only")
+    if clip_rows:
+        print_table("clips", clip_rows)
+        missing = [name + "/" for name in config.CLIP_CLASS_DIRS if not clip_rows[name]["total"]]
+        if missing:
+            say(f"hint: no clips in {listing(missing)} yet (on the record page, one hold of a key is one)")
+        extra = [name + "/" for name in clip_rows if name not in config.CLIP_CLASS_DIRS]
+        if extra:
+            clip_classes = ", ".join(name + "/" for name in config.CLIP_CLASS_DIRS)
+            say(f"note: extra clip classes {listing(extra)}; the sequence head uses {clip_classes} only")
+    for clip, new_name in renamed:
+        say(f"renamed clip {shown(clip)} to {shown(new_name)}/: that name was taken")
     for conflict in conflicts:
         warn(f"conflict: {conflict}; check which class it belongs to")
     for label, reason in skipped[:SHOW_SKIPPED]:
@@ -400,9 +667,44 @@ def report(into, counts, skipped, conflicts):
         "into": str(into),
         "classes": rows,
         "balance": {"smallest": totals[smallest], "largest": totals[largest]},
+        "clips": clip_rows,
+        "renamed": [{"clip": clip, "to": new_name} for clip, new_name in renamed],
         "conflicts": conflicts,
         "skipped": [{"path": label, "reason": reason} for label, reason in skipped],
     }
+
+
+def clip_report_rows(into, clip_counts):
+    """{class: added, duplicates, unreadable (frames), frames (added), total (clips now there)};
+    empty when neither this import nor the dataset holds a clip."""
+    classes = list(config.CLIP_CLASS_DIRS) + sorted(set(clip_counts) - set(config.CLIP_CLASS_DIRS))
+    empty = {"added": 0, "duplicates": 0, "unreadable": 0, "frames": 0}
+    rows = {name: {**clip_counts.get(name, empty), "total": count_clips(into / name)} for name in classes}
+    return rows if clip_counts or any(row["total"] for row in rows.values()) else {}
+
+
+def count_clips(folder):
+    """Clips in a class folder: folders of numbered frames, and videos."""
+    if not folder.is_dir():
+        return 0
+    return sum(
+        1
+        for entry in folder.iterdir()
+        if not is_hidden(entry.name)
+        and (
+            (entry.is_dir() and clip_frames(entry))
+            or (entry.is_file() and entry.suffix.lower() in VIDEO_EXTENSIONS)
+        )
+    )
+
+
+def print_table(title, rows):
+    """One line per class, right-aligned columns named by the rows' keys."""
+    width = max(len(title), *(len(name) for name in rows)) + 2
+    columns = {column: max(8, len(column) + 2) for column in next(iter(rows.values()))}
+    say(f"{title:<{width}}" + "".join(f"{column:>{w}}" for column, w in columns.items()))
+    for name, row in rows.items():
+        say(f"{name:<{width}}" + "".join(f"{row[column]:>{w}}" for column, w in columns.items()))
 
 
 def add_arguments(parser):
@@ -416,7 +718,16 @@ def add_arguments(parser):
         "--fps",
         type=float,
         default=DEFAULT_FPS,
-        help="frames per second kept from videos (default: %(default)s)",
+        help="frames per second kept from videos that are not clips (default: %(default)s)",
+    )
+    clip_only = ", ".join(name + "/" for name in CLIP_ONLY_CLASSES)
+    parser.add_argument(
+        "--clips",
+        action="store_true",
+        help=(
+            "read each video in a class folder as one clip (<class>/<clip>/001.jpg, ... at "
+            f"{config.CLIP_FPS:g} fps), not as single images; videos in {clip_only} always are"
+        ),
     )
 
 
@@ -424,4 +735,4 @@ def run(args):
     check_fps(args.fps)
     if not args.into:  # Path("") is the current folder
         raise UserError("--into needs a folder name")
-    import_source(args.source, args.into, args.fps)
+    import_source(args.source, args.into, args.fps, video_clips=args.clips)

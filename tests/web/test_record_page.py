@@ -1,9 +1,10 @@
 """Browser tests of the record page (web/record.html) in Debian's Chromium, driven by Playwright.
 
-The fake camera plays a rendered clip (a person idling, punching and kicking). A user session —
-hold a key per class, hold a button for an extra class, delete frames, export — runs once; the
-tests then check what the page showed, that `tfjs-kombat import` takes the zip whole, and that the
-imported frames train.
+The fake camera plays a rendered clip (a person idling, punching and kicking). Two user sessions
+run once each: one records single frames — hold a key per class, hold a button for an extra class,
+delete frames, export — and the tests check what the page showed, that `tfjs-kombat import` takes
+the zip whole, and that the imported frames train; the other records clips — each hold one clip —
+and the tests check that record -> export -> import keeps every clip apart, frame for frame.
 """
 
 import re
@@ -55,10 +56,11 @@ def counts(page):
 
 def hold_key(page, key, seconds, screenshot=None):
     page.keyboard.down(key)
-    if screenshot:
+    if screenshot:  # mid-hold; the hold stays `seconds` long however long the screenshot takes
         page.wait_for_timeout(seconds * 500)
+        started = time.monotonic()
         page.screenshot(path=str(screenshot), full_page=True)
-        page.wait_for_timeout(seconds * 500)
+        page.wait_for_timeout(max(0.0, seconds * 500 - 1000 * (time.monotonic() - started)))
     else:
         page.wait_for_timeout(seconds * 1000)
     page.keyboard.up(key)
@@ -70,6 +72,7 @@ def session(chromium, site, tmp_path_factory):
     """One recording session driven like a user; returns what the page showed after each step."""
     page = open_page(chromium, site)
     page.wait_for_selector(".record-button:enabled")  # the camera runs
+    page.check('input[name="mode"][value="frames"]')
     page.select_option("#rate", str(RATE))
     steps = {"start": counts(page)}
     started = time.monotonic()
@@ -145,6 +148,8 @@ def grew(before, after):
 def test_page_matches_the_pipeline_config(session):
     assert session.folders[:3] == list(config.CLASS_DIRS)
     assert session.labels[:3] == list(config.CLASS_NAMES)
+    assert session.folders[:5] == list(config.CLIP_CLASS_DIRS)
+    assert session.labels[:5] == [name.replace("_", " ") for name in config.CLIP_CLASS_NAMES]
     assert session.preview == [config.FRAME_WIDTH, config.FRAME_HEIGHT]
 
 
@@ -155,19 +160,25 @@ def test_the_page_takes_its_frame_and_classes_from_the_generated_constants(
     monkeypatch.setattr(config, "FRAME_WIDTH", 64)
     monkeypatch.setattr(config, "FRAME_HEIGHT", 40)
     monkeypatch.setattr(config, "CLASS_DIRS", ("jabs", "roundhouses", "idles"))
+    monkeypatch.setattr(config, "CLIP_CLASS_DIRS", ("jabs", "roundhouses", "idles", "spins"))
+    monkeypatch.setattr(config, "CLIP_CLASS_NAMES", ("jab", "roundhouse", "idle", "spin"))
     webconfig.write_constants(root)
     with serve_web(root) as url:
         page = open_page(chromium, url)
         folders = page.eval_on_selector_all(".class-card", "cards => cards.map((c) => c.dataset.folder)")
+        clips_only = page.eval_on_selector_all(
+            ".class-card:has(.tag)", "cards => cards.map((c) => c.dataset.folder)"
+        )
         preview = page.eval_on_selector("#preview", "canvas => [canvas.width, canvas.height]")
         page.close()
-    assert folders == ["jabs", "roundhouses", "idles"]
+    assert folders == ["jabs", "roundhouses", "idles", "spins"]
+    assert clips_only == ["spins"]
     assert preview == [64, 40]
 
 
 def test_holding_a_key_records_only_that_class(session):
     steps = session.steps
-    assert steps["start"] == dict.fromkeys(config.CLASS_DIRS, 0)
+    assert steps["start"] == dict.fromkeys(config.CLIP_CLASS_DIRS, 0)
     for previous, step, folder in (
         ("start", "punch", "punches"),
         ("punch", "kick", "kicks"),
@@ -186,8 +197,8 @@ def test_a_picture_that_did_not_change_is_kept_once(session):
 
 def test_extra_class_is_validated_keyed_and_recorded_by_pointer(session):
     assert "lower-case" in session.bad_name
-    assert session.folders == [*config.CLASS_DIRS, EXTRA_CLASS, "wave"]
-    assert session.extra_key == "4"
+    assert session.folders == [*config.CLIP_CLASS_DIRS, EXTRA_CLASS, "wave"]
+    assert session.extra_key == str(len(config.CLIP_CLASS_DIRS) + 1)
     change = grew(session.steps["frozen"], session.steps["extra"])
     assert list(change) == [EXTRA_CLASS] and change[EXTRA_CLASS] >= 5, change
 
@@ -277,7 +288,7 @@ def test_camera_denied_says_so_and_disables_recording(chromium, site):
     page.keyboard.down("1")
     page.wait_for_timeout(400)
     page.keyboard.up("1")
-    assert page.evaluate("window.kombatRecorder.counts()") == dict.fromkeys(config.CLASS_DIRS, 0)
+    assert page.evaluate("window.kombatRecorder.counts()") == dict.fromkeys(config.CLIP_CLASS_DIRS, 0)
     assert page.locator("#export").is_disabled()
     page.close()
 
@@ -307,3 +318,141 @@ def test_the_preview_stops_with_the_camera(chromium, site):
     assert page.evaluate("window.previewDraws") == draws
     assert page.locator(".record-button:enabled").count() == 0
     page.close()
+
+
+# --- clips: each hold of a key is one clip, and stays one through export and import -------------
+
+PUNCHES, KICKS = config.CLASS_DIRS[config.PUNCH], config.CLASS_DIRS[config.KICK]
+ROUNDHOUSES, BACK_KICKS = config.CLIP_CLASS_DIRS[config.ROUNDHOUSE], config.CLIP_CLASS_DIRS[config.BACK_KICK]
+KEYS = {folder: str(i + 1) for i, folder in enumerate(config.CLIP_CLASS_DIRS)}  # the page's number keys
+CLIP_HOLDS = ((PUNCHES, 1.2), (PUNCHES, 0.9), (ROUNDHOUSES, 1.0))  # two punch clips, one roundhouse
+CLIP_RATE = 1000 / config.CLASSIFY_INTERVAL_MS  # clips are taken at the game's rate
+CLIP_NAME = re.compile(r"(\d{8}-\d{6})-(\d{3})")
+
+
+def clip_counts(page):
+    page.wait_for_timeout(300)
+    return page.evaluate("window.kombatRecorder.clips()")
+
+
+@pytest.fixture(scope="module")
+def clip_session(chromium, site, tmp_path_factory):
+    """Record clips (the page's default), delete one, record single frames and a clips-only class
+    in single-frame mode, export."""
+    page = open_page(chromium, site)
+    page.wait_for_selector(".record-button:enabled")
+    result = SimpleNamespace(
+        mode=page.eval_on_selector('input[name="mode"]:checked', "input => input.value"),
+        rate_disabled=page.is_disabled("#rate"),
+    )
+    result.holds = []
+    for folder, seconds in CLIP_HOLDS:
+        hold_key(page, KEYS[folder], seconds)
+        result.holds.append(clip_counts(page))
+        page.wait_for_timeout(200)  # between two moves
+    hold_key(page, KEYS[KICKS], 0.5)  # a kick clip, then deleted: click it, Delete
+    result.before_delete = clip_counts(page)
+    page.locator(f'.class-card[data-folder="{KICKS}"] .clip').first.click()
+    page.keyboard.press("Delete")
+    result.after_delete = clip_counts(page)
+
+    page.check('input[name="mode"][value="frames"]')
+    page.select_option("#rate", "10")
+    result.frames_before = counts(page)
+    hold_key(page, KEYS[PUNCHES], 0.6)  # single punch frames
+    hold_key(page, KEYS[BACK_KICKS], 0.8)  # back kicks are clips only: still a clip
+    result.clips = clip_counts(page)
+    result.counts = counts(page)
+    result.count_text = page.text_content(f'.class-card[data-folder="{PUNCHES}"] .count')
+    result.summary = page.text_content("#export-summary")
+    with page.expect_download() as download:
+        page.click("#export")
+    result.zip_path = tmp_path_factory.mktemp("clips") / ZIP_NAME
+    download.value.save_as(result.zip_path)
+    result.errors = page.errors
+    page.close()
+    return result
+
+
+def test_each_hold_is_one_clip_at_the_game_rate(clip_session):
+    assert clip_session.mode == "clips" and clip_session.rate_disabled
+    first, second, third = clip_session.holds
+    assert [len(first[PUNCHES]), len(second[PUNCHES]), len(third[ROUNDHOUSES])] == [1, 2, 1]
+    assert second[PUNCHES][0] == first[PUNCHES][0]  # a new hold never adds to the last clip
+    for frames, (_, seconds) in zip(
+        [first[PUNCHES][0], second[PUNCHES][1], third[ROUNDHOUSES][0]], CLIP_HOLDS, strict=True
+    ):
+        assert CLIP_RATE * seconds - 4 <= frames <= CLIP_RATE * seconds + 2, (frames, seconds)
+    assert {folder: clips for folder, clips in third.items() if clips} == {
+        PUNCHES: second[PUNCHES],
+        ROUNDHOUSES: third[ROUNDHOUSES],
+    }
+
+
+def test_a_clip_is_deleted_whole(clip_session):
+    assert len(clip_session.before_delete[KICKS]) == 1
+    assert clip_session.after_delete[KICKS] == []
+    assert {k: v for k, v in clip_session.after_delete.items() if k != KICKS} == {
+        k: v for k, v in clip_session.before_delete.items() if k != KICKS
+    }
+
+
+def test_single_frames_and_clips_only_classes_in_frame_mode(clip_session):
+    clips, counts_ = clip_session.clips, clip_session.counts
+    punch_clips = clip_session.holds[-1][PUNCHES]
+    assert clips[PUNCHES] == punch_clips  # single frames are no clip
+    single = counts_[PUNCHES] - sum(punch_clips)
+    assert 3 <= single <= 8
+    assert len(clips[BACK_KICKS]) == 1 and clips[BACK_KICKS][0] >= 5
+    assert clip_session.count_text == f"2 clips · {counts_[PUNCHES]} frames"
+    assert clip_session.summary.startswith(f"{sum(counts_.values())} frames, 4 clips.")
+    assert clip_session.errors == []
+
+
+def test_the_zip_keeps_clips_apart_with_their_frames_in_order(clip_session):
+    with zipfile.ZipFile(clip_session.zip_path) as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+    layout = {}
+    for name in names:
+        parts = name.split("/")
+        if len(parts) == 3:
+            layout.setdefault(parts[0], {}).setdefault(parts[1], []).append(parts[2])
+        else:
+            assert re.fullmatch(rf"{PUNCHES}/\d{{4}}\.jpg", name), name
+    assert {folder: [len(frames) for frames in clips.values()] for folder, clips in layout.items()} == {
+        folder: frames for folder, frames in clip_session.clips.items() if frames
+    }
+    stamps = set()
+    for folder, clips in layout.items():
+        assert [CLIP_NAME.fullmatch(clip).group(2) for clip in clips] == [
+            f"{i:03d}" for i in range(1, len(clips) + 1)
+        ]
+        stamps |= {CLIP_NAME.fullmatch(clip).group(1) for clip in clips}
+        for frames in clips.values():
+            assert frames == [f"{i:03d}.jpg" for i in range(1, len(frames) + 1)], folder
+    assert len(stamps) == 1  # one session
+
+
+def test_record_export_import_keeps_clip_boundaries(clip_session, tmp_path):
+    data = tmp_path / "mine"
+    report = importer.import_source(clip_session.zip_path, into=data)
+    assert report["skipped"] == [] and report["conflicts"] == [] and report["renamed"] == []
+    recorded = {folder: frames for folder, frames in clip_session.clips.items() if frames}
+    with zipfile.ZipFile(clip_session.zip_path) as archive:
+        for folder in config.CLIP_CLASS_DIRS:
+            clips = (
+                sorted(path for path in (data / folder).iterdir() if path.is_dir())
+                if folder in recorded
+                else []
+            )
+            assert [len(list(clip.iterdir())) for clip in clips] == recorded.get(folder, []), folder
+            for clip in clips:  # the same frames, in the same order
+                for frame in sorted(clip.iterdir()):
+                    assert frame.read_bytes() == archive.read(f"{folder}/{clip.name}/{frame.name}")
+    assert not (data / KICKS).exists()  # its one clip was deleted
+    assert report["clips"][PUNCHES]["added"] == 2 and report["clips"][ROUNDHOUSES]["added"] == 1
+    single = clip_session.counts[PUNCHES] - sum(recorded[PUNCHES])
+    assert report["classes"][PUNCHES]["added"] == single
+    again = importer.import_source(clip_session.zip_path, into=data)
+    assert {folder: row["added"] for folder, row in again["clips"].items() if row["added"]} == {}

@@ -1,5 +1,6 @@
-// Unit tests of the record page's ZIP writer, web/js/zip.js (run with `node --test tests/web/`).
-// The last test hands a zip to Python's zipfile, the reader `tfjs-kombat import` uses.
+// Unit tests of the record page's ZIP writer, web/js/zip.js, and of the layout of its export,
+// web/js/dataset.js (run with `node --test tests/web/`). A test hands a zip to Python's zipfile,
+// the reader `tfjs-kombat import` uses.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
+import { clipName, exportEntries, numbered, sessionStamp } from '../../web/js/dataset.js';
 import { crc32, createZip, dosDateTime } from '../../web/js/zip.js';
 
 const bytes = (text) => new TextEncoder().encode(text);
@@ -160,4 +162,67 @@ test("Python's zipfile reads the zip back: names, flags, bytes, CRCs", async () 
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+});
+
+// --- the export's layout: single frames, and one folder per clip ---------------------------------
+
+test('a session stamp is the local date and time, zero-padded', () => {
+  assert.equal(sessionStamp(DATE), '20240517-134530');
+  assert.equal(sessionStamp(new Date(2025, 0, 2, 3, 4, 5)), '20250102-030405');
+});
+
+test('numbers are 1-based, padded to one width per folder so that names sort as numbers', () => {
+  assert.equal(numbered(0, 12, 3), '001');
+  assert.equal(numbered(11, 12, 3), '012');
+  assert.equal(numbered(0, 1200, 3), '0001');
+  assert.equal(numbered(1199, 1200, 3), '1200');
+  assert.equal(numbered(0, 3, 4), '0001');
+  assert.equal(clipName('20240517-134530', 1, 2), '20240517-134530-002');
+  const names = Array.from({ length: 1200 }, (_, i) => numbered(i, 1200, 3));
+  assert.deepEqual([...names].sort(), names);
+});
+
+test('the export keeps clips apart: <class>/<clip>/001.jpg, … after the single frames', () => {
+  const stamp = '20240517-134530';
+  const frame = (text) => bytes(text);
+  const classes = [
+    { folder: 'punches', frames: [frame('p1'), frame('p2')], clips: [[frame('a1'), frame('a2')], [], [frame('b1')]] },
+    { folder: 'kicks', frames: [], clips: [] },
+    { folder: 'roundhouses', frames: [], clips: [[frame('r1'), frame('r2'), frame('r3')]] },
+  ];
+  const entries = exportEntries(classes, stamp);
+  assert.deepEqual(
+    entries.map(({ name }) => name),
+    [
+      'punches/0001.jpg',
+      'punches/0002.jpg',
+      `punches/${stamp}-001/001.jpg`, // an empty clip leaves no folder and no gap in the numbers
+      `punches/${stamp}-001/002.jpg`,
+      `punches/${stamp}-002/001.jpg`,
+      `roundhouses/${stamp}-001/001.jpg`,
+      `roundhouses/${stamp}-001/002.jpg`,
+      `roundhouses/${stamp}-001/003.jpg`,
+    ],
+  );
+  const text = new TextDecoder();
+  assert.deepEqual(
+    entries.map(({ data }) => text.decode(data)),
+    ['p1', 'p2', 'a1', 'a2', 'b1', 'r1', 'r2', 'r3'],
+  );
+});
+
+test('an export zip lists its clips folder by folder, frames in order', async () => {
+  const clip = (length) => Array.from({ length }, (_, i) => bytes(`frame ${i}`));
+  const classes = [{ folder: 'back_kicks', frames: [], clips: [clip(3), clip(1000)] }];
+  const parsed = parse(await zipBytes(exportEntries(classes, '20240517-134530')));
+  assert.equal(parsed.length, 1003);
+  const names = parsed.map((entry) => entry.name);
+  assert.deepEqual(names.slice(0, 4), [
+    'back_kicks/20240517-134530-001/001.jpg',
+    'back_kicks/20240517-134530-001/002.jpg',
+    'back_kicks/20240517-134530-001/003.jpg',
+    'back_kicks/20240517-134530-002/0001.jpg',
+  ]);
+  assert.equal(names.at(-1), 'back_kicks/20240517-134530-002/1000.jpg');
+  assert.deepEqual([...names].sort(), names);
 });

@@ -1,26 +1,50 @@
 /**
  * The record page: while a class's button or number key is held, save camera frames for that
- * class at the chosen rate; review them as thumbnails, delete the wrong ones, and export one zip
- * laid out like a dataset (punches/0001.jpg, kicks/…, others/…, extra classes) for
- * `tfjs-kombat import`. This replaces the article's QuickTime recording, ffmpeg splitting and
- * sorting of frames by hand.
+ * class; review them as thumbnails, delete the wrong ones, and export one zip laid out like a
+ * dataset for `tfjs-kombat import`. This replaces the article's QuickTime recording, ffmpeg
+ * splitting and sorting of frames by hand.
+ *
+ * Each hold records either one clip or single frames (the page's "Each hold records" choice):
+ * - a clip: the hold's frames, at the game's rate (CLASSIFY_INTERVAL_MS, config.CLIP_FPS), kept
+ *   together as one move for the sequence head: <class>/<clip>/001.jpg, 002.jpg, … (dataset.js);
+ * - single frames, as before clips: at the chosen rate, each frame on its own for the frame heads:
+ *   <class>/0001.jpg, …. The classes that are only clips (the two kicks told apart by how they
+ *   move, CLIP_CLASS_DIRS beyond CLASS_DIRS) record clips whatever the choice.
  *
  * Each frame is the FULL camera picture as JPEG: the Python pipeline crops the top band itself,
  * exactly as the game does, so the grey preview here only shows what the model will see.
  * Nothing is sent anywhere; the frames live in this tab until the zip is saved.
  *
- * Tests use `window.kombatRecorder`: counts() → { folder: frames }, exportZip() → Promise<Blob>.
+ * Tests use `window.kombatRecorder`: counts() → { folder: frames, clips' frames included },
+ * clips() → { folder: [frames of each clip] }, exportZip() → Promise<Blob>.
  */
 
 import { CameraError, grabFrame, startCamera } from './camera.js';
-import { CLASS_DIRS, CLASS_NAME_PATTERN, CLASS_NAMES, FRAME_HEIGHT, FRAME_WIDTH } from './constants.js';
+import {
+  CLASS_DIRS,
+  CLASS_NAME_PATTERN,
+  CLASSIFY_INTERVAL_MS,
+  CLIP_CLASS_DIRS,
+  CLIP_CLASS_NAMES,
+  FRAME_HEIGHT,
+  FRAME_WIDTH,
+  SEQUENCE_LENGTH,
+} from './constants.js';
+import { exportEntries, sessionStamp } from './dataset.js';
 import { el } from './ui.js';
 import { createZip } from './zip.js';
 
 const FRAME = { width: FRAME_WIDTH, height: FRAME_HEIGHT };
-const BUILT_IN_CLASSES = CLASS_NAMES.map((label, i) => ({ label, folder: CLASS_DIRS[i] }));
+// The clip classes start with the frame classes; the others are recorded as clips only.
+const BUILT_IN_CLASSES = CLIP_CLASS_DIRS.map((folder, i) => ({
+  label: CLIP_CLASS_NAMES[i],
+  folder,
+  clipsOnly: !CLASS_DIRS.includes(folder),
+}));
+const CLIP_RATE = 1000 / CLASSIFY_INTERVAL_MS; // clips are taken at the rate the game classifies
 const CLASS_NAME = new RegExp(`^${CLASS_NAME_PATTERN}$`); // what `tfjs-kombat import` accepts
 const MAX_CLASSES = 9; // one number key each
+const SESSION = sessionStamp(new Date()); // the first part of this session's clip names
 const JPEG_QUALITY = 0.92;
 const THUMB_WIDTH = 96;
 const THUMB_QUALITY = 0.7;
@@ -35,17 +59,32 @@ const exportButton = $('export');
 const fullCanvas = document.createElement('canvas'); // the camera frame at its own size
 const thumbCanvas = document.createElement('canvas');
 
-const classes = []; // { label, folder, key, frames: [{ jpeg, thumbUrl, image }], view: {…} }
-let selected = null; // { cls, frame }: the thumbnail Delete removes
-let recording = null; // { cls, timer }
+// { label, folder, key, clipsOnly, frames: [frame], clips: [clip], view: {…} }, where a frame is
+// { jpeg, thumbUrl, image } and a clip (one hold) is { frames: [frame], box, caption, dropped }.
+const classes = [];
+let selected = null; // { cls, frame } or { cls, clip }: what Delete removes
+let recording = null; // { cls, clip (null: single frames), timer }
 let capturing = false; // a frame is being encoded; ticks that come meanwhile are skipped
 let cameraReady = false;
 let unsaved = false; // frames recorded or deleted since the last export
 
-window.kombatRecorder = Object.freeze({ counts, exportZip });
+window.kombatRecorder = Object.freeze({ counts, clips, exportZip });
 
 function counts() {
-  return Object.fromEntries(classes.map((cls) => [cls.folder, cls.frames.length]));
+  return Object.fromEntries(classes.map((cls) => [cls.folder, frameCount(cls)]));
+}
+
+function clips() {
+  return Object.fromEntries(classes.map((cls) => [cls.folder, cls.clips.map((clip) => clip.frames.length)]));
+}
+
+function frameCount(cls) {
+  return cls.frames.length + cls.clips.reduce((sum, clip) => sum + clip.frames.length, 0);
+}
+
+/** "clips" or "frames": what a hold records, from the page's choice. */
+function mode() {
+  return document.querySelector('input[name="mode"]:checked').value;
 }
 
 // --- camera and preview ------------------------------------------------------------------------
@@ -101,11 +140,14 @@ function showMessage(text, isError = false) {
 function startRecording(cls) {
   if (!cameraReady || recording?.cls === cls) return;
   stopRecording();
-  const rate = Number($('rate').value);
-  recording = { cls, timer: setInterval(() => capture(cls), 1000 / rate) };
-  capture(cls);
+  const asClip = cls.clipsOnly || mode() === 'clips';
+  // A clip joins its class (and the strip) with its first frame: a hold too short for one leaves none.
+  const clip = asClip ? { frames: [], box: null, caption: null, dropped: false } : null;
+  const rate = asClip ? CLIP_RATE : Number($('rate').value);
+  recording = { cls, clip, timer: setInterval(() => capture(cls, clip), 1000 / rate) };
+  capture(cls, clip);
   cls.view.card.classList.add('recording');
-  $('rec-badge').textContent = `● REC ${cls.label}`;
+  $('rec-badge').textContent = `● REC ${cls.label}${asClip ? ` · clip ${cls.clips.length + 1}` : ''}`;
   $('rec-badge').hidden = false;
 }
 
@@ -117,7 +159,8 @@ function stopRecording(cls = recording?.cls) {
   $('rec-badge').hidden = true;
 }
 
-async function capture(cls) {
+/** One frame for the class: into the clip being recorded, or on its own when clip is null. */
+async function capture(cls, clip) {
   if (capturing || !cameraReady) return;
   capturing = true;
   try {
@@ -131,7 +174,8 @@ async function capture(cls) {
       toJpeg(thumbCanvas, THUMB_QUALITY),
     ]);
     // Asked faster than the camera sends frames, the same picture comes twice; keep it once.
-    if (!(await sameBytes(cls.frames.at(-1)?.jpeg, jpeg))) addFrame(cls, jpeg, thumb);
+    const previous = clip ? clip.frames.at(-1) : cls.frames.at(-1);
+    if (!(await sameBytes(previous?.jpeg, jpeg))) addFrame(cls, clip, jpeg, thumb);
   } catch (error) {
     stopRecording();
     showMessage(`Could not save a frame (${error.message}).`, true);
@@ -160,24 +204,36 @@ async function sameBytes(a, b) {
 
 // --- classes, thumbnails, review -------------------------------------------------------------------
 
-function addClass(label, folder) {
-  const cls = { label, folder, key: String(classes.length + 1), frames: [], clearTimer: null };
+function addClass(label, folder, clipsOnly = false) {
+  const key = String(classes.length + 1);
+  const cls = { label, folder, key, clipsOnly, frames: [], clips: [], clearTimer: null };
   const count = el('span', { className: 'count' }, '0');
   const button = el('button', { type: 'button', className: 'record-button', disabled: true });
-  button.append(el('kbd', {}, cls.key), ' Hold to record');
-  const strip = el('div', { className: 'strip', title: 'click a frame to select it, then Delete' });
+  const action = el('span', {}, ' Hold to record');
+  button.append(el('kbd', {}, cls.key), action);
+  const strip = el('div', {
+    className: 'strip',
+    title: 'click a frame (or a clip) to select it, then Delete',
+  });
   const remove = el('button', { type: 'button', disabled: true }, 'Delete selected');
   const clear = el('button', { type: 'button', disabled: true }, 'Clear class');
   const card = el(
     'section',
     { className: 'class-card' },
-    el('header', {}, el('h3', {}, label), el('code', {}, `${folder}/`), count),
+    el(
+      'header',
+      {},
+      el('h3', {}, label.replace(/_/g, ' ')),
+      el('code', {}, `${folder}/`),
+      clipsOnly ? el('span', { className: 'tag', title: 'told apart by how it moves' }, 'clips only') : null,
+      count,
+    ),
     button,
     strip,
     el('div', { className: 'card-actions' }, remove, clear),
   );
   card.dataset.folder = folder;
-  cls.view = { card, count, button, strip, remove, clear };
+  cls.view = { card, count, button, action, strip, remove, clear };
 
   button.addEventListener('pointerdown', (event) => {
     if (event.button !== 0) return;
@@ -197,29 +253,57 @@ function addClass(label, folder) {
   return cls;
 }
 
-function addFrame(cls, jpeg, thumb) {
+function addFrame(cls, clip, jpeg, thumb) {
+  if (clip?.dropped) return; // deleted while its last frame was being encoded
   const frame = { jpeg, thumbUrl: URL.createObjectURL(thumb) };
   const { width, height } = thumbCanvas; // sized now, so the strip can scroll to it before it loads
   frame.image = el('img', { src: frame.thumbUrl, width, height, alt: `${cls.label} frame`, className: 'thumb' });
-  frame.image.addEventListener('click', () => select(selected?.frame === frame ? null : { cls, frame }));
-  cls.frames.push(frame);
-  cls.view.strip.append(frame.image);
+  if (clip) {
+    if (!clip.box) showClip(cls, clip);
+    clip.frames.push(frame);
+    clip.box.append(frame.image);
+  } else {
+    frame.image.addEventListener('click', () => select(selected?.frame === frame ? null : { cls, frame }));
+    cls.frames.push(frame);
+    cls.view.strip.append(frame.image);
+  }
   cls.view.strip.scrollLeft = cls.view.strip.scrollWidth;
   unsaved = true;
   updateControls();
 }
 
+/** A clip's first frame: the clip joins its class, as a box of thumbnails under a caption. */
+function showClip(cls, clip) {
+  clip.caption = el('span', { className: 'clip-caption' });
+  clip.box = el('div', { className: 'clip', title: 'one clip: click it to select it, then Delete' }, clip.caption);
+  clip.box.addEventListener('click', () => select(selected?.clip === clip ? null : { cls, clip }));
+  cls.clips.push(clip);
+  cls.view.strip.append(clip.box);
+}
+
+/** The thumbnail (a single frame) or the box (a clip) that a selection highlights. */
+function selectedElement(selection) {
+  return selection?.clip ? selection.clip.box : selection?.frame.image;
+}
+
 function select(next) {
-  selected?.frame.image.classList.remove('selected');
+  selectedElement(selected)?.classList.remove('selected');
   selected = next;
-  selected?.frame.image.classList.add('selected');
-  selected?.frame.image.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  selectedElement(selected)?.classList.add('selected');
+  selectedElement(selected)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   updateControls();
 }
 
-/** Remove the selected frame and select its neighbour, so a run of bad frames goes key by key. */
+/** Remove the selected frame or clip and select its neighbour, so a run of bad ones goes key by key. */
 function deleteSelected() {
-  const { cls, frame } = selected;
+  const { cls, frame, clip } = selected;
+  if (clip) {
+    const index = cls.clips.indexOf(clip);
+    dropClip(cls, index);
+    const neighbour = cls.clips[Math.min(index, cls.clips.length - 1)];
+    select(neighbour ? { cls, clip: neighbour } : null);
+    return;
+  }
   const index = cls.frames.indexOf(frame);
   dropFrame(cls, index);
   const neighbour = cls.frames[Math.min(index, cls.frames.length - 1)];
@@ -233,17 +317,27 @@ function dropFrame(cls, index) {
   unsaved = true;
 }
 
+function dropClip(cls, index) {
+  const [clip] = cls.clips.splice(index, 1);
+  if (recording?.clip === clip) stopRecording(); // a clip is one hold: deleting it ends the hold
+  clip.dropped = true;
+  clip.box.remove();
+  for (const frame of clip.frames) URL.revokeObjectURL(frame.thumbUrl);
+  unsaved = true;
+}
+
 /** A first click arms the button; only a second one within a few seconds clears the class. */
 function clearClass(cls) {
   const { clear } = cls.view;
   if (!cls.clearTimer) {
-    clear.textContent = `Clear ${cls.frames.length}? Click again`;
+    clear.textContent = `Clear ${frameCount(cls)}? Click again`;
     cls.clearTimer = setTimeout(() => disarm(cls), CLEAR_CONFIRM_MS);
     return;
   }
   disarm(cls);
   if (selected?.cls === cls) select(null);
   while (cls.frames.length) dropFrame(cls, cls.frames.length - 1);
+  while (cls.clips.length) dropClip(cls, cls.clips.length - 1);
   updateControls();
 }
 
@@ -253,19 +347,37 @@ function disarm(cls) {
   cls.view.clear.textContent = 'Clear class';
 }
 
+const plural = (count, noun) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
 function updateControls() {
+  const asClips = mode() === 'clips';
+  $('rate').disabled = asClips;
   for (const cls of classes) {
-    const { count, button, remove, clear } = cls.view;
-    count.textContent = `${cls.frames.length} frame${cls.frames.length === 1 ? '' : 's'}`;
+    const { count, button, action, remove, clear } = cls.view;
+    const frames = frameCount(cls);
+    count.textContent = `${plural(cls.clips.length, 'clip')} · ${plural(frames, 'frame')}`;
     button.disabled = !cameraReady;
+    action.textContent = asClips || cls.clipsOnly ? ' Hold to record a clip' : ' Hold to record frames';
     remove.disabled = selected?.cls !== cls;
-    clear.disabled = cls.frames.length === 0;
+    clear.disabled = frames === 0;
+    cls.clips.forEach((clip, i) => {
+      clip.caption.textContent = `clip ${i + 1} · ${clip.frames.length}`;
+    });
   }
-  const recorded = classes.filter((cls) => cls.frames.length);
-  const total = recorded.reduce((sum, cls) => sum + cls.frames.length, 0);
+  const recorded = classes.filter((cls) => frameCount(cls));
+  const total = recorded.reduce((sum, cls) => sum + frameCount(cls), 0);
+  const clipTotal = recorded.reduce((sum, cls) => sum + cls.clips.length, 0);
+  const describe = (cls) => {
+    const clipFrames = frameCount(cls) - cls.frames.length;
+    const parts = [
+      cls.clips.length && `${plural(cls.clips.length, 'clip')} (${plural(clipFrames, 'frame')})`,
+      cls.frames.length && plural(cls.frames.length, 'single frame'),
+    ];
+    return `${cls.label}: ${parts.filter(Boolean).join(' + ')}`;
+  };
   exportButton.disabled = total === 0;
   $('export-summary').textContent = total
-    ? `${total} frames: ${recorded.map((cls) => `${cls.frames.length} ${cls.label}`).join(', ')}`
+    ? `${plural(total, 'frame')}, ${plural(clipTotal, 'clip')}. ${recorded.map(describe).join('; ')}`
     : 'Nothing recorded yet.';
 }
 
@@ -292,11 +404,14 @@ function classNameProblem(name) {
 
 // --- export --------------------------------------------------------------------------------------
 
-/** Every recorded frame in one zip: <folder>/0001.jpg, …; classes without frames are left out. */
+/** Every recorded frame in one zip: <folder>/0001.jpg, … and <folder>/<clip>/001.jpg, … (dataset.js). */
 function exportZip() {
-  const entries = classes.flatMap((cls) =>
-    cls.frames.map((frame, i) => ({ name: `${cls.folder}/${String(i + 1).padStart(4, '0')}.jpg`, data: frame.jpeg })),
-  );
+  const recorded = classes.map((cls) => ({
+    folder: cls.folder,
+    frames: cls.frames.map((frame) => frame.jpeg),
+    clips: cls.clips.map((clip) => clip.frames.map((frame) => frame.jpeg)),
+  }));
+  const entries = exportEntries(recorded, SESSION);
   if (!entries.length) return Promise.reject(new Error('nothing recorded yet'));
   return createZip(entries);
 }
@@ -319,8 +434,13 @@ async function download() {
 
 // --- keys ----------------------------------------------------------------------------------------
 
+/** A key typed into a text box (the class name), not a radio button's or the page's. */
+function typing(event) {
+  return Boolean(event.target.matches?.('input:not([type="radio"]), textarea'));
+}
+
 function classForKey(event) {
-  if (event.ctrlKey || event.metaKey || event.altKey || event.target.matches?.('input, textarea')) return null;
+  if (event.ctrlKey || event.metaKey || event.altKey || typing(event)) return null;
   return classes.find((cls) => cls.key === event.key) ?? null;
 }
 
@@ -329,7 +449,7 @@ addEventListener('keydown', (event) => {
   if (cls) {
     event.preventDefault(); // and a focused <select> does not jump to "10"
     if (!event.repeat) startRecording(cls);
-  } else if (['Delete', 'Backspace'].includes(event.key) && selected && !event.target.matches?.('input')) {
+  } else if (['Delete', 'Backspace'].includes(event.key) && selected && !typing(event)) {
     event.preventDefault();
     deleteSelected();
   }
@@ -342,10 +462,21 @@ addEventListener('keyup', (event) => {
 addEventListener('blur', () => stopRecording());
 document.addEventListener('visibilitychange', () => document.hidden && stopRecording());
 addEventListener('beforeunload', (event) => {
-  if (unsaved && classes.some((cls) => cls.frames.length)) event.preventDefault();
+  if (unsaved && classes.some(frameCount)) event.preventDefault();
 });
 
-for (const { label, folder } of BUILT_IN_CLASSES) addClass(label, folder);
+function describeModes() {
+  const onlyClips = BUILT_IN_CLASSES.filter((cls) => cls.clipsOnly).map((cls) => cls.label.replace(/_/g, ' '));
+  $('clip-rate').textContent = `${CLIP_RATE} per second (the rate the game reads moves at)`;
+  $('clip-length').textContent = `${((SEQUENCE_LENGTH * CLASSIFY_INTERVAL_MS) / 1000).toFixed(1)} s`;
+  $('clips-only').textContent = onlyClips.join(' and ');
+}
+
+for (const { label, folder, clipsOnly } of BUILT_IN_CLASSES) addClass(label, folder, clipsOnly);
+describeModes();
+for (const input of document.querySelectorAll('input[name="mode"]')) {
+  input.addEventListener('change', updateControls);
+}
 $('add-class').addEventListener('submit', addExtraClass);
 exportButton.addEventListener('click', download);
 openCamera();
