@@ -143,7 +143,7 @@ def pipeline(tmp_path_factory, train_small):
     from tfjs_kombat import render
 
     root = tmp_path_factory.mktemp("pipeline")
-    render.render_dataset(root / "data", per_class=80, seed=7)
+    render.render_dataset(root / "data", per_class=80, seed=7, clips_per_class=0)
     _, reports = train_small(root / "data", root, root / "cache")
     return root, reports
 

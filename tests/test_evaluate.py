@@ -11,7 +11,7 @@ from tfjs_kombat import cli, evaluate, render
 def test_evaluate_on_unseen_renders(pipeline, tmp_path):
     root, _ = pipeline
     other = tmp_path / "friend"
-    render.render_dataset(other, per_class=8, seed=999)
+    render.render_dataset(other, per_class=8, seed=999, clips_per_class=0)
     (other / "kicks" / "broken.jpg").write_bytes(b"")
     out = tmp_path / "report.json"
     assert (
@@ -40,7 +40,7 @@ def test_evaluate_on_unseen_renders(pipeline, tmp_path):
 
 def test_evaluate_punch_head_scores_punches_against_others(article_pipeline, tmp_path):
     root, _ = article_pipeline
-    render.render_dataset(tmp_path / "friend", per_class=6, seed=998)
+    render.render_dataset(tmp_path / "friend", per_class=6, seed=998, clips_per_class=0)
     out = tmp_path / "punch.json"
     args = [
         "evaluate",
@@ -64,7 +64,7 @@ def test_missing_folder(tmp_path, capsys):
 
 def test_each_image_is_decoded_once(untrained_heads, count_decodes, tmp_path):
     data = tmp_path / "friend"
-    render.render_dataset(data, per_class=2, seed=5)
+    render.render_dataset(data, per_class=2, seed=5, clips_per_class=0)
     (data / "kicks" / "broken.jpg").write_bytes(b"not an image")
     count_decodes.clear()
     report = evaluate.evaluate_head(data, models_dir=untrained_heads, cache_dir=tmp_path / "cache")
@@ -74,7 +74,7 @@ def test_each_image_is_decoded_once(untrained_heads, count_decodes, tmp_path):
 
 def test_names_are_printed_escaped(untrained_heads, tmp_path, capsys):
     data = tmp_path / f"friend{HOSTILE_NAME}"
-    render.render_dataset(data, per_class=2, seed=5)
+    render.render_dataset(data, per_class=2, seed=5, clips_per_class=0)
     (data / "kicks" / f"{HOSTILE_NAME}.jpg").write_bytes(b"not an image")
     out = tmp_path / f"report{HOSTILE_NAME}.json"
     args = [
