@@ -5,10 +5,19 @@ opens the play page on the WASM backend, lets it classify ~150 frames, and print
 per-frame latency (grab the frame, crop, grey, MobileNet at 224x224 inside the model, head,
 decision) and the bytes the page fetched, models apart. A benchmark that prints, not a test.
 
+When config.json lists the sequence head, the page runs it instead of the frame head (MobileNet,
+the frame vector into the ring buffer, the head on the last SEQUENCE_LENGTH vectors), and that is
+what is timed. --stand-in-sequence times it before one is trained: an untrained sequence head of the
+right shape, converted with the default quantization, is added to a copy of the models (its
+weights do not change its speed). --models DIR takes the converted models from DIR instead.
+
     .venv/bin/python benchmarks/browser_latency.py [--backend wasm] [--frames 150]
+    .venv/bin/python benchmarks/browser_latency.py --stand-in-sequence [--models DIR]
 """
 
 import argparse
+import json
+import shutil
 import statistics
 import tempfile
 import threading
@@ -18,6 +27,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from tfjs_kombat import render, serve
+from tfjs_kombat.config import CLIP_CLASS_NAMES, SEQUENCE_LENGTH, SEQUENCE_POOL
 
 
 def measure(web_root, backend="wasm", frames=150, clip=None):
@@ -64,17 +74,67 @@ def measure(web_root, backend="wasm", frames=150, clip=None):
     }
 
 
+def copy_site(web_root, models, destination):
+    """web_root's pages and TensorFlow.js, with `models` as its models/ (node_modules left out)."""
+    skip = shutil.ignore_patterns("node_modules", "models")
+    shutil.copytree(web_root, destination, ignore=lambda folder, names: skip(folder, names))
+    shutil.copytree(models, Path(destination) / "models")
+    return Path(destination)
+
+
+def add_stand_in_sequence(models_dir):
+    """An untrained sequence head shaped for these models ([T, D]: D from the recipe's MobileNet and
+    its pooling), converted as `tfjs-kombat convert` converts, and listed in config.json."""
+    from tfjs_kombat import convert, features, heads
+
+    config_path = Path(models_dir) / "config.json"
+    config = json.loads(config_path.read_text())
+    recipe = config.get("recipe", "article")
+    pool = SEQUENCE_POOL[recipe]
+    shape = features.build_feature_extractor(config["alpha"], recipe).output_shape[1:]
+    size = shape[0] if pool is None else (shape[0] // pool[0]) * (shape[1] // pool[1]) * shape[2]
+    model = heads.build_sequence_head(SEQUENCE_LENGTH, size)
+    stored = convert.export_graph_model(model, Path(models_dir) / "sequence")
+    config["models"]["sequence"] = "sequence/model.json"
+    config["inputShapes"]["sequence"] = [SEQUENCE_LENGTH, size]
+    config.setdefault("quantization", {})["sequence"] = stored
+    config["sequence"] = {
+        "length": SEQUENCE_LENGTH,
+        "pool": list(pool) if pool else None,
+        "classes": list(CLIP_CLASS_NAMES),
+    }
+    config_path.write_text(json.dumps(config, indent=2))
+    return size, stored
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default="wasm", choices=["wasm", "webgl", "cpu"])
     parser.add_argument("--frames", type=int, default=150)
+    parser.add_argument("--models", type=Path, help="converted models to serve (default: web/models)")
+    parser.add_argument(
+        "--stand-in-sequence",
+        action="store_true",
+        help="when the models have no sequence head, time an untrained one of the right shape",
+    )
     args = parser.parse_args()
-    if not (serve.DEFAULT_ROOT / "models" / "config.json").exists():
-        raise SystemExit("no models in web/models: run `make convert` first")
-    result = measure(serve.DEFAULT_ROOT, args.backend, args.frames)
+    models = args.models or serve.DEFAULT_ROOT / "models"
+    if not (models / "config.json").exists():
+        raise SystemExit(f"no models in {models}: run `make convert` first")
+    listed = "sequence" in json.loads((models / "config.json").read_text())["models"]
+    with tempfile.TemporaryDirectory(prefix="tfjs-kombat-latency-") as work:
+        root = serve.DEFAULT_ROOT
+        if args.models or (args.stand_in_sequence and not listed):
+            root = copy_site(serve.DEFAULT_ROOT, models, Path(work) / "web")
+        if args.stand_in_sequence and not listed:
+            size, stored = add_stand_in_sequence(root / "models")
+            print(f"sequence head: a stand-in (untrained, [{SEQUENCE_LENGTH}, {size}], {stored})")
+        result = measure(root, args.backend, args.frames)
     stats = result["stats"]
+    head = stats.get("head") or "?"
     print(
-        f"backend {stats['backend']}, {stats['frames']} frames classified, {stats['skipped']} ticks skipped"
+        f"backend {stats['backend']}, head {head}, {stats['frames']} frames classified, "
+        f"{stats['skipped']} ticks skipped"
     )
     print(f"median camera-to-decision latency: {result['median_ms']:.1f} ms (target <= 40 ms)")
     print(

@@ -1,20 +1,32 @@
 """Shared set-up of the browser tests: one headless Chromium for the whole session (Debian's, driven
 by Playwright, with a fake camera), the project's own static server for any web root, a copy of
 web/ with real models, trained by the `pipeline` fixture (tests/conftest.py) and converted, and
-one with models that learnt the fake camera's person, for the camera's end-to-end tests.
+one with models that learnt the fake camera's person, for the camera's end-to-end tests, and one
+with the sequence head (`models_with_sequence_head`) for the play page's ring buffer.
 """
 
 import contextlib
+import json
 import os
 import shutil
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 from playwright.sync_api import sync_playwright
 
 from tfjs_kombat import frames, render, webconfig
-from tfjs_kombat.config import AUGMENTATIONS_BY_RECIPE, CLASS_DIRS, CLASS_NAMES
+from tfjs_kombat.config import (
+    AUGMENTATIONS_BY_RECIPE,
+    CLASS_DIRS,
+    CLASS_NAMES,
+    CLIP_CLASS_NAMES,
+    ROUNDHOUSE,
+    SEQUENCE_LENGTH,
+    SEQUENCE_POOL,
+)
+from tfjs_kombat.errors import UserError
 from tfjs_kombat.serve import CHROMIUM, CHROMIUM_ARGS, make_server
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
@@ -175,6 +187,134 @@ def personal_web_root(copy_web, train_small, tmp_path_factory):
     train_small(work / "data", work, work / "cache", count=AUGMENTATIONS_BY_RECIPE["pose"])
     root = copy_web(work / "web")
     convert.convert_models(work / "models", root / "models", quantization="float32", imagenet=False)
+    return root
+
+
+# ---------------------------------------------------------------------------------------------
+# The sequence head in the page. Until `tfjs-kombat convert` exports it, tests export one
+# themselves and list it in config.json the way convert will: models.sequence, inputShapes.sequence
+# [T, D], and "sequence": {"length": T, "pool": [rows, columns] or null, "classes": [...]}.
+
+TEST_ALPHA = 0.75
+
+
+def sequence_extractor(recipe, alpha=TEST_ALPHA):
+    """The recipe's MobileNet feature extractor; skips (fails in CI) without its weights."""
+    from tfjs_kombat import features
+
+    try:
+        return features.build_feature_extractor(alpha, recipe)
+    except (UserError, OSError) as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"needs the MobileNet {alpha} weights: {error}")
+
+
+def frame_vector_size(extractor, pool):
+    """D: the size of one frame's step, MobileNet's vector or its map pooled by `pool`, flattened."""
+    shape = extractor.output_shape[1:]
+    if pool is None:
+        return shape[0]
+    rows, columns, channels = shape
+    return (rows // pool[0]) * (columns // pool[1]) * channels
+
+
+def roundhouse_sequence_head(vector_size):
+    """A sequence head that answers "roundhouse" (P ~ 0.97) whatever it sees."""
+    from tfjs_kombat import heads
+
+    model = heads.build_sequence_head(SEQUENCE_LENGTH, vector_size)
+    output = model.get_layer("sequence_output")
+    kernel, bias = output.get_weights()
+    bias = np.zeros_like(bias)
+    bias[ROUNDHOUSE] = 5.0
+    output.set_weights([np.zeros_like(kernel), bias])
+    return model
+
+
+def random_frame_vectors(rng, count, vector_size):
+    """Random steps shaped like pooled ReLU6 features: non-negative, mostly small."""
+    return rng.gamma(1.0, 0.5, size=(count, SEQUENCE_LENGTH, vector_size)).astype("float32")
+
+
+def fitted_sequence_head(vector_size, seed=0):
+    """A sequence head fitted for a few epochs on random sequences (labels from a random projection
+    of their steps), so that its outputs are confident and varied, not near-uniform."""
+    import keras
+
+    from tfjs_kombat import heads
+
+    keras.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    x = random_frame_vectors(rng, 256, vector_size)
+    projection = rng.normal(size=(vector_size, len(CLIP_CLASS_NAMES)))
+    labels = (x - x.mean(axis=(0, 1))).mean(axis=1) @ projection
+    model = heads.build_sequence_head(SEQUENCE_LENGTH, vector_size)
+    y = keras.utils.to_categorical(labels.argmax(axis=1), len(CLIP_CLASS_NAMES))
+    model.fit(x, y, epochs=30, batch_size=32, verbose=0)
+    return model
+
+
+def add_sequence_head(models_dir, model, pool):
+    """Export a Keras sequence head to models_dir/sequence (float32) and list it in config.json."""
+    from tfjs_kombat import convert
+
+    models_dir = Path(models_dir)
+    convert.export_graph_model(model, models_dir / "sequence", "float32")
+    config_path = models_dir / "config.json"
+    config = json.loads(config_path.read_text())
+    config["models"]["sequence"] = "sequence/model.json"
+    config["inputShapes"]["sequence"] = list(model.input_shape[1:])
+    config["quantization"]["sequence"] = "float32"
+    config["sequence"] = {
+        "length": model.input_shape[1],
+        "pool": list(pool) if pool else None,
+        "classes": list(CLIP_CLASS_NAMES),
+    }
+    config_path.write_text(json.dumps(config, indent=2))
+
+
+def models_with_sequence_head(models_dir, recipe, make_head):
+    """models_dir/ as the play page loads it with a sequence head: the recipe's MobileNet 0.75
+    (float32), the head make_head(D) returns, and config.json. Returns (extractor, head, pool)."""
+    from tfjs_kombat import convert
+
+    models_dir = Path(models_dir)
+    extractor = sequence_extractor(recipe)
+    pool = SEQUENCE_POOL[recipe]
+    head = make_head(frame_vector_size(extractor, pool))
+    convert.export_graph_model(extractor, models_dir / "mobilenet", "float32")
+    config = {
+        "recipe": recipe,
+        "alpha": TEST_ALPHA,
+        "models": {"mobilenet": "mobilenet/model.json"},
+        "inputShapes": {"mobilenet": list(extractor.input_shape[1:])},
+        "quantization": {"mobilenet": "float32"},
+    }
+    (models_dir / "config.json").write_text(json.dumps(config))
+    add_sequence_head(models_dir, head, pool)
+    return extractor, head, pool
+
+
+@pytest.fixture(scope="session")
+def sequence_kit():
+    """The helpers above, for test modules (they do not import conftest)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        models=models_with_sequence_head,
+        fitted_head=fitted_sequence_head,
+        roundhouse_head=roundhouse_sequence_head,
+        vector_size=frame_vector_size,
+    )
+
+
+@pytest.fixture(scope="session")
+def roundhouse_web_root(copy_web, tmp_path_factory):
+    """A copy of web/ whose models are the default recipe's MobileNet and a sequence head that
+    always answers "roundhouse": what the page does with the head's decision, whatever the camera."""
+    root = copy_web(tmp_path_factory.mktemp("roundhouse") / "web")
+    models_with_sequence_head(root / "models", "pose", roundhouse_sequence_head)
     return root
 
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { Ai, KICK_RANGE, PUNCH_RANGE } from '../../web/js/game/ai.js';
+import { Ai, KICK_RANGE, PUNCH_RANGE, ROUNDHOUSE_RANGE } from '../../web/js/game/ai.js';
 import { installDetect, installKeyboard, Intents } from '../../web/js/game/controls.js';
 import { BLOCKSTUN, BODY_HALF_WIDTH, MAX_LIFE, MOVES, moveDuration } from '../../web/js/game/fighter.js';
 import { ARENA, Match, NO_INPUT, ROUND_END_TICKS, TICK_RATE } from '../../web/js/game/match.js';
@@ -216,7 +216,7 @@ test('the AI approaches when far and never swings at the air', () => {
   const start = match.fighters[1].x;
   for (let tick = 0; tick < 40; tick++) {
     const input = ai.decide(match, 1);
-    assert.ok(!input.punch && !input.kick);
+    assert.ok(!input.punch && !input.kick && !input.roundhouse);
     match.step([NO_INPUT, input]);
   }
   assert.ok(match.fighters[1].x < start - 40, `moved from ${start} to ${match.fighters[1].x}`);
@@ -338,16 +338,98 @@ test('keyboard: held keys walk and block, attack keys fire once per press, Enter
     target.dispatchEvent(Object.assign(new Event(type), { key: name, repeat }));
   key('keydown', 'ArrowRight');
   key('keydown', 'J');
-  assert.deepEqual(intents.take(), { move: 1, block: false, punch: true, kick: false });
+  assert.deepEqual(intents.take(), { move: 1, block: false, punch: true, kick: false, roundhouse: false });
   assert.equal(intents.take().punch, false, 'a press is used once');
   key('keydown', 'j', true);
   assert.equal(intents.take().punch, false, 'auto-repeat does not attack');
   key('keyup', 'ArrowRight');
   key('keydown', 'l');
   key('keydown', 'x');
-  assert.deepEqual(intents.take(), { move: 0, block: true, punch: false, kick: true });
+  assert.deepEqual(intents.take(), { move: 0, block: true, punch: false, kick: true, roundhouse: false });
   key('keydown', 'Enter');
   assert.equal(restarts, 1);
+});
+
+test('the roundhouse: a stronger, slower kick that lands at head height and recovers slowly', () => {
+  const [kick, roundhouse] = [MOVES.kick, MOVES.roundhouse];
+  assert.ok(roundhouse.damage > kick.damage && roundhouse.chip > kick.chip, 'stronger');
+  assert.ok(roundhouse.startup > kick.startup, 'slower to land');
+  assert.ok(roundhouse.recovery > kick.recovery, 'longer recovery');
+  assert.ok(moveDuration(roundhouse) > moveDuration(kick));
+  assert.ok(roundhouse.height[0] > kick.height[1], 'higher than the kick');
+  assert.ok(ROUNDHOUSE_RANGE >= KICK_RANGE);
+
+  const match = fightingMatch();
+  place(match, 90);
+  const states = [];
+  const events = run(match, 80, (tick) => {
+    states.push(match.fighters[0].state);
+    return tick === 0 ? [press('roundhouse'), NO_INPUT] : IDLE;
+  });
+  const hits = ofType(events, 'hit');
+  assert.equal(hits.length, 1);
+  assert.equal(hits[0].tick, roundhouse.startup);
+  assert.equal(hits[0].move, 'roundhouse');
+  assert.equal(hits[0].damage, roundhouse.damage);
+  assert.equal(match.fighters[1].life, MAX_LIFE - roundhouse.damage);
+  // Busy for the whole move: the fighter is back to idle only after startup + active + recovery.
+  assert.equal(states.lastIndexOf('roundhouse'), moveDuration(roundhouse));
+  assert.ok(match.fighters[1].x - match.fighters[0].x > 90 + kick.pushback, 'it pushes back further');
+
+  // In range and out of range.
+  for (const [distance, landed] of [[ROUNDHOUSE_RANGE - 2, 1], [ROUNDHOUSE_RANGE + 2, 0]]) {
+    const again = fightingMatch();
+    place(again, distance);
+    assert.equal(ofType(run(again, 60, onFirstTick([press('roundhouse'), NO_INPUT])), 'hit').length, landed);
+  }
+});
+
+test('a blocked roundhouse chips and leaves the attacker open longer than a kick', () => {
+  const openFor = (name) => {
+    const match = fightingMatch();
+    place(match, 90);
+    const events = run(match, 80, (tick) => [tick === 0 ? press(name) : NO_INPUT, press('block')]);
+    assert.equal(ofType(events, 'block').length, 1, name);
+    assert.equal(match.fighters[1].life, MAX_LIFE - MOVES[name].chip, name);
+    // Ticks between the defender's blockstun ending and the attacker being free again.
+    return moveDuration(MOVES[name]) - MOVES[name].startup - BLOCKSTUN;
+  };
+  assert.ok(openFor('roundhouse') > openFor('kick') + 10);
+});
+
+test('Detect.onRoundhouse and the I and V keys play the roundhouse, once per press', () => {
+  const match = fightingMatch();
+  place(match, 90);
+  const intents = new Intents();
+  const target = new EventTarget();
+  installDetect(target, intents);
+  installKeyboard(target, intents, { onRestart: () => {} });
+  target.Detect.onRoundhouse();
+  match.step([intents.take(), NO_INPUT]);
+  assert.equal(match.fighters[0].state, 'roundhouse');
+
+  const key = (type, name, repeat = false) =>
+    target.dispatchEvent(Object.assign(new Event(type), { key: name, repeat }));
+  for (const name of ['i', 'I', 'v', 'V']) {
+    key('keydown', name);
+    assert.equal(intents.take().roundhouse, true, name);
+    assert.equal(intents.take().roundhouse, false, `${name}: a press is used once`);
+    key('keydown', name, true);
+    assert.equal(intents.take().roundhouse, false, `${name}: auto-repeat does not attack`);
+  }
+  // The roundhouse keys are no other action's.
+  const taken = new Set(['j', 'z', 'k', 'x', 'l', 'c', 's', 'a', 'd']);
+  assert.ok(!taken.has('i') && !taken.has('v'));
+});
+
+test('the AI throws a roundhouse now and then, and it lands', () => {
+  const rng = makeRng(3);
+  const ais = [new Ai({ rng, difficulty: 0.5 }), new Ai({ rng, difficulty: 0.5 })];
+  const match = new Match({ roundTime: 60 });
+  const events = run(match, 6000, () => [ais[0].decide(match, 0), ais[1].decide(match, 1)]);
+  const moves = ofType(events, 'hit').map((event) => event.move);
+  const roundhouses = moves.filter((move) => move === 'roundhouse').length;
+  assert.ok(roundhouses >= 2 && roundhouses < moves.length / 2, `${roundhouses} of ${moves.length} hits`);
 });
 
 test('the same seed replays the same fight; another seed does not', () => {

@@ -15,6 +15,7 @@ const TYPES = {
   BLOCK: 'blocking',
   JUMP: 'jumping',
   UPPERCUT: 'uppercut',
+  SPIN_KICK: 'spin-kick',
 };
 
 function fighter(current = TYPES.STAND) {
@@ -36,6 +37,12 @@ test('the article\'s three calls play the high punch, the high kick and stand', 
   detect.onKick();
   detect.onStand();
   assert.deepEqual(player.moves, ['high-punch', 'high-kick', 'stand']);
+});
+
+test('the sequence head\'s roundhouse plays MK.js\'s spin kick', () => {
+  const player = fighter();
+  mkjsDetect(player, TYPES).onRoundhouse();
+  assert.deepEqual(player.moves, ['spin-kick']);
 });
 
 test('stand gets a squatting fighter up, as MK.js does', () => {

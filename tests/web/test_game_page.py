@@ -16,6 +16,8 @@ SCREENSHOT = Path("/tmp/game.png")
 MAX_LIFE = 100
 PUNCH_DAMAGE = 6
 KICK_DAMAGE = 10
+ROUNDHOUSE_DAMAGE = 16
+ROUNDHOUSE_SCREENSHOT = Path("/tmp/roundhouse.png")
 
 
 class Game:
@@ -89,9 +91,10 @@ def test_page_loads_and_draws_without_errors(game):
     page = game.page
     assert page.title() == "tfjs-kombat"
     assert page.locator("section#camera-panel").count() == 1
-    assert "punch" in page.locator("#controls-legend").inner_text()
+    legend = page.locator("#controls-legend").inner_text()
+    assert "punch" in legend and "roundhouse" in legend
     detect = page.evaluate("Object.keys(window.Detect).filter((k) => typeof window.Detect[k] === 'function')")
-    assert sorted(detect) == ["onKick", "onPunch", "onStand"]
+    assert sorted(detect) == ["onKick", "onPunch", "onRoundhouse", "onStand"]
     colours = page.evaluate(
         """() => {
           const canvas = document.getElementById('arena');
@@ -149,6 +152,13 @@ def test_detect_api_makes_the_player_punch_kick_and_stand(game):
     game.wait_until(f"s.life.opponent === {MAX_LIFE - PUNCH_DAMAGE - KICK_DAMAGE}", timeout_s=2)
     game.wait_until("s.player === 'idle'", timeout_s=2)
 
+    game.page.evaluate("window.Detect.onRoundhouse()")
+    game.wait_until("s.player === 'roundhouse'", timeout_s=2)
+    game.wait_until(
+        f"s.life.opponent === {MAX_LIFE - PUNCH_DAMAGE - KICK_DAMAGE - ROUNDHOUSE_DAMAGE}", timeout_s=2
+    )
+    game.wait_until("s.player === 'idle'", timeout_s=2)
+
     # onStand stops walking even while the walk key is still held down.
     game.page.keyboard.down("ArrowLeft")
     game.wait_until("s.player === 'walk'", timeout_s=2)
@@ -158,6 +168,42 @@ def test_detect_api_makes_the_player_punch_kick_and_stand(game):
     game.page.wait_for_timeout(300)
     assert game.state()["x"]["player"] == stopped_at
     game.page.keyboard.up("ArrowLeft")
+    assert game.errors == []
+
+
+def test_keyboard_roundhouse_hits_the_opponent_harder_and_slower(game):
+    game.open("?ai=off")
+    game.wait_until("s.phase === 'fight'")
+    legend = game.page.locator("#controls-legend").inner_text()
+    assert "I or V" in " ".join(legend.split()) and "roundhouse" in legend
+    game.walk_up_to(120)
+    game.wait_until("s.player === 'idle'")
+    # Record the player's state every frame of the move.
+    game.page.evaluate(
+        """() => {
+          window.seen = [];
+          const watch = () => {
+            window.seen.push(window.kombat.state().player);
+            requestAnimationFrame(watch);
+          };
+          watch();
+        }"""
+    )
+    game.page.keyboard.press("i")
+    game.wait_until("s.player === 'roundhouse'", timeout_s=2)
+    game.page.wait_for_timeout(200)  # the leg is sweeping: its trail is drawn
+    game.page.locator("#arena").screenshot(path=str(ROUNDHOUSE_SCREENSHOT))
+    game.wait_until(f"s.life.opponent === {MAX_LIFE - ROUNDHOUSE_DAMAGE}", timeout_s=3)
+    game.wait_until("s.player === 'idle'", timeout_s=3)
+    busy = game.page.evaluate("window.seen.filter((state) => state === 'roundhouse').length")
+    # 47 ticks at 60 Hz: ~0.8 s, where a kick takes 0.5 s (frames drawn at up to 60 a second).
+    assert busy >= 30, busy
+
+    # The other key does the same, from kicking distance.
+    game.walk_up_to(130)
+    game.wait_until("s.player === 'idle'")
+    game.strike("v")
+    assert game.state()["life"]["opponent"] == MAX_LIFE - 2 * ROUNDHOUSE_DAMAGE
     assert game.errors == []
 
 

@@ -2,15 +2,20 @@
 
 Float32 weights must give the same probabilities (within 1e-3); the default quantization (auto:
 uint8 where a model's kernels allow it, else float16) must decide the same class on at least 99% of
-held-out frames.
+held-out frames. The sequence head is compared through the page's own path: MobileNet's output for
+each frame -> its frame vector (the pose recipe's pooling) -> the ring buffer of the last T -> the
+head, against Keras's AveragePooling2D + Flatten and the Keras head on the same windows.
 """
 
+import base64
 import shutil
 
+import keras
 import numpy as np
 import pytest
 
 from tfjs_kombat import features, figure, heads, predict, scene
+from tfjs_kombat.config import CLIP_CLASS_NAMES, SEQUENCE_LENGTH
 from tfjs_kombat.frames import grayscale, to_frame
 
 # A bare page with TensorFlow.js: the play page would also start the camera loop.
@@ -80,3 +85,169 @@ def test_default_quantization_decides_like_keras(page, held_out_frames, keras_ou
     same = np.mean([a == b for a, b in zip(keras_decisions, browser_decisions, strict=True)])
     assert len(results) == 150 and same >= 0.99
     assert np.abs(punch_kick - keras_outputs).max() < 0.05  # quantized, yet close
+
+
+# ---------------------------------------------------------------------------------------------
+# The sequence head
+
+T = SEQUENCE_LENGTH
+SEQUENCES = 20
+# The game's move for each of the sequence head's classes (classifier.js's SEQUENCE_MOVES).
+GAME_MOVES = {
+    "punch": "punch",
+    "kick": "kick",
+    "other": "stand",
+    "roundhouse": "roundhouse",
+    "back_kick": "kick",
+}
+
+# Feed MobileNet outputs (float32, base64) one frame at a time through the page's classifier; then
+# forget them and feed the first T again.
+RUN_STREAM = """async ([base, encoded, count]) => {
+    const c = await import('/js/classifier.js');
+    await c.chooseBackend('wasm');
+    const models = await c.loadClassifier(base, { extras: false });
+    const bytes = Uint8Array.from(atob(encoded), (ch) => ch.charCodeAt(0));
+    const values = new Float32Array(bytes.buffer);
+    const size = values.length / count;
+    const frame = (i) => values.subarray(i * size, (i + 1) * size);
+    const keep = (r) => ({
+      sequence: r.sequence, frames: r.sequenceFrames, decision: r.decision, vector: r.vector,
+    });
+    const results = [];
+    const tensors = [];
+    for (let i = 0; i < count; i++) {
+      results.push(keep(await c.classifyFeatures(models, frame(i), { withFeatures: true })));
+      tensors.push(tf.memory().numTensors);
+    }
+    c.resetSequence(models);
+    const again = [];
+    for (let i = 0; i < ${T}; i++) again.push(keep(await c.classifyFeatures(models, frame(i))));
+    return { backend: tf.getBackend(), results, tensors, again, config: models.config.sequence };
+}""".replace("${T}", str(T))
+
+DECIDE_SEQUENCE = """async (probs) => {
+    const c = await import('/js/classifier.js');
+    return probs.map((p) => c.decideSequence(p));
+}"""
+
+RUN_FRAMES = """async ([base, frames]) => {
+    const c = await import('/js/classifier.js');
+    await c.chooseBackend('wasm');
+    const models = await c.loadClassifier(base, { extras: false });
+    const results = [];
+    for (const frame of frames) results.push(await c.classifyPixels(models, frame));
+    return results.map((r) => ({ sequence: r.sequence, decision: r.decision, punchKick: r.punchKick }));
+}"""
+
+
+@pytest.fixture(scope="module")
+def sequence_models(copy_web, sequence_kit, tmp_path_factory):
+    """A web root with, per recipe, models-<recipe>/: MobileNet 0.75 (float32) and a quickly fitted
+    sequence head (float32), listed in config.json as convert lists them."""
+    root = copy_web(tmp_path_factory.mktemp("sequence-parity") / "web")
+    (root / "parity.html").write_text(BARE_PAGE)
+    made = {
+        recipe: sequence_kit.models(root / f"models-{recipe}", recipe, sequence_kit.fitted_head)
+        for recipe in ("article", "pose")
+    }
+    return root, made
+
+
+@pytest.fixture(scope="module")
+def sequence_page(browser, sequence_models, serve_web):
+    root, _ = sequence_models
+    with serve_web(root) as url:
+        page = browser.new_page()
+        page.goto(f"{url}/parity.html")
+        yield page
+        page.close()
+
+
+def keras_frame_vectors(outputs, pool):
+    """What Keras makes of MobileNet's outputs as sequence steps: AveragePooling2D + Flatten."""
+    if pool is None:
+        return outputs
+    pooling = keras.Sequential(
+        [keras.layers.AveragePooling2D(pool, strides=pool, padding="valid"), keras.layers.Flatten()]
+    )
+    return keras.ops.convert_to_numpy(pooling(outputs))
+
+
+def windows(vectors):
+    """Every run of T consecutive steps: [len - T + 1, T, D]."""
+    return np.stack([vectors[i : i + T] for i in range(len(vectors) - T + 1)])
+
+
+def game_moves(probs):
+    return [GAME_MOVES[CLIP_CLASS_NAMES[index]] for index in heads.decide_sequence(np.asarray(probs))]
+
+
+@pytest.mark.parametrize("recipe", ["article", "pose"])
+def test_sequence_head_matches_keras_through_the_ring_buffer(sequence_page, sequence_models, recipe):
+    """20 sequences, the windows of a stream of T + 19 random MobileNet outputs, each as the page
+    sees it: frame vector (pose: its map pooled), the ring buffer, the head."""
+    _, made = sequence_models
+    extractor, head, pool = made[recipe]
+    rng = np.random.default_rng(11)
+    count = T + SEQUENCES - 1
+    stream = rng.gamma(1.0, 0.5, size=(count, *extractor.output_shape[1:])).astype("float32")
+    vectors = keras_frame_vectors(stream, pool)
+    expected = head.predict(windows(vectors), verbose=0)
+    assert expected.shape == (SEQUENCES, len(CLIP_CLASS_NAMES))
+
+    encoded = base64.b64encode(stream.tobytes()).decode()
+    outcome = sequence_page.evaluate(RUN_STREAM, [f"models-{recipe}/", encoded, count])
+    assert outcome["backend"] == "wasm"
+    assert outcome["config"]["pool"] == (list(pool) if pool else None)
+    results = outcome["results"]
+
+    # The page's frame vectors are Keras's pooling of the same maps.
+    page_vectors = np.array([r["vector"] for r in results])
+    assert page_vectors.shape == vectors.shape
+    np.testing.assert_allclose(page_vectors, vectors, rtol=1e-5, atol=1e-5)
+    # Until T frames are in, the head does not run and the page stands.
+    assert [r["frames"] for r in results] == [*range(1, T), *[T] * SEQUENCES]
+    assert all(r["sequence"] is None and r["decision"] == "stand" for r in results[: T - 1])
+    # From then on, each frame's window gives Keras's probabilities and the same move.
+    page_probs = np.array([r["sequence"] for r in results[T - 1 :]])
+    np.testing.assert_allclose(page_probs, expected, atol=1e-3)
+    assert expected.std() > 0.1, "the fitted head's outputs are varied, not near-uniform"
+    assert [r["decision"] for r in results[T - 1 :]] == game_moves(expected)
+    # The buffer holds T tensors: no growth once it is full.
+    assert len(set(outcome["tensors"][T - 1 :])) == 1, outcome["tensors"]
+    # Forgotten frames are forgotten: T new ones give the first window again.
+    again = outcome["again"]
+    assert all(r["sequence"] is None for r in again[:-1])
+    np.testing.assert_allclose(again[-1]["sequence"], expected[0], atol=1e-3)
+
+
+def test_sequence_head_on_rendered_frames_matches_keras(sequence_page, sequence_models):
+    """The whole per-frame path of the play page, pose recipe: grey frame -> MobileNet (float32) ->
+    pooled frame vector -> ring buffer -> head, against Keras on the same frames."""
+    _, made = sequence_models
+    extractor, head, pool = made["pose"]
+    rng = np.random.default_rng(12)
+    poses = [figure.POSES[i % len(figure.POSES)] for i in range(T + 3)]
+    frames = np.stack([grayscale(np.asarray(to_frame(scene.render_pose(pose, rng)))) for pose in poses])
+    maps = extractor.predict(frames.astype("float32"), verbose=0)
+    expected = head.predict(windows(keras_frame_vectors(maps, pool)), verbose=0)
+    flat = frames.reshape(len(frames), -1).tolist()
+    results = sequence_page.evaluate(RUN_FRAMES, ["models-pose/", flat])
+    assert all(r["punchKick"] is None for r in results), "with a sequence head, play runs no frame head"
+    page_probs = np.array([r["sequence"] for r in results[T - 1 :]])
+    np.testing.assert_allclose(page_probs, expected, atol=1e-3)
+
+
+def test_sequence_decisions_match_python(sequence_page):
+    rng = np.random.default_rng(13)
+    probs = rng.dirichlet([0.6] * len(CLIP_CLASS_NAMES), size=400).tolist() + [
+        [0.1, 0.1, 0.4, 0.3, 0.1],  # other at its threshold: stand
+        [0.1, 0.1, 0.39, 0.36, 0.05],  # a roundhouse just over its threshold
+        [0.2, 0.2, 0.2, 0.2, 0.2],  # no move reaches 0.35
+        [0.05, 0.05, 0.1, 0.4, 0.4],  # a tie: the first, as numpy's argmax
+        [0.0, 0.0, 0.1, 0.0, 0.9],  # a back kick is the game's kick
+    ]
+    page = sequence_page.evaluate(DECIDE_SEQUENCE, probs)
+    assert page == game_moves(probs)
+    assert set(page) == {"punch", "kick", "roundhouse", "stand"}

@@ -12,7 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tfjs_kombat.config import CLASS_NAMES, CLASSIFY_INTERVAL_MS, FRAME_HEIGHT, FRAME_WIDTH
+from tfjs_kombat.config import (
+    CLASS_NAMES,
+    CLASSIFY_INTERVAL_MS,
+    CLIP_CLASS_NAMES,
+    FRAME_HEIGHT,
+    FRAME_WIDTH,
+    SEQUENCE_LENGTH,
+)
 from tfjs_kombat.frames import grayscale, to_frame
 from tfjs_kombat.heads import decide_punch_kick
 from tfjs_kombat.predict import DECISION_NAMES
@@ -21,6 +28,7 @@ from tfjs_kombat.season import SEASONS
 
 PLAY_SCREENSHOT = Path("/tmp/play.png")
 TRY_SCREENSHOT = Path("/tmp/try.png")
+SEQUENCE_SCREENSHOT = Path("/tmp/play-sequence.png")
 REJECT_CAMERA = (
     "navigator.mediaDevices.getUserMedia = async () => { throw new DOMException('simulated', '%s'); };"
 )
@@ -206,6 +214,41 @@ def test_the_camera_loop_classifies_frames_on_wasm_without_leaking(open_page, mo
     assert crop == [FRAME_WIDTH, FRAME_HEIGHT]
     page.screenshot(path=str(PLAY_SCREENSHOT))
     assert page.errors == []
+
+
+def test_the_sequence_head_plays_the_roundhouse_and_leaks_nothing_over_200_ticks(
+    open_page, serve_web, roundhouse_web_root
+):
+    """config.json lists a sequence head (one that always answers "roundhouse"): the loop keeps the
+    last T frame vectors, stands until they are in, then every tick plays the head's decision,
+    which reaches the game as Detect.onRoundhouse; its panel shows the head's five classes."""
+    with serve_web(roundhouse_web_root) as url:
+        page = open_page(f"{url}/index.html?ai=off")
+        start = wait_for_stats(page, f"s.frames >= {SEQUENCE_LENGTH + 5}", timeout_s=60)
+        assert start["head"] == "sequence" and start["backend"] == "wasm"
+        assert start["window"] == {"frames": SEQUENCE_LENGTH, "length": SEQUENCE_LENGTH}
+        # The window filled before the head ran: the fighter stood for T - 1 frames, no more.
+        assert start["decisions"]["stand"] == SEQUENCE_LENGTH - 1, start["decisions"]
+        page.wait_for_function("window.kombat.state().player === 'roundhouse'", timeout=10_000)
+
+        frames = start["frames"] + 200
+        end = wait_for_stats(page, f"s.frames >= {frames}", timeout_s=200 * CLASSIFY_INTERVAL_MS / 1000 + 60)
+        assert end["numTensors"] == start["numTensors"], "tensors leak per tick"
+        assert end["error"] is None and end["maxInFlight"] == 1
+        assert end["decisions"]["stand"] == SEQUENCE_LENGTH - 1
+        assert end["decisions"]["roundhouse"] == end["frames"] - (SEQUENCE_LENGTH - 1)
+        assert end["decisions"]["punch"] == end["decisions"]["kick"] == 0
+
+        panel = page.locator("#camera-panel")
+        assert [li.get_attribute("data-label") for li in panel.locator(".bars li").all()] == list(
+            CLIP_CLASS_NAMES
+        )
+        assert panel.locator(".decision").inner_text().lower() == "roundhouse"
+        assert f"last {SEQUENCE_LENGTH} frames" in panel.locator(".numbers").inner_text()
+        values = [float(text) for text in panel.locator(".bars li .value").all_inner_texts()]
+        assert values.index(max(values)) == CLIP_CLASS_NAMES.index("roundhouse")
+        page.screenshot(path=str(SEQUENCE_SCREENSHOT))
+        assert page.errors == []
 
 
 def test_with_nobody_on_camera_the_fighter_stands(open_page, models_url):

@@ -2,7 +2,10 @@
  * The camera controller of the play pages (index.html plays our game, mkjs.html plays MK.js):
  * pick a TensorFlow.js backend, load the models, open the camera, then every CLASSIFY_INTERVAL_MS
  * grab the grey frame, classify it and tell the game through the global `Detect` (onPunch /
- * onKick / onStand), as the article's page does. Each page brings its panel and its `Detect`.
+ * onKick / onStand, and onRoundhouse from the sequence head), as the article's page does. Each
+ * page brings its panel and its `Detect`. When config.json lists the sequence head, it decides
+ * (over the last SEQUENCE_LENGTH frames, classifier.js) and the panel shows its classes' bars;
+ * until its window is full the fighter stands.
  *
  * Unlike the article's setInterval, work never piles up: a tick that fires while the previous
  * frame is still being classified is counted as skipped and does nothing. Any failure (no
@@ -24,6 +27,8 @@ const KEYBOARD_STILL_WORKS = 'The game still plays by keyboard.';
 export function startCameraLoop(panel, params) {
   const stats = {
     recipe: null, // which training recipe made the models (config.json)
+    head: null, // the head that decides: 'sequence', 'punch_kick' or 'punch'
+    window: null, // the sequence head's { frames, length }: frames in its window of length
     backend: null,
     frames: 0,
     skipped: 0,
@@ -42,7 +47,8 @@ export function startCameraLoop(panel, params) {
 
   const snapshot = () => {
     const { latencies, inFlight, ...rest } = stats;
-    return { ...rest, decisions: { ...stats.decisions }, latencyMs: median(latencies) };
+    const copied = stats.window && { ...stats.window };
+    return { ...rest, window: copied, decisions: { ...stats.decisions }, latencyMs: median(latencies) };
   };
   const status = (text) => panel.status([notice, text].filter(Boolean).join(' '));
   window.kombatCamera = Object.freeze({ stats: snapshot });
@@ -63,7 +69,12 @@ export function startCameraLoop(panel, params) {
     const classifier = await loadClassifier('models/', { extras: false });
     status('Starting the camera…');
     stream = await startCamera(panel.video);
-    const labels = classifier.heads.punch_kick ? CLASS_NAMES : BINARY_CLASS_NAMES;
+    const { head, labels } = playingHead(classifier);
+    stats.head = head;
+    if (classifier.sequence) {
+      stats.window = { frames: 0, length: classifier.sequence.length };
+      stats.decisions.roundhouse = 0;
+    }
     panel.start({ labels, frame: { width: FRAME_WIDTH, height: FRAME_HEIGHT } });
     stats.recipe = classifier.config.recipe ?? 'article';
     status('');
@@ -90,7 +101,8 @@ export function startCameraLoop(panel, params) {
       stats.frames += 1;
       stats.decisions[result.decision] = (stats.decisions[result.decision] ?? 0) + 1;
       stats.numTensors = tf.memory().numTensors;
-      panel.update(result.punchKick ?? [1 - result.punch, result.punch], result.decision, snapshot());
+      if (stats.window) stats.window.frames = result.sequenceFrames;
+      panel.update(barValues(result, classifier), result.decision, snapshot());
       status(slowness(CLASSIFY_INTERVAL_MS));
       tellTheGame(result.decision);
     } catch (error) {
@@ -134,6 +146,19 @@ export function startCameraLoop(panel, params) {
   }
 
   main().catch(fail);
+}
+
+// The head that decides, by the models loaded: its name and the classes of its bars.
+function playingHead(classifier) {
+  if (classifier.sequence) return { head: 'sequence', labels: classifier.sequence.classes };
+  if (classifier.heads.punch_kick) return { head: 'punch_kick', labels: CLASS_NAMES };
+  return { head: 'punch', labels: BINARY_CLASS_NAMES };
+}
+
+// The bars of the head that decides: the sequence head's are empty until its window is full.
+function barValues(result, classifier) {
+  if (classifier.sequence) return result.sequence ?? classifier.sequence.classes.map(() => 0);
+  return result.punchKick ?? [1 - result.punch, result.punch];
 }
 
 function median(values) {

@@ -1,7 +1,14 @@
 /**
  * The classifier: the converted TensorFlow.js graph models in web/models/ (MobileNet features →
- * the punch and punch/kick heads, plus the try-it page's ImageNet and season models) and the
- * article's decisions on their outputs. Uses the global `tf` of vendor/tf.min.js; no DOM here
+ * the punch and punch/kick heads, plus the try-it page's ImageNet and season models, plus the
+ * play pages' sequence head) and the article's decisions on their outputs.
+ *
+ * The sequence head (when config.json lists it) reads the last T frames, not one: each frame's
+ * MobileNet output becomes one vector (the article recipe's feature vector as it is; the pose
+ * recipe's map averaged over config.json's `sequence.pool` cells and flattened, as Keras's
+ * AveragePooling2D + Flatten do), kept in a ring buffer of the last T vectors, so MobileNet still
+ * runs once per frame. Once the buffer is full the head runs every frame on the stacked [1, T, D];
+ * until then the page stands. Uses the global `tf` of vendor/tf.min.js; no DOM here
  * besides what tf needs. Every shared number (frame size, output order, thresholds) comes from
  * constants.js, generated from tfjs_kombat/config.py; models/config.json, which
  * `tfjs-kombat convert` writes, lists the models and their facts.
@@ -11,6 +18,7 @@
 
 import {
   ACTION_THRESHOLD,
+  CLIP_CLASS_NAMES,
   DAYS_PER_YEAR,
   FRAME_HEIGHT,
   FRAME_WIDTH,
@@ -21,6 +29,15 @@ import {
   PUNCH_THRESHOLD,
   SEASONS,
 } from './constants.js';
+
+// What the game does for each of the sequence head's classes ('other' stands): the two kicks
+// that only the movement tells apart become the roundhouse and the game's plain kick.
+export const SEQUENCE_MOVES = Object.freeze({
+  punch: 'punch',
+  kick: 'kick',
+  roundhouse: 'roundhouse',
+  back_kick: 'kick',
+});
 
 const SOFTWARE_RENDERERS = /swiftshader|llvmpipe|software|basic render/i;
 const WASM_PATH = 'vendor/'; // the .wasm binaries sit beside tf.min.js; never a CDN
@@ -84,8 +101,10 @@ function hasRealGpu() {
  * Load config.json and every model it lists; models it does not list are null. A missing
  * config, MobileNet or head, or a MobileNet converted for another frame size than constants.js's,
  * throws a ModelsError (kind 'models-missing') that says what to run.
- * `extras: false` loads only what play uses: MobileNet and the punch/kick head (the binary punch
- * head only when there is no punch/kick head), not the try-it page's models.
+ * `extras: false` loads only what play uses: MobileNet and the sequence head when config.json
+ * lists one, else the punch/kick head (the binary punch head only when there is no punch/kick
+ * head); not the try-it page's models. The try-it page (`extras: true`) judges single photos: it
+ * loads the frame heads and never the sequence head.
  */
 export async function loadClassifier(base = 'models/', { extras = true } = {}) {
   const config = await loadConfig(base);
@@ -97,20 +116,51 @@ export async function loadClassifier(base = 'models/', { extras = true } = {}) {
     const converted = `MobileNet was converted for ${width}x${height} frames`;
     throw new ModelsError(missingMessage(`${converted}, the pages use ${FRAME_WIDTH}x${FRAME_HEIGHT}`));
   }
-  const wanted = (name) => extras || (name === 'punch' ? !config.models.punch_kick : true);
+  const playsSequence = !extras && Boolean(config.models.sequence);
+  const sequenceFacts = playsSequence ? sequenceConfig(config) : null;
+  const wanted = (name) => {
+    if (extras) return name !== 'sequence';
+    if (playsSequence) return name === 'mobilenet' || name === 'sequence';
+    return name === 'punch' ? !config.models.punch_kick : name !== 'sequence';
+  };
   const load = (name) => (config.models[name] && wanted(name) ? loadModel(base + config.models[name], name) : null);
-  const names = ['mobilenet', 'punch', 'punch_kick', ...(extras ? ['imagenet', 'season'] : [])];
-  const [mobilenet, punch, punchKick, imagenet = null, seasonModel = null] = await Promise.all(
-    names.map(load),
-  );
-  if (!punch && !punchKick) {
+  const names = ['mobilenet', 'punch', 'punch_kick', 'sequence', ...(extras ? ['imagenet', 'season'] : [])];
+  const loaded = await Promise.all(names.map(load));
+  const [mobilenet, punch, punchKick, sequenceModel, imagenet = null, seasonModel = null] = loaded;
+  if (!punch && !punchKick && !sequenceModel) {
     throw new ModelsError(missingMessage(`${base}config.json lists no trained head`));
   }
   const labels = imagenet ? await fetchJson(`${base}imagenet/labels.json`).catch(() => null) : null;
   const heads = { punch, punch_kick: punchKick };
-  const classifier = { config, mobilenet, heads, imagenet, labels, season: seasonModel };
-  warmUp(classifier);
+  const sequence = sequenceModel ? { ...sequenceFacts, model: sequenceModel, frames: [] } : null;
+  const classifier = { config, mobilenet, heads, imagenet, labels, season: seasonModel, sequence };
+  classifier.featureShape = warmUp(classifier); // MobileNet's output for one frame
   return classifier;
+}
+
+// The sequence head's facts from config.json: its window T, its vector size D, the pose recipe's
+// pooling, its classes. Classes other than constants.js's mean the models predate the pages.
+function sequenceConfig(config) {
+  const facts = config.sequence ?? {};
+  const [length, size] = config.inputShapes?.sequence ?? [];
+  const classes = facts.classes ?? CLIP_CLASS_NAMES;
+  const pool = facts.pool ?? null;
+  const problems = [];
+  if (!Number.isInteger(length) || !Number.isInteger(size)) {
+    problems.push('config.json gives no input shape for it');
+  } else if (facts.length !== undefined && facts.length !== length) {
+    problems.push(`its window is ${length} frames, config.json says ${facts.length}`);
+  }
+  if (classes.join() !== CLIP_CLASS_NAMES.join()) {
+    problems.push(`its classes are ${classes.join(', ')}, the pages know ${CLIP_CLASS_NAMES.join(', ')}`);
+  }
+  if (pool !== null && !(pool.length === 2 && pool.every((n) => Number.isInteger(n) && n > 0))) {
+    problems.push(`its pooling ${JSON.stringify(pool)} is not two cell sizes`);
+  }
+  if (problems.length) {
+    throw new ModelsError(missingMessage(`The sequence head does not fit the pages: ${problems.join('; ')}`));
+  }
+  return { length, size, pool, classes };
 }
 
 async function loadConfig(base) {
@@ -143,12 +193,50 @@ async function fetchJson(url) {
 }
 
 // The first predict compiles kernels and allocates memory; do it now, not on the first frame.
-function warmUp({ mobilenet, heads, imagenet, season }) {
-  tf.tidy(() => {
+// A MobileNet whose frame vector does not have the sequence head's size throws a ModelsError.
+// Returns the shape of MobileNet's output for one frame.
+function warmUp({ mobilenet, heads, imagenet, season, sequence }) {
+  return tf.tidy(() => {
     const features = mobilenet.predict(tf.zeros([1, FRAME_HEIGHT, FRAME_WIDTH, 3]));
     for (const head of [heads.punch, heads.punch_kick, imagenet]) head?.predict(features).dataSync();
     season?.predict(tf.zeros([1, 1])).dataSync();
+    const shape = features.shape.slice(1);
+    if (!sequence) return shape;
+    const vector = frameVector(features, sequence.pool);
+    if (vector.size !== sequence.size) {
+      const pooled = `pooled by ${JSON.stringify(sequence.pool)}`;
+      const made = `MobileNet's [${features.shape.slice(1)}] output, ${pooled}, gives ${vector.size} values`;
+      throw new ModelsError(missingMessage(`${made}, the sequence head reads ${sequence.size}`));
+    }
+    sequence.model.predict(tf.zeros([1, sequence.length, sequence.size])).dataSync();
+    return shape;
   });
+}
+
+/**
+ * One frame's step of the sequence: MobileNet's output for it ([1, ...]) → a [D] vector, the
+ * feature vector as it is or, with `pool` ([rows, columns]), its map averaged over pool-sized
+ * cells ('valid': leftover rows and columns are dropped) and flattened row by row, channels last.
+ */
+export function frameVector(features, pool) {
+  return tf.tidy(() => {
+    const pooled = pool && features.rank === 4 ? tf.avgPool(features, pool, pool, 'valid') : features;
+    return tf.reshape(pooled, [-1]);
+  });
+}
+
+/** Forget the frames seen so far: the sequence head waits for T new ones. */
+export function resetSequence(classifier) {
+  const { sequence } = classifier;
+  if (!sequence) return;
+  tf.dispose(sequence.frames);
+  sequence.frames = [];
+}
+
+// Keep this frame's vector, drop the oldest beyond T: the buffer holds at most T tensors.
+function remember(sequence, vector) {
+  sequence.frames.push(tf.keep(vector));
+  while (sequence.frames.length > sequence.length) sequence.frames.shift().dispose();
 }
 
 /** The n-ary head's rule: its outputs (PUNCH, KICK, OTHER index them) → 'punch' | 'kick' | 'stand'. */
@@ -160,6 +248,21 @@ export function decide(probs) {
   return 'stand';
 }
 
+/**
+ * The sequence head's rule, the n-ary rule over its classes (CLIP_CLASS_NAMES): 'stand' if
+ * P(other) >= OTHER_THRESHOLD, else the most likely move if it reaches ACTION_THRESHOLD, as the
+ * game's move (SEQUENCE_MOVES: the back kick is a kick), else 'stand'. Python's twin:
+ * heads.decide_sequence.
+ */
+export function decideSequence(probs) {
+  if (probs[OTHER] >= OTHER_THRESHOLD) return 'stand';
+  let best = -1;
+  probs.forEach((p, i) => {
+    if (i !== OTHER && (best === -1 || p > probs[best])) best = i;
+  });
+  return best !== -1 && probs[best] >= ACTION_THRESHOLD ? SEQUENCE_MOVES[CLIP_CLASS_NAMES[best]] : 'stand';
+}
+
 /** The binary head's rule: P(punch) → 'punch' | 'stand'. */
 export function decidePunch(p) {
   return p >= PUNCH_THRESHOLD ? 'punch' : 'stand';
@@ -168,24 +271,54 @@ export function decidePunch(p) {
 /**
  * Classify one frame: a frame-sized canvas / ImageData, or a typed array of RGBA or RGB pixels
  * (row-major, FRAME_HEIGHT x FRAME_WIDTH). The frame is used as given: grey it first (camera.js)
- * to match what the heads were trained on. Returns
- * { punchKick: [p, k, o] | null, punch: P(punch) | null, decision, features? }.
+ * to match what the heads were trained on. Returns { punchKick: [p, k, o] | null,
+ * punch: P(punch) | null, sequence, sequenceFrames, decision, features?, vector? }: with the
+ * sequence head, `sequence` is its probabilities over CLIP_CLASS_NAMES once T frames are in
+ * (null before), `sequenceFrames` how many are; `vector` (withFeatures) is this frame's step.
  */
-export async function classify(classifier, source, { withFeatures = false } = {}) {
-  const { heads } = classifier;
+export async function classify(classifier, source, options) {
+  return classifyWith(classifier, () => classifier.mobilenet.predict(frameTensor(source)), options);
+}
+
+/**
+ * Classify from MobileNet's output for one frame (a plain or typed array of its output's values,
+ * the shape config.json's heads read): the frame heads and the sequence step as classify does.
+ * Tests feed the page's own path with it, without MobileNet.
+ */
+export async function classifyFeatures(classifier, values, options) {
+  const shape = [1, ...classifier.featureShape];
+  return classifyWith(classifier, () => tf.tensor(Float32Array.from(values), shape), options);
+}
+
+async function classifyWith(classifier, makeFeatures, { withFeatures = false } = {}) {
+  const { heads, sequence } = classifier;
   const outputs = tf.tidy(() => {
-    const features = classifier.mobilenet.predict(frameTensor(source));
+    const features = makeFeatures();
+    const vector = sequence ? frameVector(features, sequence.pool) : null;
+    if (vector) remember(sequence, vector);
+    const full = sequence !== null && sequence.frames.length === sequence.length;
     return {
       punchKick: heads.punch_kick?.predict(features) ?? null,
       punch: heads.punch?.predict(features) ?? null,
+      sequence: full ? sequence.model.predict(tf.expandDims(tf.stack(sequence.frames), 0)) : null,
       features: withFeatures ? features : null,
+      vector: withFeatures && vector ? tf.clone(vector) : null, // the buffer's own stays kept
     };
   });
   try {
     const punchKick = outputs.punchKick ? Array.from(await outputs.punchKick.data()) : null;
     const punch = outputs.punch ? (await outputs.punch.data())[0] : null;
-    const result = { punchKick, punch, decision: decision(punchKick, punch) };
+    const probs = outputs.sequence ? Array.from(await outputs.sequence.data()) : null;
+    const result = {
+      punchKick,
+      punch,
+      sequence: probs,
+      sequenceFrames: sequence ? sequence.frames.length : null,
+      // The sequence head plays when there is one; until its window is full, the page stands.
+      decision: sequence ? (probs ? decideSequence(probs) : 'stand') : decision(punchKick, punch),
+    };
     if (withFeatures) result.features = Array.from(await outputs.features.data());
+    if (outputs.vector) result.vector = Array.from(await outputs.vector.data());
     return result;
   } finally {
     tf.dispose(outputs);

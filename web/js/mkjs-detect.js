@@ -11,6 +11,8 @@ export function mkjsDetect(fighter, types) {
   return Object.freeze({
     onPunch: play(types.HIGH_PUNCH),
     onKick: play(types.HIGH_KICK),
+    // The sequence head's roundhouse: MK.js's spin kick, its stronger kick that knocks down.
+    onRoundhouse: play(types.SPIN_KICK),
     // As MK.js's controllers do: a squatting fighter stands up; any other one just stands.
     onStand: () => fighter.setMove(fighter.getMove()?.type === types.SQUAT ? types.STAND_UP : types.STAND),
     // MK.js's moves for what a head beyond the article's punch/kick may also decide.

@@ -1,8 +1,9 @@
 /**
  * The camera panel beside the game: the live camera, the grey frame the model sees (enlarged,
  * pixelated), one probability bar per class, the decision sent to the game, and the loop's
- * numbers (backend, latency, frames classified and skipped). Errors (camera denied, no camera,
- * models missing) are shown in its message area. Only DOM here; camera-loop.js drives it.
+ * numbers (backend, latency, frames classified and skipped, the sequence head's window). Errors
+ * (camera denied, no camera, models missing) are shown in its message area. Only DOM here;
+ * camera-loop.js drives it.
  */
 
 import { topBand } from './camera.js';
@@ -33,6 +34,11 @@ export function makeBars(container, labels) {
       value.textContent = probs[i].toFixed(2);
     });
   };
+}
+
+// The sequence head's window: filling (it stands meanwhile), or full.
+function windowText({ frames, length }) {
+  return frames < length ? `filling, ${frames}/${length} frames` : `last ${length} frames`;
 }
 
 export class CameraPanel {
@@ -102,9 +108,10 @@ export class CameraPanel {
     this.showNumbers(stats);
   }
 
-  showNumbers({ recipe, backend, latencyMs, frames, skipped }) {
+  showNumbers({ recipe, window, backend, latencyMs, frames, skipped }) {
     const rows = [
       ['recipe', recipe ?? '–'],
+      ...(window ? [['window', windowText(window)]] : []),
       ['backend', backend ?? '–'],
       ['latency', latencyMs === null ? '–' : `${latencyMs.toFixed(0)} ms`],
       ['frames', String(frames)],

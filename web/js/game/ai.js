@@ -1,7 +1,8 @@
 /**
  * The computer opponent. Each tick it looks at the match and returns an input, like a player
  * would: walk in when far, attack when an attack would land, step back now and then, block an
- * attack it noticed in time, and punish one that missed. It commits to a plan for a few ticks
+ * attack it noticed in time, and punish one that missed. From kicking distance it sometimes
+ * throws the slow, strong roundhouse. It commits to a plan for a few ticks
  * (a human does not change their mind 60 times a second). All chance comes from the seeded rng,
  * so a seed replays a fight.
  *
@@ -16,6 +17,10 @@ import { NO_INPUT } from './match.js';
 // Centre-to-centre distances at which each attack reaches the other body.
 export const PUNCH_RANGE = MOVES.punch.reach[1] + BODY_HALF_WIDTH;
 export const KICK_RANGE = MOVES.kick.reach[1] + BODY_HALF_WIDTH;
+export const ROUNDHOUSE_RANGE = MOVES.roundhouse.reach[1] + BODY_HALF_WIDTH;
+// Of the attacks it chooses from kicking distance, this share are roundhouses (up close it wants a
+// quick one; punishing a miss too).
+const ROUNDHOUSE_SHARE = 0.25;
 
 export class Ai {
   constructor({ rng, difficulty = 0.5 }) {
@@ -81,8 +86,10 @@ export class Ai {
       if (roll < this.aggression + 0.15) return this.hold({ ...NO_INPUT, move: -toward }, this.ticks(8, 20));
       return this.hold(NO_INPUT, this.ticks(4, 14));
     }
-    // Too far for a punch, close enough for a kick.
-    if (roll < this.aggression) return this.strike('kick');
+    // Too far for a punch, close enough for a kick. The same roll picks which kick.
+    if (roll < this.aggression) {
+      return this.strike(roll < this.aggression * (1 - ROUNDHOUSE_SHARE) ? 'kick' : 'roundhouse');
+    }
     if (roll < this.aggression + 0.3) return this.hold({ ...NO_INPUT, move: toward }, this.ticks(4, 10));
     return this.hold(NO_INPUT, this.ticks(4, 14));
   }

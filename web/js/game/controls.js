@@ -1,6 +1,7 @@
 /**
  * The player's controls: the keyboard and the `Detect` API of MK.js's controller (a global
- * object with onPunch, onKick and onStand that the camera classifier calls). Both only write
+ * object with onPunch, onKick and onStand that the camera classifier calls, and onRoundhouse for
+ * the sequence head's roundhouse). Both only write
  * intents; the match reads one input per tick with `take()`. Attacks are single presses: one
  * that arrives while the fighter is busy is dropped, not queued.
  */
@@ -15,11 +16,15 @@ export const KEY_ACTIONS = {
   z: 'punch',
   k: 'kick',
   x: 'kick',
+  i: 'roundhouse',
+  v: 'roundhouse',
   l: 'block',
   c: 'block',
   arrowdown: 'block',
   s: 'block',
 };
+
+const ATTACKS = new Set(['punch', 'kick', 'roundhouse']);
 
 export class Intents {
   constructor() {
@@ -28,6 +33,7 @@ export class Intents {
     this.block = false;
     this.punch = false;
     this.kick = false;
+    this.roundhouse = false;
   }
 
   /** Stand still: stop walking and blocking (what the camera reports when it sees no move). */
@@ -44,9 +50,11 @@ export class Intents {
       block: this.block,
       punch: this.punch,
       kick: this.kick,
+      roundhouse: this.roundhouse,
     };
     this.punch = false;
     this.kick = false;
+    this.roundhouse = false;
     return input;
   }
 }
@@ -61,7 +69,7 @@ export function installKeyboard(target, intents, { onRestart }) {
     if (!action) return;
     event.preventDefault(); // arrows would scroll the page
     // A held attack key repeats; only the first press attacks.
-    if ((action === 'punch' || action === 'kick') && event.repeat) return;
+    if (ATTACKS.has(action) && event.repeat) return;
     intents[action] = true;
   });
   target.addEventListener('keyup', (event) => {
@@ -77,7 +85,10 @@ function isTyping(event) {
   return Boolean(event.target?.closest?.('input, textarea, select'));
 }
 
-/** Create `target.Detect = { onPunch, onKick, onStand }`, the controller API of MK.js. */
+/**
+ * Create `target.Detect = { onPunch, onKick, onRoundhouse, onStand }`: the controller API of
+ * MK.js, and the roundhouse the sequence head tells apart from the other kicks.
+ */
 export function installDetect(target = globalThis, intents) {
   target.Detect = Object.freeze({
     onPunch() {
@@ -85,6 +96,9 @@ export function installDetect(target = globalThis, intents) {
     },
     onKick() {
       intents.kick = true;
+    },
+    onRoundhouse() {
+      intents.roundhouse = true;
     },
     onStand() {
       intents.stand();

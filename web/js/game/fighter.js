@@ -2,7 +2,7 @@
  * One fighter: a small state machine with a position, a facing and the boxes used for hit
  * detection. Pure logic, no drawing.
  *
- *   idle/walk ──punch/kick──► attack (startup → active → recovery) ──► idle
+ *   idle/walk ──punch/kick/roundhouse──► attack (startup → active → recovery) ──► idle
  *   idle/walk ──block held──► block (blockstun after a blocked hit) ──released──► idle
  *   any ──hit──► hit (stunned for the move's hitstun) ──► idle
  *   any ──life 0──► fall (lies down; the round is over)
@@ -29,6 +29,13 @@ export const MOVES = {
     startup: 9, active: 5, recovery: 16,
     damage: 10, chip: 2, hitstun: 20, pushback: 26, blockPushback: 10,
     reach: [28, 120], height: [100, 135],
+  },
+  // The roundhouse: the body turns and the leg sweeps round to head height. Stronger than the kick
+  // and a little longer, but slow to come and slower to recover: a miss leaves a wide opening.
+  roundhouse: {
+    startup: 15, active: 6, recovery: 26,
+    damage: 16, chip: 3, hitstun: 26, pushback: 40, blockPushback: 14,
+    reach: [30, 126], height: [140, 185],
   },
 };
 
@@ -58,7 +65,7 @@ export class Fighter {
     this.hasHit = false; // an attack connects at most once
   }
 
-  /** The move in progress (punch or kick), or null. */
+  /** The move in progress (punch, kick or roundhouse), or null. */
   get attack() {
     return MOVES[this.state] ?? null;
   }
@@ -76,7 +83,7 @@ export class Fighter {
     return 'recovery';
   }
 
-  /** Advance one tick. input: { move: -1|0|1 (screen direction), block, punch, kick }. */
+  /** Advance one tick. input: { move: -1|0|1 (screen direction), block, punch, kick, roundhouse }. */
   update(input) {
     this.stateTicks += 1;
     this.slide();
@@ -88,9 +95,10 @@ export class Fighter {
     if (!this.isBusy) this.act(input);
   }
 
-  act({ move = 0, block = false, punch = false, kick = false }) {
+  act({ move = 0, block = false, punch = false, kick = false, roundhouse = false }) {
     if (punch) return this.enter('punch');
     if (kick) return this.enter('kick');
+    if (roundhouse) return this.enter('roundhouse');
     if (block) return this.keep('block');
     if (move !== 0) {
       this.keep('walk');

@@ -2,7 +2,9 @@
  * The fighters as articulated figures. A pose is a set of joint angles; forward kinematics turns
  * it into joint positions (the lowest point resting on the floor); limbs are stroked as thick
  * rounded lines with an outline. Poses are keyframes blended by the time a fighter has spent in
- * its state, so a punch visibly chambers, extends and retracts.
+ * its state, so a punch visibly chambers, extends and retracts. A pose may also turn the whole
+ * body about its vertical axis (`spin`, radians), drawn as a horizontal squash that mirrors the
+ * figure while its back is to the opponent: the roundhouse turns a full circle as its leg sweeps.
  */
 
 import { FLOOR_Y, OUTLINE, segment, WIDTH } from './paint.js';
@@ -43,6 +45,19 @@ const KICK_OUT = {
   frontShoulder: 0.9, frontElbow: 1.7, backShoulder: -0.6, backElbow: 0.7,
   frontHip: 1.58, frontKnee: 0.02, backHip: -0.18, backKnee: 0.08,
 };
+// The roundhouse: the knee chambers high while the body turns away, then the leg sweeps round to
+// head height with the body leaning back; a trail shows the sweep.
+const ROUNDHOUSE_CHAMBER = {
+  ...GUARD, lean: -0.12, head: 0.2,
+  frontShoulder: 0.75, frontElbow: 2.1, backShoulder: -0.35, backElbow: 1.5,
+  frontHip: 1.35, frontKnee: 2.25, backHip: -0.05, backKnee: 0.12,
+};
+const ROUNDHOUSE_OUT = {
+  ...GUARD, lean: -0.62, head: 0.5,
+  frontShoulder: 1.15, frontElbow: 1.55, backShoulder: -0.95, backElbow: 0.55,
+  frontHip: 2.1, frontKnee: 0.04, backHip: -0.12, backKnee: 0.05,
+};
+const SWEEP_ARC = 1.7; // radians of the trail behind the sweeping foot
 const BLOCK = {
   ...GUARD, lean: -0.05, head: 0.3,
   frontShoulder: 1.25, frontElbow: 2.4, backShoulder: 0.65, backElbow: 1.8, // forearms crossed
@@ -76,6 +91,8 @@ export function poseOf(match, index) {
       return attackPose(fighter, PUNCH_CHAMBER, PUNCH_OUT);
     case 'kick':
       return attackPose(fighter, KICK_CHAMBER, KICK_OUT);
+    case 'roundhouse':
+      return { ...attackPose(fighter, ROUNDHOUSE_CHAMBER, ROUNDHOUSE_OUT), spin: roundhouseSpin(fighter) };
     case 'block':
       return blend(GUARD, BLOCK, Math.min(1, (t + 1) / 4));
     case 'hit':
@@ -101,6 +118,12 @@ function attackPose(fighter, chamber, extended) {
   if (t < move.startup) return blend(chamber, extended, (t - windup) / (move.startup - windup));
   if (t < move.startup + move.active) return extended;
   return blend(extended, GUARD, (t - move.startup - move.active) / move.recovery);
+}
+
+// One full turn over the startup, slow at first (the pivot), fastest as the leg comes round.
+function roundhouseSpin(fighter) {
+  const progress = Math.min(1, fighter.stateTicks / fighter.attack.startup);
+  return 2 * Math.PI * progress * progress;
 }
 
 function walkCycle(t) {
@@ -173,12 +196,14 @@ export function drawFighter(ctx, fighter, pose, colors) {
   const body = skeleton(x, fighter.facing, pose);
   ctx.save();
   scaleAroundFeet(ctx, x);
+  if (pose.spin) turnAround(ctx, x, pose.spin);
   ctx.lineCap = 'round';
   ctx.lineJoin = 'round';
   drawLimb(ctx, body.backLeg, [17, 14, 9], [colors.shade, colors.wrapShade, colors.wrapShade]);
   drawLimb(ctx, body.backArm, [12, 11], [colors.shade, colors.wrapShade]);
   drawFist(ctx, body.backArm[2], colors.shade);
   drawSash(ctx, body, fighter, colors);
+  if (fighter.state === 'roundhouse') drawSweep(ctx, body, fighter);
   drawLimb(ctx, body.frontLeg, [18, 15, 10], [colors.suit, colors.wrap, colors.wrap]);
   drawTorso(ctx, body, fighter.facing, colors);
   drawHead(ctx, body, fighter.facing, pose, colors);
@@ -203,6 +228,40 @@ function scaleAroundFeet(ctx, x) {
   ctx.translate(x, FLOOR_Y);
   ctx.scale(FIGURE_SCALE, FIGURE_SCALE);
   ctx.translate(-x, -FLOOR_Y);
+}
+
+// Seen turning about its vertical axis: squashed by cos(spin), mirrored while its back is turned;
+// never thinner than a fifth, so the figure does not vanish edge-on.
+function turnAround(ctx, x, spin) {
+  const squash = Math.cos(spin);
+  ctx.translate(x, 0);
+  ctx.scale(Math.sign(squash || 1) * Math.max(0.2, Math.abs(squash)), 1);
+  ctx.translate(-x, 0);
+}
+
+// The roundhouse's trail: an arc behind the foot, from the last stretch of the sweep until the leg
+// starts to come back.
+function drawSweep(ctx, body, fighter) {
+  const move = fighter.attack;
+  const t = fighter.stateTicks;
+  const from = move.startup * 0.6;
+  const until = move.startup + move.active + 4;
+  if (t < from || t >= until) return;
+  const ankle = body.frontLeg[2];
+  const [dx, dy] = [ankle.x - body.hip.x, ankle.y - body.hip.y];
+  const angle = Math.atan2(dy, dx);
+  const fadeOut = Math.max(0, t - move.startup - move.active) / 4;
+  const fade = t < move.startup ? (t - from) / (move.startup - from) : 1 - fadeOut;
+  ctx.save();
+  ctx.globalAlpha = 0.55 * fade;
+  ctx.strokeStyle = '#fff2c8';
+  ctx.lineWidth = 16;
+  ctx.beginPath();
+  // The leg swept up from below: the trail trails it on the side it came from.
+  const radius = Math.hypot(dx, dy);
+  ctx.arc(body.hip.x, body.hip.y, radius, angle + fighter.facing * SWEEP_ARC, angle, fighter.facing > 0);
+  ctx.stroke();
+  ctx.restore();
 }
 
 function drawLimb(ctx, points, widths, colors) {

@@ -15,7 +15,7 @@ export const ARENA = { width: 960, left: 60, right: 900 };
 export const INTRO_TICKS = 100;
 export const ROUND_END_TICKS = 150;
 export const START_DISTANCE = 300;
-export const NO_INPUT = Object.freeze({ move: 0, block: false, punch: false, kick: false });
+export const NO_INPUT = Object.freeze({ move: 0, block: false, punch: false, kick: false, roundhouse: false });
 
 const MIN_DISTANCE = 2 * BODY_HALF_WIDTH; // bodies do not overlap
 
@@ -41,7 +41,7 @@ export class Match {
     return Math.ceil(this.timeLeft / TICK_RATE);
   }
 
-  /** Advance one tick. inputs: [player, opponent], each { move, block, punch, kick }. */
+  /** Advance one tick. inputs: [player, opponent], each { move, block, punch, kick, roundhouse }. */
   step(inputs) {
     const events = this.queued;
     this.queued = [];

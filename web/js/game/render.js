@@ -35,9 +35,11 @@ export class Renderer {
           y: FLOOR_Y - event.height,
           born: match.tick,
           blocked: event.type === 'block',
-          heavy: event.move === 'kick',
+          heavy: event.move !== 'punch',
         });
-        if (event.type === 'hit' && event.move === 'kick') this.shakeUntil = match.tick + 8;
+        if (event.type === 'hit' && event.move !== 'punch') {
+          this.shakeUntil = match.tick + (event.move === 'roundhouse' ? 14 : 8);
+        }
       }
       if (event.type === 'ko') this.shakeUntil = match.tick + 14;
       if (event.type === 'roundStart') {
