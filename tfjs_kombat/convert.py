@@ -82,10 +82,63 @@ def export_graph_model(model, out_dir, quantization=DEFAULT_QUANTIZATION):
         if QUANTIZATIONS[quantization] and kernels:
             shutil.rmtree(converted)
             convert_saved_model(saved_model, converted, f"{QUANTIZATIONS[quantization]}={','.join(kernels)}")
+        share_repeated_weights(converted)
         check_graph_model(converted)
-        check_synchronous(converted)
+        check_synchronous(converted, model.name)
         shutil.copytree(converted, out_dir)
     return stored_quantization(out_dir)
+
+
+STORED_BYTES = {"float32": 4, "int32": 4, "float16": 2, "uint8": 1, "bool": 1}
+SHARD_BYTES = 4 * 1024 * 1024  # the converter's own shard size
+
+
+def share_repeated_weights(folder):
+    """Store each distinct weight once. An unrolled recurrent layer reads its kernels at every
+    step, and the converter freezes every read into a constant of its own: the GRU's kernels
+    came out 12 times. The graph's readers of a copy are pointed at the first; the outputs are
+    the same numbers. Returns how many copies were dropped."""
+    path = Path(folder) / "model.json"
+    manifest = json.loads(path.read_text())
+    weights = [weight for group in manifest["weightsManifest"] for weight in group["weights"]]
+    dtypes = [weight.get("quantization", {}).get("dtype", weight["dtype"]) for weight in weights]
+    if not set(dtypes) <= set(STORED_BYTES) or len(manifest["weightsManifest"]) != 1:
+        return 0  # strings have no fixed size; several groups are not what tf_saved_model writes
+    group = manifest["weightsManifest"][0]
+    data, offset = b"".join((Path(folder) / shard).read_bytes() for shard in group["paths"]), 0
+    first, kept, copies = {}, [], {}
+    for weight, dtype in zip(weights, dtypes, strict=True):
+        size = STORED_BYTES[dtype] * math.prod(weight["shape"])
+        chunk, offset = data[offset : offset + size], offset + size
+        key = (json.dumps({k: v for k, v in weight.items() if k != "name"}, sort_keys=True), chunk)
+        if key in first:
+            copies[weight["name"]] = first[key]
+        else:
+            first[key] = weight["name"]
+            kept.append((weight, chunk))
+    if not copies:
+        return 0
+    nodes = manifest["modelTopology"]["node"]
+    manifest["modelTopology"]["node"] = [node for node in nodes if node["name"] not in copies]
+    for node in manifest["modelTopology"]["node"]:
+        node["input"] = [renamed_input(name, copies) for name in node.get("input", [])]
+    data = b"".join(chunk for _, chunk in kept)
+    for shard in group["paths"]:
+        (Path(folder) / shard).unlink()
+    count = max(1, math.ceil(len(data) / SHARD_BYTES))
+    group["paths"] = [f"group1-shard{i + 1}of{count}.bin" for i in range(count)]
+    for i, shard in enumerate(group["paths"]):
+        (Path(folder) / shard).write_bytes(data[i * SHARD_BYTES : (i + 1) * SHARD_BYTES])
+    group["weights"] = [weight for weight, _ in kept]
+    path.write_text(json.dumps(manifest))
+    return len(copies)
+
+
+def renamed_input(name, copies):
+    """A node's input ("name", "name:1" or "^name" for a control edge) with copies renamed."""
+    control = name.startswith("^")
+    node, colon, port = name.removeprefix("^").partition(":")
+    return ("^" if control else "") + copies.get(node, node) + colon + port
 
 
 def stored_quantization(folder):
@@ -193,13 +246,12 @@ def graph_ops(folder):
     return {node["op"] for node in nodes}
 
 
-def check_synchronous(folder):
+def check_synchronous(folder, name):
     """The graph model runs with predict(): no loop, condition or dynamic-shape op in it."""
-    ops = graph_ops(folder)
-    found = {op for op in ops if op in ASYNC_OPS or op.startswith("TensorList")}
+    found = {op for op in graph_ops(folder) if op in ASYNC_OPS or op.startswith("TensorList")}
     if found:
         raise UserError(
-            f"the model converted to {shown(folder)} holds {', '.join(sorted(found))}, which TensorFlow.js "
+            f"model {shown(name)} converts to a graph with {', '.join(sorted(found))}, which TensorFlow.js "
             "runs only asynchronously (executeAsync); unroll its recurrent layers"
         )
 

@@ -16,6 +16,10 @@ The "pose" recipe's head reads MobileNet's block-11 map and runs blocks 12-13 it
 from their ImageNet weights and fine-tuning them (batch norm statistics kept as they are), then
 averages and decides: the blocks learn what a stretched arm looks like wherever it is in the
 picture, which the article's frozen global average cannot.
+
+The sequence head (any recipe, when the data holds clips) reads the last T frame vectors and
+names the clip class, the article's closing sketch; the frame baseline is the article's head
+shape on single frames of the same clips, trained only to measure the sequence head against.
 """
 
 from collections.abc import Callable
@@ -112,7 +116,7 @@ def build_pose_head(feature_shape, alpha, learning_rate=POSE_LEARNING_RATE):
 # exactly what a recurrent layer reads (a single frame cannot); the GRU is the article's sketch
 # (LSTM or GRU), has a quarter fewer weights than an LSTM for the same width and no cell state,
 # and a temporal Conv1D only sees the order within its kernel's reach. benchmarks/sequence_heads.py
-# measures the three on a features folder (README, "Moves over time", has the figures).
+# measures the three on a features folder.
 # The GRU is unrolled over its fixed window: TensorFlow.js then runs it as a plain graph of
 # MatMul/Sigmoid/Tanh (a tf.while loop would need executeAsync on every tick).
 SEQUENCE_UNITS = 64

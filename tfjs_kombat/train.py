@@ -207,6 +207,33 @@ def fit_quietly(model, x, targets, head, epochs, class_weight, validation=None):
     )
 
 
+def fit_sequence_head(train, test, epochs, learning_rate, seed, kind="gru"):
+    """The sequence head fitted on the training windows: (model, history, seconds it took)."""
+    head = heads.SEQUENCE_HEAD
+    keras.utils.set_random_seed(seed)
+    model = heads.build_sequence_head(*train.x.shape[1:], learning_rate, kind)
+    say(f"sequence ({kind}): {epochs} epochs, batch {head.batch(len(train.x))}")
+    started = time.monotonic()
+    validation = test.x, head.rows(test.y)[1]  # for the curves only: nothing is chosen by it
+    history = fit_quietly(
+        model, train.x, head.rows(train.y)[1], head, epochs, balanced_weights(train.y), validation
+    )
+    return model, history, time.monotonic() - started
+
+
+def fit_frame_baseline(train, epochs, learning_rate, seed):
+    """The frame baseline fitted on every distinct frame of the training clips, each labelled with
+    its clip's class: (model, history, how many frames)."""
+    baseline = heads.FRAME_BASELINE
+    frames, owners = clip_frames(train.x, train.clip)
+    labels = metrics.clip_labels(train.y, train.clip)[np.searchsorted(np.unique(train.clip), owners)]
+    say(f"frame baseline: {len(frames)} training frames, {epochs} epochs")
+    keras.utils.set_random_seed(seed)
+    model = heads.build_frame_baseline(frames.shape[1], learning_rate)
+    history = fit_quietly(model, frames, baseline.rows(labels)[1], baseline, epochs, balanced_weights(labels))
+    return model, history, len(frames)
+
+
 def train_sequence_head(clips, models_dir, epochs, learning_rates, seed):
     """The sequence head on the training clips' windows, the frame baseline on their frames, both
     scored per held-out clip; writes models/sequence.keras, its metrics.json entry and plots."""
@@ -233,42 +260,15 @@ def train_sequence_head(clips, models_dir, epochs, learning_rates, seed):
 
     head, baseline = heads.SEQUENCE_HEAD, heads.FRAME_BASELINE
     sequence_epochs = epochs.get(head.name, head.epochs)
-    keras.utils.set_random_seed(seed)
-    model = head.build(
-        (length, size), train.made_by["alpha"], learning_rates.get(head.name, head.learning_rate)
-    )
-    targets, test_targets = head.rows(train.y)[1], head.rows(test.y)[1]
-    say(f"sequence: {sequence_epochs} epochs, batch {head.batch(len(train.x))}")
-    started = time.monotonic()
-    history = fit_quietly(
-        model, train.x, targets, head, sequence_epochs, balanced_weights(train.y), (test.x, test_targets)
-    )
-    seconds = time.monotonic() - started
-    test_loss = float(model.evaluate(test.x, test_targets, verbose=0)[0])
+    rate = learning_rates.get(head.name, head.learning_rate)
+    model, history, seconds = fit_sequence_head(train, test, sequence_epochs, rate, seed)
+    test_loss = float(model.evaluate(test.x, head.rows(test.y)[1], verbose=0)[0])
     window_outputs = model.predict(test.x, verbose=0)
 
-    # The frame baseline: every distinct frame of the training clips, labelled with its clip's class.
-    frames, owners = clip_frames(train.x, train.clip)
-    clip_ids = np.unique(train.clip)
-    frame_labels = metrics.clip_labels(train.y, train.clip)[np.searchsorted(clip_ids, owners)]
-    test_frames, test_owners = clip_frames(test.x, test.clip)
     baseline_epochs = epochs.get(baseline.name, baseline.epochs)
-    say(
-        f"frame baseline: {len(frames)} training frames, {len(test_frames)} held-out, "
-        f"{baseline_epochs} epochs"
-    )
-    keras.utils.set_random_seed(seed)
-    baseline_model = baseline.build(
-        (size,), train.made_by["alpha"], learning_rates.get(baseline.name, baseline.learning_rate)
-    )
-    baseline_history = fit_quietly(
-        baseline_model,
-        frames,
-        baseline.rows(frame_labels)[1],
-        baseline,
-        baseline_epochs,
-        balanced_weights(frame_labels),
-    )
+    rate = learning_rates.get(baseline.name, baseline.learning_rate)
+    baseline_model, baseline_history, frame_count = fit_frame_baseline(train, baseline_epochs, rate, seed)
+    test_frames, test_owners = clip_frames(test.x, test.clip)
     frame_outputs = baseline_model.predict(test_frames, verbose=0)
 
     report = metrics.sequence_report(head, test.y, test.clip, window_outputs, test_owners, frame_outputs)
@@ -279,7 +279,7 @@ def train_sequence_head(clips, models_dir, epochs, learning_rates, seed):
         architecture="gru",
         clips=clip_count,
         samples={"train": len(train.x), "test": len(test.x)},
-        frames={"train": len(frames), "test": len(test_frames)},
+        frames={"train": frame_count, "test": len(test_frames)},
         test_loss=test_loss,
         epochs=sequence_epochs,
         frame_baseline_epochs=baseline_epochs,
