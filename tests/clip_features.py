@@ -61,7 +61,8 @@ def synthetic_split(clips_per_class, dim=64, length=12, frames=16, seed=0, look_
             ys += [label] * len(clip_windows)
             clips += [clip] * len(clip_windows)
             clip += 1
-    return {"x": np.concatenate(xs), "y": np.array(ys, np.int64), "clip": np.array(clips, np.int64)}
+    x = np.concatenate(xs) if xs else np.zeros((0, length, dim), np.float32)  # no clip: no window
+    return {"x": x, "y": np.array(ys, np.int64), "clip": np.array(clips, np.int64)}
 
 
 def write_clip_features(folder, train_clips=40, test_clips=12, alpha=0.75, recipe="article", pool=None, **kw):

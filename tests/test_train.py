@@ -304,3 +304,13 @@ def test_cli_trains_on_clips_and_prints_the_comparison(tmp_path, capsys):
     for row in ("all clips", "look-alike kicks", "punch/kick/other", "game decisions"):
         assert row in summary
     assert cli.main(["train", str(tmp_path / "features"), "--sequence-epochs", "0"]) == 2
+
+
+def test_without_held_out_clips_only_the_frame_heads_are_trained(tmp_path, capsys):
+    write_clip_features(tmp_path, train_clips=2, test_clips=0)
+    with pytest.raises(UserError, match="no held-out clips"):
+        train.train_heads(tmp_path, tmp_path / "models")
+    write_frames(tmp_path)
+    reports = train.train_heads(tmp_path, tmp_path / "models", epochs={"punch": 1, "punch_kick": 1})
+    assert set(reports) == {"punch", "punch_kick"}
+    assert "the sequence head is not trained" in capsys.readouterr().err

@@ -349,6 +349,9 @@ def train_heads(
         made_by = features_of(clips[0].made_by)
         if features_of(clips[1].made_by) != made_by or clips[1].made_by["pool"] != clips[0].made_by["pool"]:
             raise UserError("clips_train.npz and clips_test.npz were made with different settings")
+        if frames and not len(clips[1].x):  # the frame heads can still be trained and scored
+            warn("no held-out clips (clips_test.npz is empty): the sequence head is not trained")
+            clips = None
 
     # Every model in models/ reads the same MobileNet: drop those made from other features.
     recipe_path = models_dir / "recipe.json"
