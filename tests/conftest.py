@@ -165,3 +165,17 @@ def converted(pipeline, tmp_path_factory):
     out = tmp_path_factory.mktemp("converted") / "models"
     sizes = convert.convert_models(root / "models", out, imagenet=False)
     return out, sizes
+
+
+@pytest.fixture(scope="session")
+def sequence_models(tmp_path_factory):
+    """The sequence head and its frame baseline trained on synthetic clip features (64-d frame
+    vectors whose look-alike kicks differ only in order: tests/clip_features.py), in seconds."""
+    from clip_features import write_clip_features
+
+    from tfjs_kombat import train
+
+    root = tmp_path_factory.mktemp("sequence")
+    write_clip_features(root / "features")
+    reports = train.train_heads(root / "features", root / "models")
+    return root, reports

@@ -1,34 +1,16 @@
 """Conversion to TensorFlow.js graph models: layout, config, quantization rule, atomicity."""
 
 import json
-import math
+import os
 
+import keras
 import numpy as np
 import pytest
-from conftest import HOSTILE_NAME, TEST_ALPHA, assert_escaped
+from conftest import HOSTILE_NAME, TEST_ALPHA, assert_escaped, requires_weights
+from graph_model import TFJS, run_graph_model, run_in_tfjs, stored_weights
 
-from tfjs_kombat import cli, config, convert, season
+from tfjs_kombat import cli, config, convert, files, heads, season
 from tfjs_kombat.errors import UserError
-
-STORED_BYTES = {"uint8": 1, "float16": 2, "float32": 4, "int32": 4}
-
-
-def stored_weights(folder):
-    """{name: (values as the page reads them, stored dtype)} of a converted model."""
-    manifest = json.loads((folder / "model.json").read_text())
-    weights = {}
-    for group in manifest["weightsManifest"]:
-        data, offset = b"".join((folder / path).read_bytes() for path in group["paths"]), 0
-        for weight in group["weights"]:
-            count, quantization = math.prod(weight["shape"]), weight.get("quantization", {})
-            dtype = quantization.get("dtype", weight["dtype"])
-            raw = np.frombuffer(
-                data, {"uint8": np.uint8, "float16": np.float16}.get(dtype, np.float32), count, offset
-            )
-            values = raw * quantization["scale"] + quantization["min"] if dtype == "uint8" else raw
-            weights[weight["name"]] = (values.astype(np.float32).reshape(weight["shape"]), dtype)
-            offset += STORED_BYTES[dtype] * count
-    return weights
 
 
 def signature_shapes(folder):
@@ -149,3 +131,117 @@ def test_names_are_printed_escaped(tmp_path, monkeypatch):
     with pytest.raises(UserError) as error:
         convert.convert_saved_model(tmp_path / f"saved{HOSTILE_NAME}", tmp_path / "out")
     assert_escaped(str(error.value))
+
+
+# ---------------------------------------------------------------------------------------------
+# The sequence head
+
+
+def test_the_unrolled_gru_converts_to_a_plain_graph_that_agrees_with_keras(sequence_models, tmp_path):
+    root, _ = sequence_models
+    model = keras.models.load_model(root / "models" / "sequence.keras")
+    with np.load(root / "features" / "clips_test.npz") as test:
+        x = test["x"]
+    expected = model.predict(x, verbose=0)
+    for quantization in ("float32", "auto"):
+        folder = tmp_path / quantization
+        stored = convert.export_graph_model(model, folder, quantization)
+        ops = convert.graph_ops(folder)
+        assert {"MatMul", "Sigmoid", "Tanh"} <= ops  # the GRU's gates, step by step
+        assert not {op for op in ops if "While" in op or op.startswith("TensorList")}
+        assert signature_shapes(folder) == [[-1, 12, 64], [-1, len(config.CLIP_CLASS_NAMES)]]
+        # Each kernel stored once, though the unrolled steps each read it (share_repeated_weights).
+        shapes = [weight.shape for weight, _ in stored_weights(folder).values()]
+        assert shapes.count((64, 128)) == shapes.count((128, 192)) == shapes.count((64, 192)) == 1
+        outputs = run_graph_model(folder, x)
+        if quantization == "float32":
+            np.testing.assert_allclose(outputs, expected, atol=1e-5)
+        else:  # as the other heads: uint8 kernels when that costs each at most 1% RMS
+            assert stored == "uint8"
+            assert np.abs(outputs - expected).max() < 0.02
+            assert (heads.decide_sequence(outputs) == heads.decide_sequence(expected)).mean() >= 0.95
+
+
+@pytest.mark.skipif(
+    not TFJS.exists() and not os.environ.get("CI"), reason=f"needs TensorFlow.js at {TFJS} (make web)"
+)
+def test_the_sequence_head_runs_in_tensorflow_js_as_in_keras(sequence_models, tmp_path):
+    """TensorFlow.js's own kernels (CPU backend, in Node) on the converted graph: the unrolled GRU
+    loads, runs with predict(), and agrees with Keras, trained (on held-out windows) or not (on
+    random ones, where no output saturates)."""
+    root, _ = sequence_models
+    trained = keras.models.load_model(root / "models" / "sequence.keras")
+    with np.load(root / "features" / "clips_test.npz") as test:
+        held_out = test["x"][:20]
+    keras.utils.set_random_seed(0)
+    untrained = heads.build_sequence_head(12, 64)
+    noise = np.random.default_rng(0).uniform(0, 2, (20, 12, 64)).astype(np.float32)
+    for name, model, x in (("trained", trained, held_out), ("untrained", untrained, noise)):
+        expected = model.predict(x, verbose=0)
+        for quantization in ("float32", "auto"):
+            folder = tmp_path / name / quantization
+            convert.export_graph_model(model, folder, quantization)
+            outputs = run_in_tfjs(folder, x)
+            assert outputs.shape == expected.shape
+            if quantization == "float32":
+                np.testing.assert_allclose(outputs, expected, atol=1e-5)
+            else:  # the stored weights as TensorFlow.js reads them, computed by TensorFlow
+                np.testing.assert_allclose(outputs, run_graph_model(folder, x), atol=1e-5)
+
+
+def test_a_recurrent_layer_left_as_a_loop_is_refused(tmp_path):
+    rolled = keras.Sequential(
+        [keras.Input((4, 3)), keras.layers.GRU(2), keras.layers.Dense(2)], name="rolled"
+    )
+    with pytest.raises(UserError, match="model rolled .*LoopCond.*TensorListReserve.*executeAsync"):
+        convert.export_graph_model(rolled, tmp_path / "rolled")
+    assert not (tmp_path / "rolled").exists()
+
+
+def write_sequence_models(models, size, recipe="pose", pool=(5, 6)):
+    """A models folder with just an untrained sequence head, as clips-only training leaves it."""
+    files.save_model(heads.build_sequence_head(config.SEQUENCE_LENGTH, size), models / "sequence.keras")
+    facts = {
+        "length": config.SEQUENCE_LENGTH,
+        "size": size,
+        "pool": list(pool),
+        "classes": config.CLIP_CLASS_NAMES,
+    }
+    files.write_json(models / "recipe.json", {"alpha": TEST_ALPHA, "recipe": recipe, "sequence": facts})
+    files.write_json(models / "metrics.json", {"sequence": {"test_accuracy": 0.5}})
+
+
+@requires_weights
+def test_the_sequence_head_is_converted_with_what_the_page_needs(tmp_path):
+    models, out = tmp_path / "models", tmp_path / "web" / "models"
+    write_sequence_models(models, 2 * 3 * 384)  # block 11's 10x18x384 map over 5x6 cells, alpha 0.75
+    sizes = convert.convert_models(models, out, imagenet=False)
+    assert set(sizes) == {"mobilenet", "sequence"}
+    page = json.loads((out / "config.json").read_text())
+    assert page["models"] == {"mobilenet": "mobilenet/model.json", "sequence": "sequence/model.json"}
+    assert page["inputShapes"]["sequence"] == [config.SEQUENCE_LENGTH, 2304]
+    assert page["sequence"] == {
+        "length": config.SEQUENCE_LENGTH,
+        "pool": [5, 6],
+        "classes": list(config.CLIP_CLASS_NAMES),
+    }
+    assert page["testAccuracy"] == {"sequence": 0.5}
+    assert page["quantization"]["sequence"] == "uint8"
+    # The page pools MobileNet's output into the sequence head's steps: the shapes must meet.
+    assert signature_shapes(out / "mobilenet")[1] == [-1, 10, 18, 384]
+    assert signature_shapes(out / "sequence") == [[-1, config.SEQUENCE_LENGTH, 2304], [-1, 5]]
+
+
+@requires_weights
+def test_a_sequence_head_that_does_not_fit_mobilenet_is_refused(tmp_path):
+    write_sequence_models(tmp_path / "models", 768)  # the article's vector, but the pose recipe
+    with pytest.raises(UserError, match="reads 768 numbers per frame.*gives 2304"):
+        convert.convert_models(tmp_path / "models", tmp_path / "out", imagenet=False)
+    assert not (tmp_path / "out").exists()
+
+
+def test_pooled_sizes():
+    assert convert.pooled_size([768], None) == 768
+    assert convert.pooled_size([10, 18, 384], [5, 6]) == 2304
+    assert convert.pooled_size([10, 18, 384], [4, 6]) is None  # 10 rows do not split into 4s
+    assert convert.pooled_size([10, 18, 384], None) is None  # a map needs pooling

@@ -6,7 +6,7 @@ import pytest
 from conftest import TEST_ALPHA, requires_weights
 
 from tfjs_kombat import features, heads
-from tfjs_kombat.config import KICK, OTHER, PUNCH
+from tfjs_kombat.config import BACK_KICK, CLIP_CLASS_NAMES, KICK, OTHER, PUNCH, ROUNDHOUSE
 
 
 def dense_layers(model):
@@ -68,3 +68,37 @@ def test_pose_head_starts_from_mobilenets_imagenet_blocks():
             model.get_layer(name).get_weights(), imagenet.get_layer(name).get_weights(), strict=True
         ):
             np.testing.assert_array_equal(ours, theirs)
+
+
+def test_the_sequence_head_reads_a_window_of_frame_vectors():
+    model = heads.build_sequence_head(12, 2304)
+    assert model.input_shape == (None, 12, 2304)
+    assert model.output_shape == (None, len(CLIP_CLASS_NAMES))
+    recurrent = model.get_layer("over_time")
+    assert isinstance(recurrent, keras.layers.GRU) and recurrent.unroll  # a plain graph in TensorFlow.js
+    assert model.layers[-1].activation.__name__ == "softmax" and model.loss == "categorical_crossentropy"
+    for kind in ("lstm", "conv"):  # the alternatives benchmarks/sequence_heads.py measures
+        other = heads.build_sequence_head(12, 64, kind=kind)
+        assert (other.input_shape, other.output_shape) == ((None, 12, 64), (None, 5))
+    with pytest.raises(ValueError, match="kind must be one of"):
+        heads.build_sequence_head(12, 64, kind="transformer")
+
+
+def test_the_frame_baseline_is_the_articles_head_over_the_clip_classes():
+    model = heads.build_frame_baseline(2304)
+    assert model.input_shape == (None, 2304)
+    assert dense_layers(model) == [(1024, "relu"), (len(CLIP_CLASS_NAMES), "softmax")]
+    assert heads.FRAME_BASELINE.class_names == heads.SEQUENCE_HEAD.class_names == CLIP_CLASS_NAMES
+
+
+def test_sequence_decisions_follow_the_pages_thresholds():
+    outputs = np.array(
+        [
+            [0.1, 0.1, 0.4, 0.3, 0.1],  # P(other) >= 0.4: stand
+            [0.1, 0.1, 0.1, 0.6, 0.1],  # roundhouse
+            [0.05, 0.36, 0.2, 0.05, 0.34],  # kick, the most likely move, reaches 0.35
+            [0.3, 0.0, 0.39, 0.0, 0.31],  # no move reaches 0.35: stand
+            [0.1, 0.1, 0.0, 0.1, 0.7],  # back kick
+        ]
+    )
+    assert heads.decide_sequence(outputs).tolist() == [OTHER, ROUNDHOUSE, KICK, OTHER, BACK_KICK]

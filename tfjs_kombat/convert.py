@@ -4,8 +4,9 @@ Keras 3 models converted to the tfjs *layers* format do not load in TensorFlow.j
 model goes Keras -> SavedModel -> `tensorflowjs_converter --output_format
 tfjs_graph_model`, and the page loads it with `tf.loadGraphModel`. Written next to them:
 `config.json`, the models' own facts (files, input shapes, the quantization really stored,
-MobileNet's width). The numbers the pages share with Python (frame size, classes, thresholds) are
-webconfig.py's js/constants.js, which convert rewrites too, in the site that holds the models.
+MobileNet's width, and for the sequence head its window, per-frame pooling and classes). The
+numbers the pages share with Python (frame size, classes, thresholds) are webconfig.py's
+js/constants.js, which convert rewrites too, in the site that holds the models.
 
 The new set is built in a temporary folder and swapped in whole: an interrupted or failed convert
 leaves the previous models as they were, never a model.json pointing at missing shards.
@@ -23,7 +24,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfjs_kombat import features, files, mobilenet, webconfig
+from tfjs_kombat import features, files, heads, mobilenet, webconfig
+from tfjs_kombat.config import CLIP_CLASS_NAMES, SEQUENCE_POOL
 from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.predict import load_heads
 
@@ -38,6 +40,30 @@ MAX_UINT8_ERROR = 0.01
 MIN_QUANTIZED_VALUES = 1024
 CHOICES = ["auto", *QUANTIZATIONS]
 WEB_MODELS = Path(__file__).resolve().parents[1] / "web" / "models"
+# Ops TensorFlow.js runs only in executeAsync (control flow, dynamic shapes, tables): the pages
+# call predict(), synchronously, every tick. A recurrent layer that is not unrolled becomes a
+# While loop over TensorList ops; heads.build_sequence_head unrolls its GRU so none appears.
+ASYNC_OPS = {
+    "Enter",
+    "Exit",
+    "If",
+    "LoopCond",
+    "Merge",
+    "NextIteration",
+    "StatelessIf",
+    "StatelessWhile",
+    "Switch",
+    "While",
+    "NonMaxSuppressionV2",
+    "NonMaxSuppressionV3",
+    "NonMaxSuppressionV4",
+    "NonMaxSuppressionV5",
+    "Where",
+    "HashTable",
+    "HashTableV2",
+    "LookupTableFind",
+    "LookupTableFindV2",
+}
 
 
 def export_graph_model(model, out_dir, quantization=DEFAULT_QUANTIZATION):
@@ -56,9 +82,63 @@ def export_graph_model(model, out_dir, quantization=DEFAULT_QUANTIZATION):
         if QUANTIZATIONS[quantization] and kernels:
             shutil.rmtree(converted)
             convert_saved_model(saved_model, converted, f"{QUANTIZATIONS[quantization]}={','.join(kernels)}")
+        share_repeated_weights(converted)
         check_graph_model(converted)
+        check_synchronous(converted, model.name)
         shutil.copytree(converted, out_dir)
     return stored_quantization(out_dir)
+
+
+STORED_BYTES = {"float32": 4, "int32": 4, "float16": 2, "uint8": 1, "bool": 1}
+SHARD_BYTES = 4 * 1024 * 1024  # the converter's own shard size
+
+
+def share_repeated_weights(folder):
+    """Store each distinct weight once. An unrolled recurrent layer reads its kernels at every
+    step, and the converter freezes every read into a constant of its own: the GRU's kernels
+    came out 12 times. The graph's readers of a copy are pointed at the first; the outputs are
+    the same numbers. Returns how many copies were dropped."""
+    path = Path(folder) / "model.json"
+    manifest = json.loads(path.read_text())
+    weights = [weight for group in manifest["weightsManifest"] for weight in group["weights"]]
+    dtypes = [weight.get("quantization", {}).get("dtype", weight["dtype"]) for weight in weights]
+    if not set(dtypes) <= set(STORED_BYTES) or len(manifest["weightsManifest"]) != 1:
+        return 0  # strings have no fixed size; several groups are not what tf_saved_model writes
+    group = manifest["weightsManifest"][0]
+    data, offset = b"".join((Path(folder) / shard).read_bytes() for shard in group["paths"]), 0
+    first, kept, copies = {}, [], {}
+    for weight, dtype in zip(weights, dtypes, strict=True):
+        size = STORED_BYTES[dtype] * math.prod(weight["shape"])
+        chunk, offset = data[offset : offset + size], offset + size
+        key = (json.dumps({k: v for k, v in weight.items() if k != "name"}, sort_keys=True), chunk)
+        if key in first:
+            copies[weight["name"]] = first[key]
+        else:
+            first[key] = weight["name"]
+            kept.append((weight, chunk))
+    if not copies:
+        return 0
+    nodes = manifest["modelTopology"]["node"]
+    manifest["modelTopology"]["node"] = [node for node in nodes if node["name"] not in copies]
+    for node in manifest["modelTopology"]["node"]:
+        node["input"] = [renamed_input(name, copies) for name in node.get("input", [])]
+    data = b"".join(chunk for _, chunk in kept)
+    for shard in group["paths"]:
+        (Path(folder) / shard).unlink()
+    count = max(1, math.ceil(len(data) / SHARD_BYTES))
+    group["paths"] = [f"group1-shard{i + 1}of{count}.bin" for i in range(count)]
+    for i, shard in enumerate(group["paths"]):
+        (Path(folder) / shard).write_bytes(data[i * SHARD_BYTES : (i + 1) * SHARD_BYTES])
+    group["weights"] = [weight for weight, _ in kept]
+    path.write_text(json.dumps(manifest))
+    return len(copies)
+
+
+def renamed_input(name, copies):
+    """A node's input ("name", "name:1" or "^name" for a control edge) with copies renamed."""
+    control = name.startswith("^")
+    node, colon, port = name.removeprefix("^").partition(":")
+    return ("^" if control else "") + copies.get(node, node) + colon + port
 
 
 def stored_quantization(folder):
@@ -157,9 +237,63 @@ def check_graph_model(folder):
                 raise UserError(f"converted model in {shown(folder)} lacks its shard {shown(shard)}")
 
 
+def graph_ops(folder):
+    """Every op type in a graph model, its functions' (loop bodies) included."""
+    topology = json.loads((Path(folder) / "model.json").read_text())["modelTopology"]
+    nodes = list(topology.get("node", []))
+    for function in topology.get("library", {}).get("function", []):
+        nodes += function.get("nodeDef", [])
+    return {node["op"] for node in nodes}
+
+
+def check_synchronous(folder, name):
+    """The graph model runs with predict(): no loop, condition or dynamic-shape op in it."""
+    found = {op for op in graph_ops(folder) if op in ASYNC_OPS or op.startswith("TensorList")}
+    if found:
+        raise UserError(
+            f"model {shown(name)} converts to a graph with {', '.join(sorted(found))}, which TensorFlow.js "
+            "runs only asynchronously (executeAsync); unroll its recurrent layers"
+        )
+
+
+def sequence_facts(made_by, sequence):
+    """config.json's "sequence": the window the page keeps (length T of [T, D]), how it pools
+    MobileNet's output of each frame into one step (cells of [rows, columns], or null: as it is),
+    and the classes of its softmax, in order."""
+    facts = made_by.get("sequence", {})
+    pool = facts["pool"] if "pool" in facts else SEQUENCE_POOL[made_by["recipe"]]
+    return {
+        "length": int(sequence.input_shape[1]),
+        "pool": list(pool) if pool else None,
+        "classes": list(facts.get("classes", CLIP_CLASS_NAMES)),
+    }
+
+
+def pooled_size(feature_shape, pool):
+    """The length of one frame's vector: MobileNet's output as it is, or its map averaged over
+    cells of pool = [rows, columns] and flattened (rows x columns x channels); None if it cannot."""
+    if not pool:
+        return feature_shape[0] if len(feature_shape) == 1 else None
+    if len(feature_shape) != 3 or feature_shape[0] % pool[0] or feature_shape[1] % pool[1]:
+        return None
+    return feature_shape[0] // pool[0] * (feature_shape[1] // pool[1]) * feature_shape[2]
+
+
+def check_sequence_input(sequence, extractor, facts):
+    """The sequence head reads what the page makes of MobileNet's output, or the page would break."""
+    feature_shape = list(extractor.output_shape[1:])
+    size = pooled_size(feature_shape, facts["pool"])
+    if size != sequence.input_shape[2]:
+        raise UserError(
+            f"the sequence head reads {sequence.input_shape[2]} numbers per frame, but MobileNet's "
+            f"output {feature_shape} pooled over {facts['pool']} gives {size}: train it on this "
+            "recipe's features again"
+        )
+
+
 def page_config(made_by, to_convert, quantization_by_model, metrics):
     """The converted models' facts for the page; shared constants are webconfig.py's, not here."""
-    return {
+    config = {
         "recipe": made_by["recipe"],
         "alpha": made_by["alpha"],
         "models": {name: f"{name}/model.json" for name in quantization_by_model},
@@ -167,6 +301,9 @@ def page_config(made_by, to_convert, quantization_by_model, metrics):
         "quantization": quantization_by_model,
         "testAccuracy": {name: entry["test_accuracy"] for name, entry in metrics.items()},
     }
+    if "sequence" in to_convert:
+        config["sequence"] = sequence_facts(made_by, to_convert["sequence"])
+    return config
 
 
 def convert_models(models_dir="models", out_dir=WEB_MODELS, quantization=DEFAULT_QUANTIZATION, imagenet=True):
@@ -174,9 +311,13 @@ def convert_models(models_dir="models", out_dir=WEB_MODELS, quantization=DEFAULT
     if quantization not in CHOICES:
         raise UserError(f"quantization must be one of {', '.join(CHOICES)}, not {quantization!r}")
     models_dir = Path(models_dir)
-    heads, made_by = load_heads(models_dir)
+    trained, made_by = load_heads(models_dir, (*heads.HEAD_NAMES, heads.SEQUENCE_HEAD.name))
     alpha, recipe = made_by["alpha"], made_by["recipe"]
-    to_convert = {"mobilenet": features.build_feature_extractor(alpha, recipe), **heads}
+    to_convert = {"mobilenet": features.build_feature_extractor(alpha, recipe), **trained}
+    if "sequence" in to_convert:
+        check_sequence_input(
+            to_convert["sequence"], to_convert["mobilenet"], sequence_facts(made_by, trained["sequence"])
+        )
     if (models_dir / "season.keras").exists():
         to_convert["season"] = keras.models.load_model(models_dir / "season.keras")
     labels = mobilenet.imagenet_labels() if imagenet else None

@@ -16,6 +16,10 @@ The "pose" recipe's head reads MobileNet's block-11 map and runs blocks 12-13 it
 from their ImageNet weights and fine-tuning them (batch norm statistics kept as they are), then
 averages and decides: the blocks learn what a stretched arm looks like wherever it is in the
 picture, which the article's frozen global average cannot.
+
+The sequence head (any recipe, when the data holds clips) reads the last T frame vectors and
+names the clip class, the article's closing sketch; the frame baseline is the article's head
+shape on single frames of the same clips, trained only to measure the sequence head against.
 """
 
 from collections.abc import Callable
@@ -104,21 +108,57 @@ def build_pose_head(feature_shape, alpha, learning_rate=POSE_LEARNING_RATE):
 
 
 # The sequence head: the article's closing sketch, a recurrent network over the per-frame
-# features of the last frames. The GRU is unrolled over its fixed window: TensorFlow.js then runs
-# it as a plain graph (a while loop would need executeAsync on every frame).
+# features of the last T frames (config.SEQUENCE_LENGTH), one step per frame vector (the recipe's
+# features, pooled as config.SEQUENCE_POOL says). Each frame vector first goes through a shared
+# Dense(128, relu), which shrinks MobileNet's 2304 (pose) or 768-1024 (article) numbers to what
+# the recurrence needs, then a GRU(64) reads the 12 steps in order and a softmax names the clip
+# class. Why a GRU: the look-alike kicks pass through the same poses in another order, which is
+# exactly what a recurrent layer reads (a single frame cannot); the GRU is the article's sketch
+# (LSTM or GRU), has a quarter fewer weights than an LSTM for the same width and no cell state,
+# and a temporal Conv1D only sees the order within its kernel's reach. benchmarks/sequence_heads.py
+# measures the three on a features folder.
+# The GRU is unrolled over its fixed window: TensorFlow.js then runs it as a plain graph of
+# MatMul/Sigmoid/Tanh (a tf.while loop would need executeAsync on every tick).
 SEQUENCE_UNITS = 64
+SEQUENCE_FRAME_UNITS = 128
+SEQUENCE_DROPOUT = 0.3
 SEQUENCE_LEARNING_RATE = 1e-3
+SEQUENCE_EPOCHS = 30
+SEQUENCE_BATCH = 32
+SEQUENCE_KINDS = ("gru", "lstm", "conv")
+
+# The frame baseline: the article's head shape (Dense(1024, relu) -> softmax) over the same clip
+# classes, trained on single frames of the training clips, each labelled with its clip's class.
+# It is what a single-frame model can do on these clips: the sequence head must beat it. Adam at
+# the article's 1e-6 would need its 500 epochs; 1e-4 levels off within 10.
+FRAME_BASELINE_LEARNING_RATE = 1e-4
+FRAME_BASELINE_EPOCHS = 10
+FRAME_BASELINE_BATCH = 64
 
 
-def build_sequence_head(sequence_length, vector_size, learning_rate=SEQUENCE_LEARNING_RATE):
-    """[T, features] -> per-step Dense(128, relu) -> GRU(64) -> softmax over CLIP_CLASS_NAMES."""
+def build_sequence_head(sequence_length, vector_size, learning_rate=SEQUENCE_LEARNING_RATE, kind="gru"):
+    """[T, features] -> per-step Dense(128, relu) -> GRU(64) -> softmax over CLIP_CLASS_NAMES.
+
+    kind "lstm" or "conv" (two temporal convolutions of width 3, then the maximum over time)
+    swaps the GRU for the alternatives benchmarks/sequence_heads.py compares it with."""
+    if kind not in SEQUENCE_KINDS:
+        raise ValueError(f"kind must be one of {SEQUENCE_KINDS}, not {kind!r}")
+    over_time = {
+        "gru": [keras.layers.GRU(SEQUENCE_UNITS, unroll=True, name="over_time")],
+        "lstm": [keras.layers.LSTM(SEQUENCE_UNITS, unroll=True, name="over_time")],
+        "conv": [
+            keras.layers.Conv1D(SEQUENCE_UNITS, 3, activation="relu", name="over_time"),
+            keras.layers.Conv1D(SEQUENCE_UNITS, 3, activation="relu", name="over_time_2"),
+            keras.layers.GlobalMaxPooling1D(name="strongest"),
+        ],
+    }[kind]
     model = keras.Sequential(
         [
             keras.Input((sequence_length, vector_size), name="frames"),
-            keras.layers.Dense(128, activation="relu", name="per_frame"),
-            keras.layers.Dropout(0.3, name="dropout_frames"),
-            keras.layers.GRU(SEQUENCE_UNITS, unroll=True, name="over_time"),
-            keras.layers.Dropout(0.3, name="dropout"),
+            keras.layers.Dense(SEQUENCE_FRAME_UNITS, activation="relu", name="per_frame"),
+            keras.layers.Dropout(SEQUENCE_DROPOUT, name="dropout_frames"),
+            *over_time,
+            keras.layers.Dropout(SEQUENCE_DROPOUT, name="dropout"),
             keras.layers.Dense(len(CLIP_CLASS_NAMES), activation="softmax", name="sequence_output"),
         ],
         name="sequence",
@@ -127,6 +167,18 @@ def build_sequence_head(sequence_length, vector_size, learning_rate=SEQUENCE_LEA
         optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy", metrics=["accuracy"]
     )
     return model
+
+
+def build_frame_baseline(vector_size, learning_rate=FRAME_BASELINE_LEARNING_RATE):
+    """The article's head on one frame vector: Dense(1024, relu) -> softmax over CLIP_CLASS_NAMES."""
+    return build_head(
+        vector_size,
+        len(CLIP_CLASS_NAMES),
+        "softmax",
+        "categorical_crossentropy",
+        learning_rate,
+        "frame_baseline",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,3 +293,35 @@ POSE_HEADS = (
 
 HEADS = {"article": ARTICLE_HEADS, "pose": POSE_HEADS}
 HEAD_NAMES = ("punch", "punch_kick")  # every name any recipe uses
+
+# The clip heads, for any recipe: trained when the features folder holds clips (train.py).
+
+
+def all_clip_classes(labels):
+    return np.ones(len(labels), bool), keras.utils.to_categorical(labels, len(CLIP_CLASS_NAMES))
+
+
+SEQUENCE_HEAD = Head(
+    "sequence",
+    CLIP_CLASS_NAMES,
+    lambda shape, alpha, rate: build_sequence_head(*shape, rate),
+    all_clip_classes,
+    most_likely,
+    decide_sequence,
+    SEQUENCE_EPOCHS,
+    SEQUENCE_LEARNING_RATE,
+    lambda n: SEQUENCE_BATCH,
+    OTHER,
+)
+FRAME_BASELINE = Head(
+    "frame_baseline",
+    CLIP_CLASS_NAMES,
+    lambda shape, alpha, rate: build_frame_baseline(shape[0], rate),
+    all_clip_classes,
+    most_likely,
+    decide_sequence,
+    FRAME_BASELINE_EPOCHS,
+    FRAME_BASELINE_LEARNING_RATE,
+    lambda n: FRAME_BASELINE_BATCH,
+    OTHER,
+)

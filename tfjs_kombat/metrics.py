@@ -1,4 +1,5 @@
-"""Reports: accuracy, per-class precision/recall, confusion matrices and training curves."""
+"""Reports: accuracy, per-class precision/recall, confusion matrices and training curves; for the
+sequence head, the same per held-out clip, beside the single-frame baseline's on the same clips."""
 
 import json
 from pathlib import Path
@@ -11,6 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from tfjs_kombat import files  # noqa: E402
+from tfjs_kombat.config import BACK_KICK, CLASS_NAMES, ROUNDHOUSE  # noqa: E402
 from tfjs_kombat.errors import say  # noqa: E402
 
 
@@ -61,14 +63,114 @@ def head_report(head, labels, outputs):
     return report
 
 
-def format_report(report):
+# ---------------------------------------------------------------------------------------------
+# Clips: the sequence head decides on windows of a clip, the frame baseline on its frames; both
+# are scored once per held-out clip. Every per-clip array is in the order of np.unique(clips).
+
+LOOKALIKES = (ROUNDHOUSE, BACK_KICK)  # the two kicks that share their key pose
+FRAME_MOVES = tuple(range(len(CLASS_NAMES)))  # punch, kick, other: what a single frame can show
+
+
+def clip_labels(labels, clips):
+    """The class of each clip, from the class of its windows (or frames), which must agree."""
+    labels, clips = np.asarray(labels, dtype=int), np.asarray(clips)
+    ids, inverse = np.unique(clips, return_inverse=True)
+    truth = np.zeros(len(ids), dtype=int)
+    truth[inverse] = labels
+    mixed = truth[inverse] != labels
+    if mixed.any():
+        raise ValueError(f"clip {clips[mixed][0]} has windows of different classes")
+    return truth
+
+
+def mean_by_clip(outputs, clips):
+    """Each clip's mean of its windows' (or frames') probabilities."""
+    ids, inverse = np.unique(np.asarray(clips), return_inverse=True)
+    sums = np.zeros((len(ids), outputs.shape[1]))
+    np.add.at(sums, inverse, outputs)
+    return sums / np.bincount(inverse, minlength=len(ids))[:, None]
+
+
+def vote_by_clip(outputs, clips):
+    """Each clip's majority of its frames' decisions (each frame's most likely class). A tie goes
+    to the tied class with the higher mean probability: half of it is added to the votes, which
+    can never outweigh one vote."""
+    ids, inverse = np.unique(np.asarray(clips), return_inverse=True)
+    votes = np.zeros((len(ids), outputs.shape[1]))
+    np.add.at(votes, (inverse, outputs.argmax(axis=1)), 1)
+    return (votes + 0.5 * mean_by_clip(outputs, clips)).argmax(axis=1)
+
+
+def accuracy_among(truth, guesses, classes):
+    """Accuracy over the clips whose true class is one of `classes` (guesses may be any class);
+    None when there is no such clip."""
+    rows = np.isin(truth, classes)
+    return float((guesses[rows] == truth[rows]).mean()) if rows.any() else None
+
+
+def sequence_report(head, window_labels, window_clips, window_outputs, frame_clips, frame_outputs):
+    """The sequence head's scores per held-out clip (the mean of its windows' probabilities, then
+    the most likely class), the game's decisions on those means (head.decide), and the frame
+    baseline's on the same clips (the majority of its per-frame decisions)."""
+    truth = clip_labels(window_labels, window_clips)
+    if not np.array_equal(np.unique(window_clips), np.unique(frame_clips)):
+        raise ValueError("the windows and the frames come from different clips")
+    means = mean_by_clip(window_outputs, window_clips)
+    guesses = means.argmax(axis=1)
+    report = classification_report(truth, guesses, head.class_names)
+    decisions, idle = head.decide(means), truth == head.idle_class
+    baseline = vote_by_clip(frame_outputs, frame_clips)
+    baseline_report = classification_report(truth, baseline, head.class_names)
+    window_labels = np.asarray(window_labels, dtype=int)
+    frame_labels = truth[np.unique(frame_clips, return_inverse=True)[1]]
+    report.update(
+        decision_accuracy=float((decisions == truth).mean()) if len(truth) else 0.0,
+        false_action_rate=float((decisions[idle] != head.idle_class).mean()) if idle.any() else 0.0,
+        lookalike_accuracy=accuracy_among(truth, guesses, LOOKALIKES),
+        punch_kick_other_accuracy=accuracy_among(truth, guesses, FRAME_MOVES),
+        window_accuracy=float((window_outputs.argmax(axis=1) == window_labels).mean()),
+        window_decision_accuracy=float((head.decide(window_outputs) == window_labels).mean()),
+        frame_baseline_accuracy=baseline_report["test_accuracy"],
+        frame_baseline_lookalike_accuracy=accuracy_among(truth, baseline, LOOKALIKES),
+        frame_baseline_punch_kick_other_accuracy=accuracy_among(truth, baseline, FRAME_MOVES),
+        frame_baseline_frame_accuracy=float((frame_outputs.argmax(axis=1) == frame_labels).mean()),
+        frame_baseline_per_class=baseline_report["per_class"],
+        frame_baseline_confusion_matrix=baseline_report["confusion_matrix"],
+    )
+    return report
+
+
+def format_score(value):
+    return "-" if value is None else f"{value:.3f}"
+
+
+def format_sequence_summary(report):
+    """One line per comparison: the sequence head against the frame baseline, per held-out clip."""
+    rows = (
+        ("all clips", "test_accuracy", "frame_baseline_accuracy"),
+        ("look-alike kicks", "lookalike_accuracy", "frame_baseline_lookalike_accuracy"),
+        ("punch/kick/other", "punch_kick_other_accuracy", "frame_baseline_punch_kick_other_accuracy"),
+    )
+    lines = ["held-out clips        sequence  frame baseline"]
+    lines += [
+        f"  {name:<20}{format_score(report[ours]):>8}  {format_score(report[theirs]):>14}"
+        for name, ours, theirs in rows
+    ]
+    lines.append(
+        f"  game decisions      {format_score(report['decision_accuracy']):>8}  "
+        f"(idle clips acting {100 * report['false_action_rate']:.1f}%)"
+    )
+    return "\n".join(lines)
+
+
+def format_report(report, unit="frames"):
     names = report["class_names"]
     width = max(len(n) for n in names) + 2
     lines = [f"accuracy {report['test_accuracy']:.3f}"]
     if "decision_accuracy" in report:
         lines.append(
             f"game decisions: accuracy {report['decision_accuracy']:.3f}, "
-            f"idle frames acting {100 * report['false_action_rate']:.1f}%"
+            f"idle {unit} acting {100 * report['false_action_rate']:.1f}%"
         )
     lines.append(f"{'':{width}}precision  recall  support")
     for name in names:

@@ -24,7 +24,9 @@ def recipe_of(models_dir, loaded):
     path = Path(models_dir) / "recipe.json"
     if path.exists():
         return json.loads(path.read_text())
-    sizes = {model.input_shape[-1] for model in loaded.values()}
+    sizes = {model.input_shape[-1] for name, model in loaded.items() if name in heads.HEAD_NAMES}
+    if not sizes:
+        raise UserError(f"{shown(path)} not found: train the heads in {shown(models_dir)} again")
     if len(sizes) > 1:
         raise UserError(f"the heads in {shown(models_dir)} were trained on different feature sizes {sizes}")
     return {"recipe": "article", "alpha": features.alpha_for_feature_size(sizes.pop())}

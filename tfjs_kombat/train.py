@@ -4,16 +4,36 @@ Reads build/features/{train,test}.npz (the features stage; they say which recipe
 width made them) and writes models/<head>.keras for every head of that recipe (heads.HEADS),
 models/recipe.json, their entries in models/metrics.json, and curve / confusion PNGs. The
 held-out set is the dataset stage's test split: frames never augmented nor trained on.
+
+When the folder holds clips (clips_{train,test}.npz: windows of the last T frame vectors, their
+clip's class and the clip each window comes from), train also fits the sequence head
+(models/sequence.keras) and, to measure it against, the frame baseline: the article's head shape
+on the single frames of the same training clips. Both are scored per held-out clip (metrics.json
+key "sequence"). A folder with clips only trains just these.
 """
 
+import json
+import time
 from pathlib import Path
+from typing import NamedTuple
 
 import keras
+import numpy as np
 
 from tfjs_kombat import files, heads, metrics
-from tfjs_kombat.config import CLASS_DIRS, OTHER, PUNCH, SEED
+from tfjs_kombat.config import CLASS_DIRS, CLIP_CLASS_NAMES, OTHER, PUNCH, SEED, SEQUENCE_POOL
 from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.features import load_split
+
+CLIP_FILES = {"train": "clips_train.npz", "test": "clips_test.npz"}
+# The sequence head's files in models/ (the frame baseline is measured, not kept).
+SEQUENCE_FILES = (
+    "sequence.keras",
+    "sequence_curves.png",
+    "sequence_confusion.png",
+    "frame_baseline_curves.png",
+    "frame_baseline_confusion.png",
+)
 
 
 def fit_and_report(head, model, data, epochs, models_dir):
@@ -53,26 +73,17 @@ def forget_other_recipes_heads(models_dir, keep):
         metrics.update_metrics(models_dir / "metrics.json", name, None)
 
 
-def train_heads(
-    features_dir="build/features", models_dir="models", epochs=None, learning_rates=None, seed=SEED
-):
-    """epochs, learning_rates: {head name: value} overriding the recipe's own."""
-    x_train, y_train, made_by = load_split(features_dir, "train")
-    x_test, y_test, _ = load_split(features_dir, "test")
+def train_frame_heads(frames, made_by, models_dir, epochs, learning_rates, seed):
+    """The recipe's heads on single frames (train.npz, test.npz)."""
+    (x_train, y_train), (x_test, y_test) = frames
     present = sorted(set(y_train.tolist()))
-    if len(present) < 2:
-        raise UserError("the training features hold fewer than two classes; nothing to tell apart")
-    models_dir, recipe, alpha = Path(models_dir), made_by["recipe"], made_by["alpha"]
+    recipe, alpha = made_by["recipe"], made_by["alpha"]
     say(
         f"recipe {recipe}: features {'x'.join(map(str, x_train.shape[1:]))} (MobileNet alpha {alpha}); "
         f"classes in training: {[CLASS_DIRS[i] for i in present]}"
     )
-    epochs, learning_rates = epochs or {}, learning_rates or {}
-    recipe_heads = heads.HEADS[recipe]
-    forget_other_recipes_heads(models_dir, [head.name for head in recipe_heads])
-    files.write_json(models_dir / "recipe.json", made_by)
     reports = {}
-    for head in recipe_heads:
+    for head in heads.HEADS[recipe]:
         if head.name == "punch" and not (PUNCH in present and OTHER in present):
             warn("the punch head needs punches and others to learn from: not trained")
             continue
@@ -90,6 +101,299 @@ def train_heads(
     return reports
 
 
+# ---------------------------------------------------------------------------------------------
+# Clips
+
+
+class Clips(NamedTuple):
+    x: np.ndarray  # [windows, T, D]: the last T frame vectors at each step of a clip
+    y: np.ndarray  # [windows]: the clip's class, an index in CLIP_CLASS_NAMES
+    clip: np.ndarray  # [windows]: which clip the window comes from
+    made_by: dict  # {"alpha", "recipe", "pool"}
+
+
+def stored_pool(stored, recipe):
+    """How the clip stage pooled each frame's features: [rows, columns] of the cells it averaged
+    the pose recipe's map over, or None (the vector as it is). Saved as two integers; an empty
+    array, a string "none" or a pickled None all mean None; absent, the recipe's own."""
+    if "pool" not in stored.files:
+        pool = SEQUENCE_POOL[recipe]
+        return list(pool) if pool else None
+    try:
+        value = np.asarray(stored["pool"])
+    except ValueError:  # a pickled object (None) needs allow_pickle: it can only be None here
+        return None
+    if value.dtype.kind in "US":
+        digits = [int(part) for part in "".join(c if c.isdigit() else " " for c in str(value)).split()]
+        return digits or None
+    return [int(v) for v in value.ravel()] or None
+
+
+def load_clips(features_dir, split):
+    """The clip stage's windows of one split (clips_train.npz or clips_test.npz)."""
+    path = Path(features_dir) / CLIP_FILES[split]
+    if not path.exists():
+        raise UserError(f"{shown(path)} not found; run `tfjs-kombat features` first")
+    with np.load(path) as stored:
+        missing = {"x", "y", "clip", "alpha"} - set(stored.files)
+        if missing:
+            raise UserError(
+                f"{shown(path)} lacks {', '.join(sorted(missing))}; run `tfjs-kombat features` again"
+            )
+        recipe = str(stored["recipe"]) if "recipe" in stored.files else "article"
+        made_by = {"alpha": float(stored["alpha"]), "recipe": recipe, "pool": stored_pool(stored, recipe)}
+        x, y, clip = stored["x"].astype(np.float32), stored["y"].astype(int), stored["clip"].astype(int)
+    if x.ndim != 3 or len(y) != len(x) or len(clip) != len(x):
+        raise UserError(
+            f"{shown(path)} holds x {list(x.shape)}, y {list(y.shape)}, clip {list(clip.shape)}: "
+            "x must be windows x frames x features, with one class and one clip per window"
+        )
+    if len(y) and (y.min() < 0 or y.max() >= len(CLIP_CLASS_NAMES)):
+        raise UserError(
+            f"{shown(path)} has classes outside 0..{len(CLIP_CLASS_NAMES) - 1} ({CLIP_CLASS_NAMES})"
+        )
+    try:
+        metrics.clip_labels(y, clip)
+    except ValueError as error:
+        raise UserError(f"{shown(path)}: {error}") from None
+    return Clips(x, y, clip, made_by)
+
+
+def clip_frames(windows, clips):
+    """The distinct frames in each clip's windows (windows overlap, so a frame is in up to T of
+    them), in order of first appearance, and the clip of each. All-zero vectors are padding, not
+    frames, and are left out (unless a clip has nothing else)."""
+    frames, owners = [], []
+    for clip in np.unique(clips):
+        rows = np.ascontiguousarray(windows[clips == clip].reshape(-1, windows.shape[-1]))
+        keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).ravel()
+        first = np.sort(np.unique(keys, return_index=True)[1])
+        real = first[rows[first].any(axis=1)]
+        first = real if len(real) else first
+        frames.append(rows[first])
+        owners.append(np.full(len(first), clip))
+    if not frames:
+        return np.zeros((0, windows.shape[-1]), np.float32), np.zeros(0, int)
+    return np.concatenate(frames), np.concatenate(owners)
+
+
+def balanced_weights(labels):
+    """{class: weight} making every class present count as much in total."""
+    counts = np.bincount(labels)
+    present = np.flatnonzero(counts)
+    return {int(c): float(len(labels) / (len(present) * counts[c])) for c in present}
+
+
+def sequence_facts(clips):
+    """What the page needs to feed the sequence head: recipe.json's and config.json's "sequence"."""
+    return {
+        "length": int(clips.x.shape[1]),
+        "size": int(clips.x.shape[2]),
+        "pool": clips.made_by["pool"],
+        "classes": list(CLIP_CLASS_NAMES),
+    }
+
+
+def fit_quietly(model, x, targets, head, epochs, class_weight, validation=None):
+    return model.fit(
+        x,
+        targets,
+        batch_size=head.batch(len(x)),
+        epochs=epochs,
+        validation_data=validation,
+        class_weight=class_weight,
+        verbose=0,
+        callbacks=[metrics.progress(head.name, epochs)],
+    )
+
+
+def fit_sequence_head(train, test, epochs, learning_rate, seed, kind="gru"):
+    """The sequence head fitted on the training windows: (model, history, seconds it took)."""
+    head = heads.SEQUENCE_HEAD
+    keras.utils.set_random_seed(seed)
+    model = heads.build_sequence_head(*train.x.shape[1:], learning_rate, kind)
+    say(f"sequence ({kind}): {epochs} epochs, batch {head.batch(len(train.x))}")
+    started = time.monotonic()
+    validation = test.x, head.rows(test.y)[1]  # for the curves only: nothing is chosen by it
+    history = fit_quietly(
+        model, train.x, head.rows(train.y)[1], head, epochs, balanced_weights(train.y), validation
+    )
+    return model, history, time.monotonic() - started
+
+
+def fit_frame_baseline(train, epochs, learning_rate, seed):
+    """The frame baseline fitted on every distinct frame of the training clips, each labelled with
+    its clip's class: (model, history, how many frames)."""
+    baseline = heads.FRAME_BASELINE
+    frames, owners = clip_frames(train.x, train.clip)
+    labels = metrics.clip_labels(train.y, train.clip)[np.searchsorted(np.unique(train.clip), owners)]
+    say(f"frame baseline: {len(frames)} training frames, {epochs} epochs")
+    keras.utils.set_random_seed(seed)
+    model = heads.build_frame_baseline(frames.shape[1], learning_rate)
+    history = fit_quietly(model, frames, baseline.rows(labels)[1], baseline, epochs, balanced_weights(labels))
+    return model, history, len(frames)
+
+
+def train_sequence_head(clips, models_dir, epochs, learning_rates, seed):
+    """The sequence head on the training clips' windows, the frame baseline on their frames, both
+    scored per held-out clip; writes models/sequence.keras, its metrics.json entry and plots."""
+    train, test = clips
+    present = sorted(set(train.y.tolist()))
+    if len(present) < 2:
+        raise UserError("the training clips hold fewer than two classes; nothing to tell apart")
+    if not len(test.x):
+        raise UserError("no held-out clips (clips_test.npz is empty); the sequence head cannot be scored")
+    if test.x.shape[1:] != train.x.shape[1:]:
+        raise UserError(
+            f"training windows are {list(train.x.shape[1:])}, held-out ones {list(test.x.shape[1:])}"
+        )
+    absent = [name for index, name in enumerate(CLIP_CLASS_NAMES) if index not in present]
+    if absent:
+        warn(f"no training clips of {', '.join(absent)}: the sequence head will never name them")
+    length, size = train.x.shape[1:]
+    clip_count = {split: len(np.unique(part.clip)) for split, part in (("train", train), ("test", test))}
+    say(
+        f"sequence: {clip_count['train']} training clips ({len(train.x)} windows of {length} frames "
+        f"x {size}), {clip_count['test']} held-out clips ({len(test.x)} windows); "
+        f"pool {train.made_by['pool']}"
+    )
+
+    head, baseline = heads.SEQUENCE_HEAD, heads.FRAME_BASELINE
+    sequence_epochs = epochs.get(head.name, head.epochs)
+    rate = learning_rates.get(head.name, head.learning_rate)
+    model, history, seconds = fit_sequence_head(train, test, sequence_epochs, rate, seed)
+    test_loss = float(model.evaluate(test.x, head.rows(test.y)[1], verbose=0)[0])
+    window_outputs = model.predict(test.x, verbose=0)
+
+    baseline_epochs = epochs.get(baseline.name, baseline.epochs)
+    rate = learning_rates.get(baseline.name, baseline.learning_rate)
+    baseline_model, baseline_history, frame_count = fit_frame_baseline(train, baseline_epochs, rate, seed)
+    test_frames, test_owners = clip_frames(test.x, test.clip)
+    frame_outputs = baseline_model.predict(test_frames, verbose=0)
+
+    report = metrics.sequence_report(head, test.y, test.clip, window_outputs, test_owners, frame_outputs)
+    report.update(
+        sequence_length=int(length),
+        classes=list(CLIP_CLASS_NAMES),
+        pool=train.made_by["pool"],
+        architecture="gru",
+        clips=clip_count,
+        samples={"train": len(train.x), "test": len(test.x)},
+        frames={"train": frame_count, "test": len(test_frames)},
+        test_loss=test_loss,
+        epochs=sequence_epochs,
+        frame_baseline_epochs=baseline_epochs,
+        train_seconds=round(seconds, 1),
+    )
+    say(f"sequence: held-out clips (trained in {seconds:.0f} s)\n{metrics.format_report(report, 'clips')}")
+    say(metrics.format_sequence_summary(report))
+
+    files.save_model(model, models_dir / "sequence.keras")
+    metrics.update_metrics(models_dir / "metrics.json", head.name, report)
+    metrics.plot_history(history.history, models_dir / "sequence_curves.png", "sequence")
+    metrics.plot_confusion(report, models_dir / "sequence_confusion.png", "sequence (per clip)")
+    metrics.plot_history(baseline_history.history, models_dir / "frame_baseline_curves.png", "frame baseline")
+    baseline_confusion = {
+        "class_names": report["class_names"],
+        "confusion_matrix": report["frame_baseline_confusion_matrix"],
+        "test_accuracy": report["frame_baseline_accuracy"],
+    }
+    metrics.plot_confusion(
+        baseline_confusion, models_dir / "frame_baseline_confusion.png", "frame baseline (per clip)"
+    )
+    return report
+
+
+def forget_sequence_head(models_dir):
+    """A sequence head made from other features would not match the new MobileNet: remove it."""
+    for path in (models_dir / name for name in SEQUENCE_FILES):
+        if path.exists():
+            path.unlink()
+            say(f"removed {shown(path)} (made from other features)")
+    metrics.update_metrics(models_dir / "metrics.json", heads.SEQUENCE_HEAD.name, None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Both
+
+
+def features_of(made_by):
+    return {"alpha": made_by["alpha"], "recipe": made_by["recipe"]}
+
+
+def train_heads(
+    features_dir="build/features", models_dir="models", epochs=None, learning_rates=None, seed=SEED
+):
+    """Every head the features folder has data for: the recipe's frame heads (train.npz), the
+    sequence head (clips_train.npz), or both. epochs, learning_rates: {head name: value}
+    overriding the heads' own ("punch", "punch_kick", "sequence", "frame_baseline")."""
+    features_dir, models_dir = Path(features_dir), Path(models_dir)
+    epochs, learning_rates = epochs or {}, learning_rates or {}
+    has_clips = (features_dir / CLIP_FILES["train"]).exists()
+    frames = clips = None
+    if (features_dir / "train.npz").exists() or not has_clips:
+        (x_train, y_train, made_by), (x_test, y_test, _) = (
+            load_split(features_dir, s) for s in ("train", "test")
+        )
+        if len(set(y_train.tolist())) < 2:
+            raise UserError("the training features hold fewer than two classes; nothing to tell apart")
+        frames = (x_train, y_train), (x_test, y_test)
+    if has_clips:
+        clips = load_clips(features_dir, "train"), load_clips(features_dir, "test")
+        for part in clips:
+            if frames and features_of(part.made_by) != made_by:
+                raise UserError(
+                    f"the clip features were made by {features_of(part.made_by)}, the frame features by "
+                    f"{made_by}: run `tfjs-kombat features` again"
+                )
+        made_by = features_of(clips[0].made_by)
+        if features_of(clips[1].made_by) != made_by or clips[1].made_by["pool"] != clips[0].made_by["pool"]:
+            raise UserError("clips_train.npz and clips_test.npz were made with different settings")
+        if frames and not len(clips[1].x):  # the frame heads can still be trained and scored
+            warn("no held-out clips (clips_test.npz is empty): the sequence head is not trained")
+            clips = None
+
+    # Every model in models/ reads the same MobileNet: drop those made from other features.
+    recipe_path = models_dir / "recipe.json"
+    previous = json.loads(recipe_path.read_text()) if recipe_path.exists() else {}
+    same_features = features_of({"alpha": None, "recipe": None, **previous}) == made_by
+    if frames:
+        forget_other_recipes_heads(models_dir, [head.name for head in heads.HEADS[made_by["recipe"]]])
+    elif not same_features:
+        forget_other_recipes_heads(models_dir, [])
+    recipe = dict(made_by)
+    if clips:
+        recipe["sequence"] = sequence_facts(clips[0])
+    elif same_features and "sequence" in previous and (models_dir / "sequence.keras").exists():
+        recipe["sequence"] = previous["sequence"]  # the sequence head stays; the frame heads change
+    else:
+        forget_sequence_head(models_dir)
+    files.write_json(recipe_path, recipe)
+
+    reports = {}
+    if frames:
+        reports.update(train_frame_heads(frames, made_by, models_dir, epochs, learning_rates, seed))
+    if clips:
+        reports["sequence"] = train_sequence_head(clips, models_dir, epochs, learning_rates, seed)
+    return reports
+
+
+def summary(reports):
+    """The closing lines of `tfjs-kombat train`: each head's held-out accuracy, then the sequence
+    head against the frame baseline."""
+    lines = ["summary (held-out):"]
+    for name, report in reports.items():
+        unit = "clips" if name == "sequence" else "frames"
+        scored = int(np.sum(report["confusion_matrix"]))
+        lines.append(
+            f"  {name:<11} accuracy {report['test_accuracy']:.3f} on {scored} {unit}, "
+            f"game decisions {report['decision_accuracy']:.3f}"
+        )
+    if "sequence" in reports:
+        lines.append(metrics.format_sequence_summary(reports["sequence"]))
+    return "\n".join(lines)
+
+
 def add_arguments(parser):
     parser.add_argument(
         "features_dir", nargs="?", default="build/features", help="the features stage's output"
@@ -99,20 +403,33 @@ def add_arguments(parser):
     parser.add_argument("--punch-kick-epochs", type=int, help="the punch/kick head's epochs (the recipe's)")
     parser.add_argument("--punch-lr", type=float, help="the punch head's learning rate (the recipe's)")
     parser.add_argument("--punch-kick-lr", type=float, help="the punch/kick head's learning rate")
+    parser.add_argument(
+        "--sequence-epochs", type=int, help=f"the sequence head's epochs ({heads.SEQUENCE_EPOCHS})"
+    )
+    parser.add_argument("--sequence-lr", type=float, help="the sequence head's learning rate")
+    parser.add_argument(
+        "--baseline-epochs", type=int, help=f"the frame baseline's epochs ({heads.FRAME_BASELINE_EPOCHS})"
+    )
     parser.add_argument("--seed", type=int, default=SEED)
 
 
 def run(args):
-    epochs = {"punch": args.punch_epochs, "punch_kick": args.punch_kick_epochs}
-    rates = {"punch": args.punch_lr, "punch_kick": args.punch_kick_lr}
+    epochs = {
+        "punch": args.punch_epochs,
+        "punch_kick": args.punch_kick_epochs,
+        "sequence": args.sequence_epochs,
+        "frame_baseline": args.baseline_epochs,
+    }
+    rates = {"punch": args.punch_lr, "punch_kick": args.punch_kick_lr, "sequence": args.sequence_lr}
     if any(value is not None and value < 1 for value in epochs.values()):
         raise UserError("epochs must be at least 1")
     if any(value is not None and value <= 0 for value in rates.values()):
         raise UserError("learning rates must be positive")
-    train_heads(
+    reports = train_heads(
         args.features_dir,
         args.models,
         {name: value for name, value in epochs.items() if value is not None},
         {name: value for name, value in rates.items() if value is not None},
         args.seed,
     )
+    say(summary(reports))
