@@ -35,7 +35,7 @@ HOSTILE_NAME = "\x1b[2J\rerror: forged\n"
 # family, and the heads that learnt the fake camera's person (tests/web/conftest.py).
 TRAINING_GROUPS = {
     "pipeline": {"pipeline", "article_pipeline", "converted", "web_root_with_models"},
-    "personal": {"personal_web_root"},
+    "personal": {"personal_models"},
 }
 
 
@@ -55,13 +55,14 @@ def assert_escaped(output, name=HOSTILE_NAME):
     assert repr(name)[1:-1] in output
 
 
-def train_small(data_dir, work, cache_dir, count=4, recipe="pose"):
-    """dataset -> augment (`count` per image) -> features (0.75) -> train, with quick settings
-    (the article's heads: fewer epochs at a larger learning rate; the pose head as it is)."""
+def train_small(data_dir, work, cache_dir, count=4, recipe="pose", clip_count=4):
+    """dataset -> augment (`count` per image, `clip_count` per clip) -> features (0.75) -> train,
+    with quick settings (the article's heads: fewer epochs at a larger learning rate; the pose
+    and sequence heads as they are)."""
     from tfjs_kombat import augment, dataset, features, train
 
     manifest = dataset.make_split(data_dir, work / "split.json")
-    augment.augment_split(work / "split.json", work / "frames", count=count)
+    augment.augment_split(work / "split.json", work / "frames", count=count, clip_count=clip_count)
     features.extract_split_features(work / "frames", work / "features", TEST_ALPHA, cache_dir, recipe)
     quick = {
         "article": ({"punch": 40, "punch_kick": 60}, {"punch": 1e-4, "punch_kick": 1e-4}),

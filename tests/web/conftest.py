@@ -21,6 +21,7 @@ from tfjs_kombat.config import (
     AUGMENTATIONS_BY_RECIPE,
     CLASS_DIRS,
     CLASS_NAMES,
+    CLIP_CLASS_DIRS,
     CLIP_CLASS_NAMES,
     ROUNDHOUSE,
     SEQUENCE_LENGTH,
@@ -168,26 +169,64 @@ def recorded_frames(clip, timeline, out_dir, fps=10):
 RECORDING_SCRIPT = (("other", 4.0), ("punch", 4.0), ("other", 4.0), ("kick", 4.0), ("other", 2.0))
 
 
+def recorded_clips(data_dir, work, per_class=6):
+    """The clip's person recorded as clips, as the record page does when a key is held: for each
+    clip class a few clips of SEQUENCE_LENGTH frames, the move starting 0.1-0.6 s in."""
+    for name, class_dir in zip(CLIP_CLASS_NAMES, CLIP_CLASS_DIRS, strict=True):
+        for k in range(per_class):
+            video = work / f"{name}-{k}.y4m"
+            render.render_clip(video, size=(320, 240), script=(("other", 0.1 * (k + 1)), (name, 1.2)))
+            taken = frames.extract_frames(video, work / f"{name}-{k}", max_frames=SEQUENCE_LENGTH)
+            clip = data_dir / class_dir / f"recorded-{k}"
+            clip.mkdir(parents=True)
+            for path in taken:
+                shutil.move(path, clip / path.name)
+
+
 @pytest.fixture(scope="session")
-def personal_web_root(copy_web, train_small, tmp_path_factory):
-    """A copy of web/ whose heads learnt the fighter clip's person too, as a user records themself.
+def personal_models(train_small, tmp_path_factory):
+    """Heads that learnt the fighter clip's person too, as a user records themself.
 
-    The pipeline's default data (rendered afresh: this fixture trains on its own pytest-xdist
-    worker, beside the pipeline) plus the clip's person (same seed: same person, room and moves)
-    recorded holding each move for a few seconds, as on the record page, labelled by the
-    timeline; trained with the recipe's own augmentation count on real MobileNet 0.75 features
-    and converted (a minute or two, once a session).
+    The pipeline's default data (rendered afresh: this trains on its own pytest-xdist worker,
+    beside the pipeline), with a few clips of each clip class, plus the clip's person (same seed:
+    same person, room and moves) recorded holding each move for a few seconds and as clips of each
+    move, as on the record page, labelled by the timeline; trained with the recipe's own
+    augmentation count on real MobileNet 0.75 features: the frame head and the sequence head
+    (a minute or two, once a session).
     """
-    from tfjs_kombat import convert
-
     work = tmp_path_factory.mktemp("personal")
-    render.render_dataset(work / "data", per_class=80, seed=7, clips_per_class=0)
+    render.render_dataset(work / "data", per_class=80, seed=7, clips_per_class=16)
     recording = work / "recording.y4m"
     recorded_frames(recording, render.render_clip(recording, script=RECORDING_SCRIPT), work / "data")
-    train_small(work / "data", work, work / "cache", count=AUGMENTATIONS_BY_RECIPE["pose"])
-    root = copy_web(work / "web")
-    convert.convert_models(work / "models", root / "models", quantization="float32", imagenet=False)
+    recorded_clips(work / "data", work)
+    count = AUGMENTATIONS_BY_RECIPE["pose"]
+    _, reports = train_small(work / "data", work, work / "cache", count=count, clip_count=6)
+    return work / "models", reports
+
+
+def converted_web_root(models, destination, leave_out=()):
+    """A copy of web/ with `models` (but those named in leave_out) converted, float32."""
+    from tfjs_kombat import convert
+
+    kept = destination / "trained"
+    shutil.copytree(models, kept, ignore=lambda folder, names: [f"{name}.keras" for name in leave_out])
+    root = copy_web(destination / "web")
+    convert.convert_models(kept, root / "models", quantization="float32", imagenet=False)
     return root
+
+
+@pytest.fixture(scope="session")
+def personal_web_root(personal_models, tmp_path_factory):
+    """The personal frame head in a copy of web/ (without the sequence head, which would play)."""
+    require_tfjs()
+    return converted_web_root(personal_models[0], tmp_path_factory.mktemp("personal-web"), ("sequence",))
+
+
+@pytest.fixture(scope="session")
+def personal_sequence_web_root(personal_models, tmp_path_factory):
+    """The personal models with the sequence head, which then plays, in a copy of web/."""
+    require_tfjs()
+    return converted_web_root(personal_models[0], tmp_path_factory.mktemp("personal-sequence"))
 
 
 # ---------------------------------------------------------------------------------------------

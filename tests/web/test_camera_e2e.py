@@ -73,3 +73,55 @@ def test_standing_still_on_camera_does_nothing(still_browser, personal_web_root,
     assert after["frames"] - frames_before >= 30
     assert after["decisions"]["punch"] == before["punch"] and after["decisions"]["kick"] == before["kick"]
     assert not seen & {"punch", "kick"} and state["life"]["opponent"] == 100
+
+
+# The sequence head (issue: moves over time): one move, looped by Chromium's fake camera.
+MOVE_SCRIPTS = {move: (("other", 3.0), (move, 1.5), ("other", 3.0)) for move in ("roundhouse", "back_kick")}
+
+
+@pytest.fixture(scope="module")
+def move_browser(launch_chromium, tmp_path_factory):
+    """move_browser(move) -> Chromium whose fake camera loops the clip's person doing that move."""
+    from tfjs_kombat import render
+
+    def launch(move):
+        clip = tmp_path_factory.mktemp(move) / f"{move}.y4m"
+        render.render_clip(clip, script=MOVE_SCRIPTS[move])
+        return launch_chromium(f"--use-file-for-fake-video-capture={clip}")
+
+    return launch
+
+
+def test_a_roundhouse_on_camera_is_the_games_roundhouse(move_browser, personal_sequence_web_root, serve_web):
+    loop_seconds = sum(seconds for _, seconds in MOVE_SCRIPTS["roundhouse"])
+    with serve_web(personal_sequence_web_root) as url:
+        page, before = play(move_browser("roundhouse"), url)
+        seen, _ = watch(page, lambda s, seen: "roundhouse" in seen, 2 * loop_seconds)
+        after = stats(page)
+        page.close()
+    assert after["head"] == "sequence"
+    assert "roundhouse" in seen and after["decisions"]["roundhouse"] > before["roundhouse"]
+
+
+def test_a_back_kick_on_camera_is_a_kick(move_browser, personal_sequence_web_root, serve_web):
+    loop_seconds = sum(seconds for _, seconds in MOVE_SCRIPTS["back_kick"])
+    with serve_web(personal_sequence_web_root) as url:
+        page, before = play(move_browser("back_kick"), url)
+        seen, _ = watch(page, lambda s, seen: False, 2 * loop_seconds)
+        after = stats(page)
+        page.close()
+    kicks, roundhouses = (after["decisions"][move] - before[move] for move in ("kick", "roundhouse"))
+    assert "kick" in seen and kicks > roundhouses
+
+
+def test_standing_still_before_the_sequence_head_does_nothing(
+    still_browser, personal_sequence_web_root, serve_web
+):
+    with serve_web(personal_sequence_web_root) as url:
+        page, before = play(still_browser, url)
+        seen, state = watch(page, lambda s, seen: False, seconds=6)
+        after = stats(page)
+        page.close()
+    assert after["head"] == "sequence" and after["window"]["frames"] == after["window"]["length"]
+    assert all(after["decisions"][move] == before[move] for move in ("punch", "kick", "roundhouse"))
+    assert not seen & {"punch", "kick", "roundhouse"} and state["life"]["opponent"] == 100
