@@ -112,21 +112,23 @@ def build_pose_head(feature_shape, alpha, learning_rate=POSE_LEARNING_RATE):
 # features, pooled as config.SEQUENCE_POOL says).
 # - First it subtracts the window's own mean from every step, so that it reads how the picture
 #   CHANGES over the window: what stays (the person's looks, the room, the light) cancels out.
-#   Measured on rendered clips (pose recipe, 160 training clips x 16 variations, 40 held-out):
-#   without it the head learnt the 160 people and rooms and scored 0.38-0.45 on new ones; with it
-#   0.83-0.95 (GRU, three seeds). A still player's window is then all zeros: "other".
+#   Measured on the rendered clips (pose recipe, alpha 0.75, 160 training clips x 16 variations,
+#   40 held-out clips of new people in new rooms): without it the head learnt the 160 people and
+#   rooms and scored 0.38-0.45 per held-out clip; with it 0.93-0.95. A still player's window is
+#   all zeros: "other".
 # - Each step goes through a shared Dense(128, relu), which shrinks 2304 (pose) or 768-1024
 #   (article) numbers to what the recurrence needs, then a GRU(64) reads the steps in order and a
 #   softmax names the clip class.
 # Why a GRU: the look-alike kicks pass through the same poses in another order, which a
-# recurrent layer reads over the whole window (a temporal Conv1D only within its kernel's reach);
-# it is the article's sketch (LSTM or GRU), and has a quarter fewer weights than an LSTM. On the
-# same rendered clips it scored at least as well as both (benchmarks/sequence_heads.py).
+# recurrent layer reads over the whole window; it is the article's sketch (LSTM or GRU). On the
+# same clips, three seeds each (benchmarks/sequence_heads.py), per held-out clip: GRU 0.925-0.95
+# (look-alikes 0.94-1.0), temporal Conv1D 0.85-0.925 (it sees order only within its kernels'
+# reach), LSTM 0.80-0.875 (a quarter more weights, fitting the few training people more).
 # The GRU is unrolled over its fixed window: TensorFlow.js then runs it as a plain graph of
 # MatMul/Sigmoid/Tanh (a tf.while loop would need executeAsync on every tick).
 SEQUENCE_UNITS = 64
 SEQUENCE_FRAME_UNITS = 128
-SEQUENCE_DROPOUT = 0.5  # 0.3 let it learn the training people more: 0.88 against 0.93 (5 seeds)
+SEQUENCE_DROPOUT = 0.5  # 0.3 let it fit the training people more: 0.88 against 0.93 (5 seeds)
 SEQUENCE_LEARNING_RATE = 1e-3
 SEQUENCE_EPOCHS = 30
 SEQUENCE_BATCH = 32
