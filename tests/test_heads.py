@@ -77,6 +77,13 @@ def test_the_sequence_head_reads_a_window_of_frame_vectors():
     recurrent = model.get_layer("over_time")
     assert isinstance(recurrent, keras.layers.GRU) and recurrent.unroll  # a plain graph in TensorFlow.js
     assert model.layers[-1].activation.__name__ == "softmax" and model.loss == "categorical_crossentropy"
+    # It reads what changes over the window: a constant added to every frame (another room, other
+    # clothes) changes nothing.
+    window = np.random.default_rng(0).uniform(0, 2, (4, 12, 2304)).astype(np.float32)
+    still = np.random.default_rng(1).uniform(0, 2, (4, 1, 2304)).astype(np.float32)
+    np.testing.assert_allclose(
+        model.predict(window, verbose=0), model.predict(window + still, verbose=0), atol=1e-5
+    )
     for kind in ("lstm", "conv"):  # the alternatives benchmarks/sequence_heads.py measures
         other = heads.build_sequence_head(12, 64, kind=kind)
         assert (other.input_shape, other.output_shape) == ((None, 12, 64), (None, 5))
