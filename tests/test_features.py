@@ -11,7 +11,7 @@ import tensorflow as tf
 from conftest import HOSTILE_NAME, TEST_ALPHA, assert_escaped, requires_weights
 from PIL import Image
 
-from tfjs_kombat import cli, features, mobilenet
+from tfjs_kombat import cli, features, mobilenet, train
 from tfjs_kombat.errors import UserError
 
 pytestmark = requires_weights
@@ -229,7 +229,7 @@ def test_clip_features_are_windows_of_cached_frame_vectors(tmp_path, pose_sequen
     np.testing.assert_allclose(x[1:], np.stack([by_hand[0:12], by_hand[6:18]]), rtol=1e-2, atol=2e-3)
     assert all(np.array_equal(step, x[0][0]) for step in x[0][:8])  # the padding: the first frame
 
-    x_test, y_test, clip, made_by = features.load_clip_split(tmp_path / "out", "test")
+    x_test, y_test, clip, made_by = train.load_clips(tmp_path / "out", "test")
     assert x_test.shape == (1, 12, 2304) and y_test.tolist() == [3] and clip.tolist() == [0]
     assert made_by == {"alpha": 0.75, "recipe": "pose", "pool": [5, 6]}
     cached = sorted(path.name for path in (tmp_path / "cache").iterdir())
@@ -261,7 +261,7 @@ def test_a_frames_folder_of_clips_only_gives_clip_features_only(tmp_path, capsys
     )
     assert written == {"clips_train": 4, "clips_test": 1}
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["clips_test.npz", "clips_train.npz"]
-    x, y, clip, made_by = features.load_clip_split(tmp_path / "out", "train")
+    x, y, clip, made_by = train.load_clips(tmp_path / "out", "train")
     assert x.shape == (4, 12, 768) and x.dtype == np.float32 and y.tolist() == [3, 3, 4, 4]
     assert clip.tolist() == [0, 0, 1, 1]  # both variations of the roundhouse: one source clip
     assert made_by == {"alpha": 0.75, "recipe": "article", "pool": None}
@@ -273,4 +273,4 @@ def test_a_frames_folder_of_clips_only_gives_clip_features_only(tmp_path, capsys
                      "--cache", str(tmp_path / "cache"), "--recipe", "article"]) == 0  # fmt: skip
     assert "wrote 4 train and 1 test windows of 12 frames" in capsys.readouterr().out
     with pytest.raises(UserError, match="clips_test.npz not found"):
-        features.load_clip_split(tmp_path / "nowhere", "test")
+        train.load_clips(tmp_path / "nowhere", "test")

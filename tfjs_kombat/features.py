@@ -332,21 +332,6 @@ def load_split(features_dir, split):
         return stored["x"], stored["y"], {"alpha": float(stored["alpha"]), "recipe": recipe}
 
 
-def load_clip_split(features_dir, split):
-    """(x [N, T, D], y [N], clip [N], made_by) of clips_<split>.npz (extract_clip_features):
-    clip numbers the source clip of each window; made_by is {"alpha", "recipe", "pool": [h, w] or None}."""
-    path = Path(features_dir) / f"clips_{split}.npz"
-    if not path.exists():
-        raise UserError(f"{shown(path)} not found; run `tfjs-kombat features` on frames with clips first")
-    with np.load(path) as stored:
-        made_by = {
-            "alpha": float(stored["alpha"]),
-            "recipe": str(stored["recipe"]),
-            "pool": stored["pool"].tolist() or None,
-        }
-        return stored["x"], stored["y"], stored["clip"], made_by
-
-
 def add_arguments(parser):
     parser.add_argument("frames_dir", nargs="?", default="build/frames", help="the augment stage's output")
     parser.add_argument(
