@@ -368,11 +368,8 @@ def test_a_single_class_named_video(tmp_path):
     assert added(report)["others"] == 10
 
 
-def test_a_failed_move_leaves_the_dataset_as_it_was(tmp_path, monkeypatch):
-    data = tmp_path / "mine"
-    (data / "punches").mkdir(parents=True)
-    (data / "punches" / "old.png").write_bytes(png(200))
-    before = tree(data)
+def fail_the_third_move(monkeypatch):
+    """shutil.move fails with a full disk on its third call."""
     real_move, moves = shutil.move, []
 
     def failing_move(source, target):
@@ -382,6 +379,14 @@ def test_a_failed_move_leaves_the_dataset_as_it_was(tmp_path, monkeypatch):
         return real_move(source, target)
 
     monkeypatch.setattr(shutil, "move", failing_move)
+
+
+def test_a_failed_move_leaves_the_dataset_as_it_was(tmp_path, monkeypatch):
+    data = tmp_path / "mine"
+    (data / "punches").mkdir(parents=True)
+    (data / "punches" / "old.png").write_bytes(png(200))
+    before = tree(data)
+    fail_the_third_move(monkeypatch)
     with pytest.raises(OSError, match="disk full"):
         importer.import_source(export(tmp_path / "export.zip"), data)
     assert tree(data) == before and sorted(os.listdir(data)) == ["punches"]
@@ -782,15 +787,7 @@ def test_a_failed_move_takes_back_the_clips_too(tmp_path, monkeypatch):
     (data / "kicks" / "old").mkdir(parents=True)
     (data / "kicks" / "old" / "001.jpg").write_bytes(frame(200))
     before = tree(data)
-    real_move, moves = shutil.move, []
-
-    def failing_move(source, target):
-        moves.append(target)
-        if len(moves) == 3:
-            raise OSError("disk full")
-        return real_move(source, target)
-
-    monkeypatch.setattr(shutil, "move", failing_move)
+    fail_the_third_move(monkeypatch)
     entries = {"punches/0001.jpg": frame(1), "kicks/a/001.jpg": frame(2), "kicks/b/001.jpg": frame(3)}
     with pytest.raises(OSError, match="disk full"):
         importer.import_source(make_zip(tmp_path / "x.zip", entries), data)

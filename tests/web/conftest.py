@@ -230,9 +230,8 @@ def personal_sequence_web_root(personal_models, tmp_path_factory):
 
 
 # ---------------------------------------------------------------------------------------------
-# The sequence head in the page. Until `tfjs-kombat convert` exports it, tests export one
-# themselves and list it in config.json the way convert will: models.sequence, inputShapes.sequence
-# [T, D], and "sequence": {"length": T, "pool": [rows, columns] or null, "classes": [...]}.
+# Stand-in sequence heads in the page (untrained or fitted on random vectors), exported and listed
+# in config.json by convert's own functions, for the tests of what the page does with one.
 
 TEST_ALPHA = 0.75
 
@@ -278,7 +277,8 @@ def random_frame_vectors(rng, count, vector_size):
 
 def fitted_sequence_head(vector_size, seed=0):
     """A sequence head fitted for a few epochs on random sequences (labels from a random projection
-    of their steps), so that its outputs are confident and varied, not near-uniform."""
+    of how their steps change: the head reads change, not the window's mean), so that its outputs
+    are confident and varied, not near-uniform."""
     import keras
 
     from tfjs_kombat import heads
@@ -287,51 +287,29 @@ def fitted_sequence_head(vector_size, seed=0):
     rng = np.random.default_rng(seed)
     x = random_frame_vectors(rng, 256, vector_size)
     projection = rng.normal(size=(vector_size, len(CLIP_CLASS_NAMES)))
-    labels = (x - x.mean(axis=(0, 1))).mean(axis=1) @ projection
+    labels = (x[:, -1] - x[:, 0]) @ projection
     model = heads.build_sequence_head(SEQUENCE_LENGTH, vector_size)
     y = keras.utils.to_categorical(labels.argmax(axis=1), len(CLIP_CLASS_NAMES))
     model.fit(x, y, epochs=30, batch_size=32, verbose=0)
     return model
 
 
-def add_sequence_head(models_dir, model, pool):
-    """Export a Keras sequence head to models_dir/sequence (float32) and list it in config.json."""
-    from tfjs_kombat import convert
-
-    models_dir = Path(models_dir)
-    convert.export_graph_model(model, models_dir / "sequence", "float32")
-    config_path = models_dir / "config.json"
-    config = json.loads(config_path.read_text())
-    config["models"]["sequence"] = "sequence/model.json"
-    config["inputShapes"]["sequence"] = list(model.input_shape[1:])
-    config["quantization"]["sequence"] = "float32"
-    config["sequence"] = {
-        "length": model.input_shape[1],
-        "pool": list(pool) if pool else None,
-        "classes": list(CLIP_CLASS_NAMES),
-    }
-    config_path.write_text(json.dumps(config, indent=2))
-
-
 def models_with_sequence_head(models_dir, recipe, make_head):
     """models_dir/ as the play page loads it with a sequence head: the recipe's MobileNet 0.75
-    (float32), the head make_head(D) returns, and config.json. Returns (extractor, head, pool)."""
+    and the head make_head(D) returns, float32, and convert's config.json for them. Returns
+    (extractor, head, pool)."""
     from tfjs_kombat import convert
 
     models_dir = Path(models_dir)
     extractor = sequence_extractor(recipe)
     pool = SEQUENCE_POOL[recipe]
     head = make_head(frame_vector_size(extractor, pool))
-    convert.export_graph_model(extractor, models_dir / "mobilenet", "float32")
-    config = {
-        "recipe": recipe,
-        "alpha": TEST_ALPHA,
-        "models": {"mobilenet": "mobilenet/model.json"},
-        "inputShapes": {"mobilenet": list(extractor.input_shape[1:])},
-        "quantization": {"mobilenet": "float32"},
-    }
+    to_convert = {"mobilenet": extractor, "sequence": head}
+    for name, model in to_convert.items():
+        convert.export_graph_model(model, models_dir / name, "float32")
+    made_by = {"recipe": recipe, "alpha": TEST_ALPHA, "sequence": {"pool": pool}}
+    config = convert.page_config(made_by, to_convert, dict.fromkeys(to_convert, "float32"), {})
     (models_dir / "config.json").write_text(json.dumps(config))
-    add_sequence_head(models_dir, head, pool)
     return extractor, head, pool
 
 

@@ -191,7 +191,13 @@ def test_sequence_head_matches_keras_through_the_ring_buffer(sequence_page, sequ
     extractor, head, pool = made[recipe]
     rng = np.random.default_rng(11)
     count = T + SEQUENCES - 1
-    stream = rng.gamma(1.0, 0.5, size=(count, *extractor.output_shape[1:])).astype("float32")
+    shape = extractor.output_shape[1:]
+    if pool:  # a map whose cells differ as much as the fitted head's training vectors, plus detail
+        coarse = rng.gamma(1.0, 0.5, size=(count, shape[0] // pool[0], shape[1] // pool[1], shape[2]))
+        cells = np.repeat(np.repeat(coarse, pool[0], axis=1), pool[1], axis=2)
+        stream = (cells + rng.gamma(1.0, 0.05, size=(count, *shape))).astype("float32")
+    else:
+        stream = rng.gamma(1.0, 0.5, size=(count, *shape)).astype("float32")
     vectors = keras_frame_vectors(stream, pool)
     expected = head.predict(windows(vectors), verbose=0)
     assert expected.shape == (SEQUENCES, len(CLIP_CLASS_NAMES))
