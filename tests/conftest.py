@@ -32,17 +32,18 @@ HOSTILE_NAME = "\x1b[2J\rerror: forged\n"
 
 
 # The session fixtures that train and convert models (a minute of work each): the small pipeline's
-# family, and the heads that learnt the fake camera's person (tests/web/conftest.py).
+# family, and the frame and sequence heads that learnt the fake camera's person (tests/web/).
 TRAINING_GROUPS = {
     "pipeline": {"pipeline", "article_pipeline", "converted", "web_root_with_models"},
     "personal": {"personal_models"},
+    "personal_clips": {"personal_clip_models"},
 }
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
-    """`make test` runs on two pytest-xdist workers (--dist loadgroup). The tests that need one
-    training share a group, so a worker trains it once; the two trainings run side by side."""
+    """`make test` runs on pytest-xdist workers (--dist loadgroup). The tests that need one
+    training share a group, so one worker trains it once; the trainings run side by side."""
     for item in items:
         for group, fixtures in TRAINING_GROUPS.items():
             if fixtures & set(item.fixturenames):

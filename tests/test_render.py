@@ -81,8 +81,10 @@ def test_dataset_refuses_to_replace_a_folder_it_did_not_write(tmp_path):
     assert photo.read_bytes() == b"my own frame"
     with pytest.raises(UserError, match="not a folder"):
         render.render_dataset(photo, per_class=1)
-    with pytest.raises(UserError, match="at least 1"):
-        render.render_dataset(tmp_path / "new", per_class=0)
+    with pytest.raises(UserError, match="nothing to render"):
+        render.render_dataset(tmp_path / "new", per_class=0, clips_per_class=0)
+    with pytest.raises(UserError, match="0 or more"):
+        render.render_dataset(tmp_path / "new", per_class=-1)
 
 
 def decode(video):
@@ -139,7 +141,7 @@ def test_cli(tmp_path, capsys):
     assert len(list((tmp_path / "data").rglob("*.jpg"))) == 2 * len(config.CLASS_DIRS)
     assert main(["render", "--clip", str(tmp_path / "clip.y4m"), "--seed", "2"]) == 0
     assert (tmp_path / "clip.y4m").stat().st_size > 640 * 480 * 1.5 * 100
-    assert main(["render", str(tmp_path / "data"), "--per-class", "0"]) == 2
+    assert main(["render", str(tmp_path / "data"), "--per-class", "0", "--clips-per-class", "0"]) == 2
     assert main(["render"]) == 2
     assert main(["render", str(tmp_path / "data"), "--clip", str(tmp_path / "c.y4m")]) == 2
     assert main(["render", "--clip", str(tmp_path / "c.webm")]) == 2
@@ -202,6 +204,10 @@ def test_clips_layout_counts_and_determinism(tmp_path, capsys):
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(config.CLASS_DIRS)  # replaced
     with pytest.raises(UserError, match="0 or more"):
         render.render_dataset(tmp_path / "d", per_class=1, clips_per_class=-1)
+    render.render_dataset(tmp_path / "clips", per_class=0, seed=5, size=(80, 60), clips_per_class=1)
+    assert sorted(p.relative_to(tmp_path / "clips").as_posix() for p in (tmp_path / "clips").glob("*/*")) == [
+        f"{name}/c0001" for name in sorted(config.CLIP_CLASS_DIRS)
+    ]  # clips only
 
 
 def blocks(image, size=16):

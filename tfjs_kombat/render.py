@@ -78,18 +78,20 @@ def render_dataset(
     """Write out_dir/punches/0001.jpg ..., kicks/, others/; return {class_dir: count of pictures}.
     About one in five others shows nobody at all (config.NOBODY_SHARE).
 
-    With clips_per_class (0: none), also clips of config.SEQUENCE_LENGTH frames for every clip
-    class: out_dir/<class_dir>/c0001/000.jpg ... for config.CLIP_CLASS_DIRS (roundhouses/ and
+    With clips_per_class (0: none), also (with per_class 0: only) clips of SEQUENCE_LENGTH frames
+    for every clip class: out_dir/<class_dir>/c0001/000.jpg ... for config.CLIP_CLASS_DIRS (roundhouses/ and
     back_kicks/ hold clips only); see render_clip_frames.
 
     Image i (clip i) of a class depends only on (seed, class, i), so a smaller set is a prefix of
     a larger one. The folder is replaced atomically.
     """
     out_dir = Path(out_dir)
-    if per_class < 1:
-        raise UserError(f"--per-class must be at least 1, not {per_class}")
-    if clips_per_class < 0:
-        raise UserError(f"--clips-per-class must be 0 or more, not {clips_per_class}")
+    if per_class < 0 or clips_per_class < 0:
+        raise UserError(
+            f"--per-class and --clips-per-class must be 0 or more, not {per_class}, {clips_per_class}"
+        )
+    if per_class == clips_per_class == 0:
+        raise UserError("nothing to render: --per-class and --clips-per-class are both 0")
     _check_replaceable(out_dir)
     total, done = per_class * len(POSES), 0
     with replacing_dir(out_dir) as tmp:

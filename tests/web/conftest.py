@@ -188,45 +188,52 @@ def personal_models(train_small, tmp_path_factory):
     """Heads that learnt the fighter clip's person too, as a user records themself.
 
     The pipeline's default data (rendered afresh: this trains on its own pytest-xdist worker,
-    beside the pipeline), with a few clips of each clip class, plus the clip's person (same seed:
-    same person, room and moves) recorded holding each move for a few seconds and as clips of each
-    move, as on the record page, labelled by the timeline; trained with the recipe's own
-    augmentation count on real MobileNet 0.75 features: the frame head and the sequence head
+    beside the pipeline) plus the clip's person (same seed: same person, room and moves)
+    recorded holding each move for a few seconds, as on the record page, labelled by the
+    timeline; trained with the recipe's own augmentation count on real MobileNet 0.75 features
     (a minute or two, once a session).
     """
     work = tmp_path_factory.mktemp("personal")
-    render.render_dataset(work / "data", per_class=80, seed=7, clips_per_class=16)
+    render.render_dataset(work / "data", per_class=80, seed=7, clips_per_class=0)
     recording = work / "recording.y4m"
     recorded_frames(recording, render.render_clip(recording, script=RECORDING_SCRIPT), work / "data")
+    train_small(work / "data", work, work / "cache", count=AUGMENTATIONS_BY_RECIPE["pose"])
+    return work / "models"
+
+
+@pytest.fixture(scope="session")
+def personal_clip_models(train_small, tmp_path_factory):
+    """A sequence head that learnt the fighter clip's person too: rendered clips of every clip
+    class (people and rooms of their own) plus the clip's person recorded as clips of each move,
+    a clips-only dataset (so only the sequence head trains), on its own pytest-xdist worker."""
+    work = tmp_path_factory.mktemp("personal-clips")
+    render.render_dataset(work / "data", per_class=0, seed=7, clips_per_class=16)
     recorded_clips(work / "data", work)
-    count = AUGMENTATIONS_BY_RECIPE["pose"]
-    _, reports = train_small(work / "data", work, work / "cache", count=count, clip_count=6)
-    return work / "models", reports
+    train_small(work / "data", work, work / "cache", clip_count=6)
+    return work / "models"
 
 
-def converted_web_root(models, destination, leave_out=()):
-    """A copy of web/ with `models` (but those named in leave_out) converted, float32."""
+def converted_web_root(models, destination):
+    """A copy of web/ with `models` converted, float32."""
     from tfjs_kombat import convert
 
-    kept = destination / "trained"
-    shutil.copytree(models, kept, ignore=lambda folder, names: [f"{name}.keras" for name in leave_out])
     root = copy_web(destination / "web")
-    convert.convert_models(kept, root / "models", quantization="float32", imagenet=False)
+    convert.convert_models(models, root / "models", quantization="float32", imagenet=False)
     return root
 
 
 @pytest.fixture(scope="session")
 def personal_web_root(personal_models, tmp_path_factory):
-    """The personal frame head in a copy of web/ (without the sequence head, which would play)."""
+    """The personal frame head in a copy of web/."""
     require_tfjs()
-    return converted_web_root(personal_models[0], tmp_path_factory.mktemp("personal-web"), ("sequence",))
+    return converted_web_root(personal_models, tmp_path_factory.mktemp("personal-web"))
 
 
 @pytest.fixture(scope="session")
-def personal_sequence_web_root(personal_models, tmp_path_factory):
-    """The personal models with the sequence head, which then plays, in a copy of web/."""
+def personal_sequence_web_root(personal_clip_models, tmp_path_factory):
+    """The personal sequence head, which then plays, in a copy of web/."""
     require_tfjs()
-    return converted_web_root(personal_models[0], tmp_path_factory.mktemp("personal-sequence"))
+    return converted_web_root(personal_clip_models, tmp_path_factory.mktemp("personal-sequence"))
 
 
 # ---------------------------------------------------------------------------------------------
