@@ -18,7 +18,6 @@ from playwright.sync_api import sync_playwright
 
 from tfjs_kombat import frames, render, webconfig
 from tfjs_kombat.config import (
-    AUGMENTATIONS_BY_RECIPE,
     CLASS_DIRS,
     CLASS_NAMES,
     CLIP_CLASS_DIRS,
@@ -190,14 +189,13 @@ def personal_models(train_small, tmp_path_factory):
     The pipeline's default data (rendered afresh: this trains on its own pytest-xdist worker,
     beside the pipeline) plus the clip's person (same seed: same person, room and moves)
     recorded holding each move for a few seconds, as on the record page, labelled by the
-    timeline; trained with the recipe's own augmentation count on real MobileNet 0.75 features
-    (a minute or two, once a session).
+    timeline; trained on real MobileNet 0.75 features (a minute or two, once a session).
     """
     work = tmp_path_factory.mktemp("personal")
     render.render_dataset(work / "data", per_class=80, seed=7, clips_per_class=0)
     recording = work / "recording.y4m"
     recorded_frames(recording, render.render_clip(recording, script=RECORDING_SCRIPT), work / "data")
-    train_small(work / "data", work, work / "cache", count=AUGMENTATIONS_BY_RECIPE["pose"])
+    train_small(work / "data", work, work / "cache")
     return work / "models"
 
 

@@ -143,13 +143,14 @@ RUN_FRAMES = """async ([base, frames]) => {
 
 @pytest.fixture(scope="module")
 def sequence_models(copy_web, sequence_kit, tmp_path_factory):
-    """A web root with, per recipe, models-<recipe>/: MobileNet 0.75 (float32) and a quickly fitted
-    sequence head (float32), listed in config.json as convert lists them."""
+    """A web root with models-pose/: the default recipe's MobileNet 0.75 (float32) and a quickly
+    fitted sequence head (float32), listed in config.json as convert lists them. (The article
+    recipe's steps are MobileNet's vector as it is: the pose recipe's pooling is the harder path.)"""
     root = copy_web(tmp_path_factory.mktemp("sequence-parity") / "web")
     (root / "parity.html").write_text(BARE_PAGE)
     made = {
         recipe: sequence_kit.models(root / f"models-{recipe}", recipe, sequence_kit.fitted_head)
-        for recipe in ("article", "pose")
+        for recipe in ("pose",)
     }
     return root, made
 
@@ -183,8 +184,7 @@ def game_moves(probs):
     return [GAME_MOVES[CLIP_CLASS_NAMES[index]] for index in heads.decide_sequence(np.asarray(probs))]
 
 
-@pytest.mark.parametrize("recipe", ["article", "pose"])
-def test_sequence_head_matches_keras_through_the_ring_buffer(sequence_page, sequence_models, recipe):
+def test_sequence_head_matches_keras_through_the_ring_buffer(sequence_page, sequence_models, recipe="pose"):
     """20 sequences, the windows of a stream of T + 19 random MobileNet outputs, each as the page
     sees it: frame vector (pose: its map pooled), the ring buffer, the head."""
     _, made = sequence_models
