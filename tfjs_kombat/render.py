@@ -140,7 +140,10 @@ def _render_clips(out_dir, clips_per_class, seed, size):
 
 # The clip: (seconds, what the person does); punch and kick = extend 0.3 s, hold 1.2 s, retract 0.3 s.
 CLIP_SCRIPT = (("other", 3.0), ("punch", 1.8), ("other", 3.0), ("kick", 1.8), ("other", 2.0))
-STILL_SCRIPT = (("other", 8.0),)  # standing still: must trigger no punch or kick
+SWAY_SECONDS = 2.7  # the idle person sways back and forth once in this time
+# Standing still: must trigger no move. A whole number of sways, so that Chromium, which loops a
+# fake-camera clip, shows no jump (a sequence head rightly reads a jump as movement).
+STILL_SCRIPT = (("other", 3 * SWAY_SECONDS),)
 MOVE_SECONDS = 0.3
 
 
@@ -156,7 +159,7 @@ def clip_timeline(script=CLIP_SCRIPT):
 def _clip_angles(timeline, t, idle, actions, moves=None):
     """The person's angles at time t: a swaying guard, moving in and out of an action (a pose
     held for its segment), or playing a move (motion.Move) from its segment's start."""
-    sway = np.sin(2 * np.pi * t / 2.7)
+    sway = np.sin(2 * np.pi * t / SWAY_SECONDS)
     angles = dict(idle, lean=idle["lean"] + 3 * sway, lead_arm=np.add(idle["lead_arm"], 4 * sway))
     for start, end, pose in timeline:
         if moves and pose in moves and start <= t < end:

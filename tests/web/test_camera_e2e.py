@@ -10,6 +10,8 @@ import time
 
 import pytest
 
+from tfjs_kombat import render
+
 
 def play(browser, url):
     """The play page on WASM with the player walked up to the opponent; (page, decisions so far)."""
@@ -75,14 +77,17 @@ def test_standing_still_on_camera_does_nothing(still_browser, personal_web_root,
     assert not seen & {"punch", "kick"} and state["life"]["opponent"] == 100
 
 
-# The sequence head (issue: moves over time): one move, looped by Chromium's fake camera.
-MOVE_SCRIPTS = {move: (("other", 3.0), (move, 1.5), ("other", 3.0)) for move in ("roundhouse", "back_kick")}
+# The sequence head: one move, looped by Chromium's fake camera; 3 sways long, so the loop is seamless.
+AROUND_THE_MOVE = (3 * render.SWAY_SECONDS - 1.5) / 2
+MOVE_SCRIPTS = {
+    move: (("other", AROUND_THE_MOVE), (move, 1.5), ("other", AROUND_THE_MOVE))
+    for move in ("roundhouse", "back_kick")
+}
 
 
 @pytest.fixture(scope="module")
 def move_browser(launch_chromium, tmp_path_factory):
     """move_browser(move) -> Chromium whose fake camera loops the clip's person doing that move."""
-    from tfjs_kombat import render
 
     def launch(move):
         clip = tmp_path_factory.mktemp(move) / f"{move}.y4m"
@@ -123,5 +128,6 @@ def test_standing_still_before_the_sequence_head_does_nothing(
         after = stats(page)
         page.close()
     assert after["head"] == "sequence" and after["window"]["frames"] == after["window"]["length"]
-    assert all(after["decisions"][move] == before[move] for move in ("punch", "kick", "roundhouse"))
-    assert not seen & {"punch", "kick", "roundhouse"} and state["life"]["opponent"] == 100
+    moves = ("punch", "kick", "roundhouse")
+    assert all(after["decisions"][move] == before[move] for move in moves), (before, after["decisions"])
+    assert not seen & set(moves) and state["life"]["opponent"] == 100
