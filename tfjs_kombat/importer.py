@@ -384,6 +384,17 @@ def existing_images(data):
     return found
 
 
+def readable(path, label, row, skipped):
+    """Whether the image decodes; if not, counted as unreadable in row and skipped with why."""
+    try:
+        load_image(path)
+    except BadImage as error:
+        row["unreadable"] += 1
+        skipped.append((label, str(error)))
+        return False
+    return True
+
+
 def stage_images(candidates, data, accepted_dir, skipped):
     """Verify and de-duplicate candidates into accepted_dir/<class>/<sha256 prefix><ext>.
 
@@ -410,11 +421,7 @@ def stage_images(candidates, data, accepted_dir, skipped):
             row["duplicates"] += 1
             skipped.append((label, f"{class_name}/{name} already exists with different content"))
             continue
-        try:
-            load_image(path)
-        except BadImage as error:
-            row["unreadable"] += 1
-            skipped.append((label, str(error)))
+        if not readable(path, label, row, skipped):
             continue
         seen[digest] = (class_name, label)
         target = accepted_dir / class_name / name
@@ -484,13 +491,8 @@ def stage_clips(clips, data, clips_dir, skipped):
         row = counts.setdefault(clip.class_name, {"added": 0, "duplicates": 0, "unreadable": 0, "frames": 0})
         frames = []
         for _, label, path in sorted(clip.frames, key=lambda frame: frame[:2]):
-            try:
-                load_image(path)
-            except BadImage as error:
-                row["unreadable"] += 1
-                skipped.append((label, str(error)))
-                continue
-            frames.append(path)
+            if readable(path, label, row, skipped):
+                frames.append(path)
         if not frames:
             skipped.append((clip.label, "a clip without a readable frame"))
             continue
