@@ -41,16 +41,7 @@ def fit_and_report(head, model, data, epochs, models_dir):
     (x_train, y_train), (x_test, y_test), labels_test = data
     batch_size = head.batch(len(x_train))
     say(f"{head.name}: {len(x_train)} training / {len(x_test)} held-out, {epochs} epochs, batch {batch_size}")
-    history = model.fit(
-        x_train,
-        y_train,
-        batch_size=batch_size,
-        epochs=epochs,
-        validation_data=(x_test, y_test),
-        class_weight=head.class_weight,
-        verbose=0,
-        callbacks=[metrics.progress(head.name, epochs)],
-    )
+    history = fit_quietly(model, x_train, y_train, head, epochs, head.class_weight, (x_test, y_test))
     loss, _ = model.evaluate(x_test, y_test, verbose=0)
     report = metrics.head_report(head, labels_test, model.predict(x_test, verbose=0))
     report.update(samples={"train": len(x_train), "test": len(x_test)}, test_loss=float(loss), epochs=epochs)
@@ -262,8 +253,10 @@ def train_sequence_head(clips, models_dir, epochs, learning_rates, seed):
     sequence_epochs = epochs.get(head.name, head.epochs)
     rate = learning_rates.get(head.name, head.learning_rate)
     model, history, seconds = fit_sequence_head(train, test, sequence_epochs, rate, seed)
-    test_loss = float(model.evaluate(test.x, head.rows(test.y)[1], verbose=0)[0])
-    window_outputs = model.predict(test.x, verbose=0)
+    window_outputs = model.predict(test.x, verbose=0)  # once: the loss comes from these outputs too
+    test_loss = float(
+        keras.ops.mean(keras.losses.categorical_crossentropy(head.rows(test.y)[1], window_outputs))
+    )
 
     baseline_epochs = epochs.get(baseline.name, baseline.epochs)
     rate = learning_rates.get(baseline.name, baseline.learning_rate)
