@@ -67,6 +67,7 @@ function describe() {
   const [player, opponent] = match.fighters;
   const side = (index) => (index === 0 ? 'player' : index === 1 ? 'opponent' : null);
   return {
+    tick: match.tick,
     phase: match.phase,
     round: match.round,
     secondsLeft: match.secondsLeft,
