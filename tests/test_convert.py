@@ -35,6 +35,34 @@ def test_auto_quantization_rule():
     assert convert.auto_quantization([]) == "uint8"  # nothing big enough to quantize
 
 
+def test_kernels_are_quantized_byte_for_byte_as_the_converter_would(tmp_path):
+    """One converter run, then quantize_kernels: the same shards and manifest as the converter's
+    own --quantize_uint8 / --quantize_float16 run on the same SavedModel."""
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [keras.Input((64,)), keras.layers.Dense(32, activation="relu"), keras.layers.Dense(40)], name="small"
+    )
+    saved_model = tmp_path / "saved_model"
+    convert.save_serving_model(model, saved_model)
+    ours = tmp_path / "ours"
+    convert.convert_saved_model(saved_model, ours)
+    weights = convert.read_weights(ours)
+    kernels = sorted((name for name in weights if weights[name].size >= 1024), key=lambda n: weights[n].size)
+    assert [weights[name].shape for name in kernels] == [(32, 40), (64, 32)]
+    as_uint8, as_float16 = kernels
+    theirs = tmp_path / "theirs"
+    convert.convert_saved_model(
+        saved_model, theirs, f"--quantize_uint8={as_uint8}", f"--quantize_float16={as_float16}"
+    )
+
+    convert.write_weights(ours, weights, {as_uint8: "uint8", as_float16: "float16"})
+    manifests = [json.loads((folder / "model.json").read_text()) for folder in (ours, theirs)]
+    assert manifests[0] == manifests[1]
+    for shard in manifests[0]["weightsManifest"][0]["paths"]:
+        assert (ours / shard).read_bytes() == (theirs / shard).read_bytes()
+    assert convert.stored_quantization(ours) == "float16+uint8"
+
+
 def stored_dtypes(folder):
     """The storage dtype of every weight in a graph model's manifest (quantized or plain)."""
     manifest = json.loads((folder / "model.json").read_text())

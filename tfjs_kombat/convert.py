@@ -29,18 +29,18 @@ from tfjs_kombat.config import CLIP_CLASS_NAMES, SEQUENCE_POOL
 from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.predict import load_heads
 
-QUANTIZATIONS = {"float32": None, "float16": "--quantize_float16", "uint8": "--quantize_uint8"}
-# Only kernels are quantized: the converter quantizes per tensor, which ruins scalars and small
-# vectors (the preprocessing's 1/127.5 became 0). "auto" stores a model's kernels as uint8 when
-# that costs each kernel at most 1% RMS, else as float16. Measured: the heads lose ~0.6% and stay
-# uint8; MobileNet's batch-norm-folded kernels lose 3-6% each, compounding over 13 layers (uint8
-# MobileNet changed ~25% of decisions), so it gets float16, which kept every decision.
+# Only kernels are quantized: quantization is per tensor (the converter's scheme), which ruins
+# scalars and small vectors (the preprocessing's 1/127.5 became 0). "auto" stores a model's
+# kernels as uint8 when that costs each kernel at most 1% RMS, else as float16. Measured: the
+# heads lose ~0.6% and stay uint8; MobileNet's batch-norm-folded kernels lose 3-6% each,
+# compounding over 13 layers (uint8 MobileNet changed ~25% of decisions), so it gets float16,
+# which kept every decision.
 # The trained sequence head's GRU recurrent kernel loses ~1.2%, which 12 steps would compound:
 # float16 too (765 KB for [12, 2304]; in TensorFlow.js within 1.5e-4 of Keras, no decision moved).
 DEFAULT_QUANTIZATION = "auto"
 MAX_UINT8_ERROR = 0.01
 MIN_QUANTIZED_VALUES = 1024
-CHOICES = ["auto", *QUANTIZATIONS]
+CHOICES = ["auto", "float32", "float16", "uint8"]
 WEB_MODELS = Path(__file__).resolve().parents[1] / "web" / "models"
 # Ops TensorFlow.js runs only in executeAsync (control flow, dynamic shapes, tables): the pages
 # call predict(), synchronously, every tick. A recurrent layer that is not unrolled becomes a
@@ -71,28 +71,81 @@ ASYNC_OPS = {
 def export_graph_model(model, out_dir, quantization=DEFAULT_QUANTIZATION):
     """One Keras model -> out_dir/model.json + weight shards; returns how its weights are stored."""
     with tempfile.TemporaryDirectory(prefix="tfjs-kombat-") as work:
-        saved_model, converted = Path(work) / "saved_model", Path(work) / "tfjs"
-        save_serving_model(model, saved_model)
-        convert_saved_model(saved_model, converted)
-        kernels = {
-            name: values
-            for name, values in read_weights(converted).items()
-            if values.size >= MIN_QUANTIZED_VALUES
-        }
-        if quantization == "auto":
-            quantization = auto_quantization(kernels.values())
-        if QUANTIZATIONS[quantization] and kernels:
-            shutil.rmtree(converted)
-            convert_saved_model(saved_model, converted, f"{QUANTIZATIONS[quantization]}={','.join(kernels)}")
+        converted = Path(work) / "tfjs"
+        convert_keras_model(model, converted)
         share_repeated_weights(converted)
+        quantize_kernels(converted, quantization)
         check_graph_model(converted)
         check_synchronous(converted, model.name)
         shutil.copytree(converted, out_dir)
     return stored_quantization(out_dir)
 
 
-STORED_BYTES = {"float32": 4, "int32": 4, "float16": 2, "uint8": 1, "bool": 1}
+def convert_keras_model(model, out_dir):
+    """A Keras model -> SavedModel -> float32 graph model in out_dir (the converter's one run)."""
+    with tempfile.TemporaryDirectory(prefix="tfjs-kombat-") as work:
+        saved_model = Path(work) / "saved_model"
+        save_serving_model(model, saved_model)
+        convert_saved_model(saved_model, out_dir)
+
+
 SHARD_BYTES = 4 * 1024 * 1024  # the converter's own shard size
+
+
+def read_weights(folder):
+    """The weights of an unquantized graph model, in stored order: {name: array}."""
+    manifest = json.loads((Path(folder) / "model.json").read_text())
+    weights = {}
+    for group in manifest["weightsManifest"]:
+        data, offset = b"".join((Path(folder) / path).read_bytes() for path in group["paths"]), 0
+        for weight in group["weights"]:
+            dtype, count = np.dtype(weight["dtype"]), math.prod(weight["shape"])
+            weights[weight["name"]] = np.frombuffer(data, dtype, count, offset).reshape(weight["shape"])
+            offset += dtype.itemsize * count
+    return weights
+
+
+def write_weights(folder, weights, quantized=None):
+    """Replace a graph model's shards and manifest entries with `weights` ({name: array}), as one
+    group in the converter's layout; `quantized` ({name: "float16" | "uint8"}) says which to store
+    quantized, in the converter's format (stored_as)."""
+    path = Path(folder) / "model.json"
+    manifest = json.loads(path.read_text())
+    for group in manifest["weightsManifest"]:
+        for shard in group["paths"]:
+            (Path(folder) / shard).unlink()
+    entries, chunks = [], []
+    for name, values in weights.items():
+        entry = {"name": name, "shape": list(values.shape), "dtype": values.dtype.name}
+        if name in (quantized or {}):
+            values, entry["quantization"] = stored_as(values, quantized[name])
+        entries.append(entry)
+        chunks.append(values.tobytes())
+    data = b"".join(chunks)
+    count = max(1, math.ceil(len(data) / SHARD_BYTES))
+    shards = [f"group1-shard{i + 1}of{count}.bin" for i in range(count)]
+    for i, shard in enumerate(shards):
+        (Path(folder) / shard).write_bytes(data[i * SHARD_BYTES : (i + 1) * SHARD_BYTES])
+    manifest["weightsManifest"] = [{"paths": shards, "weights": entries}]
+    path.write_text(json.dumps(manifest))
+
+
+def stored_as(values, dtype):
+    """float32 values quantized as the converter does (its --quantize_float16/--quantize_uint8):
+    float16 as they are; uint8 as 256 even steps from min to max, the range nudged so that 0 is a
+    step (zero padding stays exactly 0). Returns the stored array and the manifest's entry."""
+    about = {"dtype": dtype, "original_dtype": "float32"}
+    if dtype == "float16":
+        return values.astype(np.float16), about
+    low, high = np.float64(values.min()), np.float64(values.max())
+    if low == high:
+        return np.zeros(values.shape, np.uint8), {"min": float(low), "scale": 1.0, **about}
+    scale = (high - low) / 255
+    if low <= 0 <= high:
+        low = -np.round(-low / scale) * scale
+        high = 255 * scale + low
+    steps = np.round((values.clip(low, high) - low) / scale).astype(np.uint8)
+    return steps, {"min": float(low), "scale": float(scale), **about}
 
 
 def share_repeated_weights(folder):
@@ -100,39 +153,24 @@ def share_repeated_weights(folder):
     step, and the converter freezes every read into a constant of its own: the GRU's kernels
     came out 12 times. The graph's readers of a copy are pointed at the first; the outputs are
     the same numbers. Returns how many copies were dropped."""
-    path = Path(folder) / "model.json"
-    manifest = json.loads(path.read_text())
-    weights = [weight for group in manifest["weightsManifest"] for weight in group["weights"]]
-    dtypes = [weight.get("quantization", {}).get("dtype", weight["dtype"]) for weight in weights]
-    if not set(dtypes) <= set(STORED_BYTES) or len(manifest["weightsManifest"]) != 1:
-        return 0  # strings have no fixed size; several groups are not what tf_saved_model writes
-    group = manifest["weightsManifest"][0]
-    data, offset = b"".join((Path(folder) / shard).read_bytes() for shard in group["paths"]), 0
-    first, kept, copies = {}, [], {}
-    for weight, dtype in zip(weights, dtypes, strict=True):
-        size = STORED_BYTES[dtype] * math.prod(weight["shape"])
-        chunk, offset = data[offset : offset + size], offset + size
-        key = (json.dumps({k: v for k, v in weight.items() if k != "name"}, sort_keys=True), chunk)
+    weights = read_weights(folder)
+    first, copies = {}, {}
+    for name, values in weights.items():
+        key = (values.dtype.name, values.shape, values.tobytes())
         if key in first:
-            copies[weight["name"]] = first[key]
+            copies[name] = first[key]
         else:
-            first[key] = weight["name"]
-            kept.append((weight, chunk))
+            first[key] = name
     if not copies:
         return 0
+    path = Path(folder) / "model.json"
+    manifest = json.loads(path.read_text())
     nodes = manifest["modelTopology"]["node"]
     manifest["modelTopology"]["node"] = [node for node in nodes if node["name"] not in copies]
     for node in manifest["modelTopology"]["node"]:
         node["input"] = [renamed_input(name, copies) for name in node.get("input", [])]
-    data = b"".join(chunk for _, chunk in kept)
-    for shard in group["paths"]:
-        (Path(folder) / shard).unlink()
-    count = max(1, math.ceil(len(data) / SHARD_BYTES))
-    group["paths"] = [f"group1-shard{i + 1}of{count}.bin" for i in range(count)]
-    for i, shard in enumerate(group["paths"]):
-        (Path(folder) / shard).write_bytes(data[i * SHARD_BYTES : (i + 1) * SHARD_BYTES])
-    group["weights"] = [weight for weight, _ in kept]
     path.write_text(json.dumps(manifest))
+    write_weights(folder, {name: values for name, values in weights.items() if name not in copies})
     return len(copies)
 
 
@@ -141,6 +179,22 @@ def renamed_input(name, copies):
     control = name.startswith("^")
     node, colon, port = name.removeprefix("^").partition(":")
     return ("^" if control else "") + copies.get(node, node) + colon + port
+
+
+def quantize_kernels(folder, quantization):
+    """Store a float32 graph model's kernels (float32 weights of MIN_QUANTIZED_VALUES numbers or
+    more) as `quantization` says ("auto": auto_quantization's choice). Done here rather than by a
+    second converter run with its --quantize_* options: the same bytes, in a fraction of the time."""
+    weights = read_weights(folder)
+    kernels = [
+        name
+        for name, values in weights.items()
+        if values.dtype == np.float32 and values.size >= MIN_QUANTIZED_VALUES
+    ]
+    if quantization == "auto":
+        quantization = auto_quantization(weights[name] for name in kernels)
+    if quantization != "float32" and kernels:
+        write_weights(folder, weights, dict.fromkeys(kernels, quantization))
 
 
 def stored_quantization(folder):
@@ -161,25 +215,10 @@ def auto_quantization(kernels):
     return "uint8" if worst <= MAX_UINT8_ERROR else "float16"
 
 
-def read_weights(folder):
-    """The float32 weights of an unquantized graph model, by name."""
-    manifest = json.loads((Path(folder) / "model.json").read_text())
-    weights = {}
-    for group in manifest["weightsManifest"]:
-        data, offset = b"".join((Path(folder) / path).read_bytes() for path in group["paths"]), 0
-        for weight in group["weights"]:
-            count = math.prod(weight["shape"])
-            if weight["dtype"] == "float32":
-                weights[weight["name"]] = np.frombuffer(data, np.float32, count, offset)
-            offset += 4 * count  # float32 and int32 alike
-    return weights
-
-
 def uint8_error(values):
-    """Relative RMS error of the converter's uint8 quantization: 256 even steps from min to max."""
-    low, high = float(values.min()), float(values.max())
-    step = (high - low) / 255 or 1.0
-    restored = np.round((values - low) / step) * step + low
+    """Relative RMS error of storing values as uint8 (stored_as)."""
+    steps, about = stored_as(values, "uint8")
+    restored = steps * about["scale"] + about["min"]
     return float(np.sqrt(np.mean((restored - values) ** 2) / max(np.mean(values**2), 1e-30)))
 
 
