@@ -96,10 +96,11 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Three workers, one per training the tests share (tests/conftest.py); much of a browser test is
-# waiting for the page, so a third worker still gains on two cores.
+# Three workers, one per training the tests share, then a module at a time (tests/conftest.py
+# queues them); much of a browser test is waiting for the page, so a third worker still gains
+# on two cores.
 test: lint web
-	$(PYTHON) -m pytest -q --numprocesses 3 --dist loadgroup
+	$(PYTHON) -m pytest -q --numprocesses 3 --dist loadgroup --no-loadscope-reorder
 	node --test tests/web/
 
 benchmark: install

@@ -6,6 +6,7 @@ weights those tests skip locally, but fail in CI (CI=true), where they must run.
 """
 
 import os
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -35,19 +36,35 @@ HOSTILE_NAME = "\x1b[2J\rerror: forged\n"
 # family, and the frame and sequence heads that learnt the fake camera's person (tests/web/).
 TRAINING_GROUPS = {
     "pipeline": {"pipeline", "article_pipeline", "converted", "web_root_with_models"},
-    "personal": {"personal_models"},
     "personal_clips": {"personal_clip_models"},
+    "personal": {"personal_models"},
 }
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
-    """`make test` runs on pytest-xdist workers (--dist loadgroup). The tests that need one
-    training share a group, so one worker trains it once; the trainings run side by side."""
+    """`make test` runs on pytest-xdist workers (--dist loadgroup --no-loadscope-reorder), each
+    group on one worker. The tests that need one training share a group (TRAINING_GROUPS), so one
+    worker trains it once; every other module is a group of its own, so its module fixtures (a
+    recording session, a page) are set up once. The trainings are queued first, one per worker,
+    side by side; then the modules, the biggest first."""
+
+    def group_of(item):
+        used = set(item.fixturenames)
+        trained = (group for group, fixtures in TRAINING_GROUPS.items() if fixtures & used)
+        return next(trained, item.nodeid.split("::")[0])
+
+    groups = {item.nodeid: group_of(item) for item in items}
+    sizes = Counter(groups.values())
+    trainings = list(TRAINING_GROUPS)
+
+    def queued(item):
+        group = groups[item.nodeid]
+        return (trainings.index(group) if group in trainings else len(trainings), -sizes[group], group)
+
     for item in items:
-        for group, fixtures in TRAINING_GROUPS.items():
-            if fixtures & set(item.fixturenames):
-                item.add_marker(pytest.mark.xdist_group(group))
+        item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
+    items.sort(key=queued)
 
 
 def assert_escaped(output, name=HOSTILE_NAME):
@@ -96,29 +113,39 @@ def untrained_heads(tmp_path_factory):
     return models
 
 
+def run_root(tmp_path_factory):
+    """A folder every pytest-xdist worker of this run shares (the run's own temp root)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session", autouse=True)
 def mobilenet_converted_once(tmp_path_factory):
-    """Converting MobileNet for TensorFlow.js takes ~30 s and depends only on its width, cut and
-    quantization (its weights are ImageNet's): the session converts each kind once and copies it."""
+    """Converting MobileNet for TensorFlow.js takes ~10 s and depends only on its width and cut
+    (its weights are ImageNet's, named in the model's name): the run converts each kind once, on
+    whichever worker asks first, and the others copy it (quantization comes after, per model)."""
+    import fcntl
     import shutil
 
     from tfjs_kombat import convert
 
-    converted, real_export = {}, convert.export_graph_model
+    kept, real_convert = run_root(tmp_path_factory) / "mobilenet-graphs", convert.convert_keras_model
+    kept.mkdir(exist_ok=True)
 
-    def export_once(model, out_dir, quantization=convert.DEFAULT_QUANTIZATION):
+    def convert_once(model, out_dir):
         if not model.name.startswith("mobilenet_"):
-            return real_export(model, out_dir, quantization)
-        key = (model.name, quantization)
-        if key not in converted:
-            kept = tmp_path_factory.mktemp("mobilenet-graph") / "model"
-            converted[key] = kept, real_export(model, kept, quantization)
-        shutil.copytree(converted[key][0], out_dir)
-        return converted[key][1]
+            return real_convert(model, out_dir)
+        with open(kept / f"{model.name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one worker converts, the others wait for it
+            if not (kept / model.name).is_dir():
+                shutil.rmtree(kept / f"{model.name}.partial", ignore_errors=True)  # a failed try
+                real_convert(model, kept / f"{model.name}.partial")
+                (kept / f"{model.name}.partial").rename(kept / model.name)
+        shutil.copytree(kept / model.name, out_dir)
 
-    convert.export_graph_model = export_once
+    convert.convert_keras_model = convert_once
     yield
-    convert.export_graph_model = real_export
+    convert.convert_keras_model = real_convert
 
 
 @pytest.fixture
