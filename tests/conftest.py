@@ -5,7 +5,12 @@ come from KERAS_HOME, defaulting to ../shared/keras-home beside the project. Wit
 weights those tests skip locally, but fail in CI (CI=true), where they must run.
 """
 
+import contextlib
+import fcntl
+import hashlib
+import io
 import os
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -47,7 +52,8 @@ def pytest_collection_modifyitems(items):
     group on one worker. The tests that need one training share a group (TRAINING_GROUPS), so one
     worker trains it once; every other module is a group of its own, so its module fixtures (a
     recording session, a page) are set up once. The trainings are queued first, one per worker,
-    side by side; then the modules, the biggest first."""
+    side by side; then the browser modules (long, much of it waiting for pages), then the rest,
+    the biggest first: short modules fill the end."""
 
     def group_of(item):
         used = set(item.fixturenames)
@@ -60,7 +66,9 @@ def pytest_collection_modifyitems(items):
 
     def queued(item):
         group = groups[item.nodeid]
-        return (trainings.index(group) if group in trainings else len(trainings), -sizes[group], group)
+        if group in trainings:
+            return (trainings.index(group), 0, 0, group)
+        return (len(trainings), not group.startswith("tests/web/"), -sizes[group], group)
 
     for item in items:
         item.add_marker(pytest.mark.xdist_group(groups[item.nodeid]))
@@ -113,39 +121,56 @@ def untrained_heads(tmp_path_factory):
     return models
 
 
-def run_root(tmp_path_factory):
-    """A folder every pytest-xdist worker of this run shares (the run's own temp root)."""
+def made_once(tmp_path_factory, name, make):
+    """A folder shared by every pytest-xdist worker of the run (the run's own temp root), made by
+    make(folder) on the first worker that asks; the others wait for it, then use it."""
     base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / name).is_dir():
+            partial = shared / f"{name}.partial"
+            shutil.rmtree(partial, ignore_errors=True)  # a failed try
+            make(partial)
+            partial.rename(shared / name)
+    return shared / name
 
 
 @pytest.fixture(scope="session", autouse=True)
-def mobilenet_converted_once(tmp_path_factory):
-    """Converting MobileNet for TensorFlow.js takes ~10 s and depends only on its width and cut
-    (its weights are ImageNet's, named in the model's name): the run converts each kind once, on
-    whichever worker asks first, and the others copy it (quantization comes after, per model)."""
-    import fcntl
-    import shutil
-
+def models_converted_once(tmp_path_factory):
+    """The converter takes 4-10 s a model, and tests convert the same model more than once (each
+    MobileNet for several pages, the pipeline's heads for two): the run converts each model once,
+    known by its architecture and weights, and copies it (quantization comes after, per export)."""
     from tfjs_kombat import convert
 
-    kept, real_convert = run_root(tmp_path_factory) / "mobilenet-graphs", convert.convert_keras_model
-    kept.mkdir(exist_ok=True)
+    real_convert = convert.convert_keras_model
 
     def convert_once(model, out_dir):
-        if not model.name.startswith("mobilenet_"):
-            return real_convert(model, out_dir)
-        with open(kept / f"{model.name}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # one worker converts, the others wait for it
-            if not (kept / model.name).is_dir():
-                shutil.rmtree(kept / f"{model.name}.partial", ignore_errors=True)  # a failed try
-                real_convert(model, kept / f"{model.name}.partial")
-                (kept / f"{model.name}.partial").rename(kept / model.name)
-        shutil.copytree(kept / model.name, out_dir)
+        digest = hashlib.sha256(model.to_json().encode())
+        for weights in model.get_weights():
+            digest.update(weights.tobytes())
+        key = f"graph-{model.name}-{digest.hexdigest()[:16]}"
+        graph = made_once(tmp_path_factory, key, lambda folder: real_convert(model, folder))
+        shutil.copytree(graph, out_dir)
 
     convert.convert_keras_model = convert_once
     yield
     convert.convert_keras_model = real_convert
+
+
+@pytest.fixture(scope="session")
+def season_models(tmp_path_factory):
+    """`tfjs-kombat season` with the article's settings, run once: a models folder with the season
+    MLP, its metrics and plots, and what the command printed (output.txt)."""
+    from tfjs_kombat import cli
+
+    def train(models):
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            assert cli.main(["season", "--models", str(models)]) == 0
+        (models / "output.txt").write_text(output.getvalue())
+
+    return made_once(tmp_path_factory, "season", train)
 
 
 @pytest.fixture

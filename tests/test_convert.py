@@ -112,11 +112,11 @@ def test_failed_convert_keeps_the_previous_models(pipeline, converted, tmp_path,
     (good / "config.json").write_text("{}")
     calls = []
 
-    def failing(saved_model, out_dir, *options):
+    def failing(model, out_dir):
         calls.append(out_dir)
         raise UserError("tensorflowjs_converter failed (simulated)")
 
-    monkeypatch.setattr(convert, "convert_saved_model", failing)
+    monkeypatch.setattr(convert, "convert_keras_model", failing)
     with pytest.raises(UserError, match="simulated"):
         convert.convert_models(root / "models", good, imagenet=False)
     assert calls and sorted(p.name for p in tmp_path.iterdir()) == ["models"]

@@ -110,17 +110,20 @@ def browser(launch_chromium):
 
 
 @pytest.fixture(scope="session")
-def web_root_with_models(pipeline, tmp_path_factory):
-    """A copy of web/ whose models/ holds the pipeline's heads, a season MLP and MobileNet, float32."""
+def web_root_with_models(pipeline, season_models, tmp_path_factory):
+    """A copy of web/ whose models/ holds the pipeline's heads, the season MLP (the try page's) and
+    MobileNet, float32."""
     require_tfjs()
-    from tfjs_kombat import convert, season
+    from tfjs_kombat import convert, metrics
 
     pipeline_root, _ = pipeline
     trained = tmp_path_factory.mktemp("trained")
     for path in (pipeline_root / "models").glob("*.*"):
         if path.suffix in (".keras", ".json"):
             shutil.copy(path, trained / path.name)
-    season.train_season(trained)  # the pipeline trains only the heads; the try page needs this too
+    shutil.copy(season_models / "season.keras", trained)
+    season_entry = json.loads((season_models / "metrics.json").read_text())["season"]
+    metrics.update_metrics(trained / "metrics.json", "season", season_entry)
     root = copy_web(tmp_path_factory.mktemp("web") / "web")
     convert.convert_models(trained, root / "models", quantization="float32")
     return root
@@ -186,13 +189,14 @@ def recorded_clips(data_dir, work, per_class=6):
 def personal_models(train_small, tmp_path_factory):
     """Heads that learnt the fighter clip's person too, as a user records themself.
 
-    The pipeline's default data (rendered afresh: this trains on its own pytest-xdist worker,
-    beside the pipeline) plus the clip's person (same seed: same person, room and moves)
-    recorded holding each move for a few seconds, as on the record page, labelled by the
-    timeline; trained on real MobileNet 0.75 features (a minute or two, once a session).
+    Half the pipeline's default data (40 pictures per class, rendered afresh: this trains on its
+    own pytest-xdist worker, beside the pipeline; 80 took 15 s more and played the same) plus the
+    clip's person (same seed: same person, room and moves) recorded holding each move for a few
+    seconds, as on the record page, labelled by the timeline; trained on real MobileNet 0.75
+    features (under a minute, once a session).
     """
     work = tmp_path_factory.mktemp("personal")
-    render.render_dataset(work / "data", per_class=80, seed=7, clips_per_class=0)
+    render.render_dataset(work / "data", per_class=40, seed=7, clips_per_class=0)
     recording = work / "recording.y4m"
     recorded_frames(recording, render.render_clip(recording, script=RECORDING_SCRIPT), work / "data")
     train_small(work / "data", work, work / "cache")
