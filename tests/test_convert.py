@@ -36,7 +36,7 @@ def test_auto_quantization_rule():
 
 
 def test_kernels_are_quantized_byte_for_byte_as_the_converter_would(tmp_path):
-    """One converter run, then quantize_kernels: the same shards and manifest as the converter's
+    """One converter run, then write_weights quantizing: the same shards and manifest as the converter's
     own --quantize_uint8 / --quantize_float16 run on the same SavedModel."""
     keras.utils.set_random_seed(0)
     model = keras.Sequential(

@@ -73,8 +73,8 @@ def export_graph_model(model, out_dir, quantization=DEFAULT_QUANTIZATION):
     with tempfile.TemporaryDirectory(prefix="tfjs-kombat-") as work:
         converted = Path(work) / "tfjs"
         convert_keras_model(model, converted)
-        share_repeated_weights(converted)
-        quantize_kernels(converted, quantization)
+        weights = share_repeated_weights(converted, read_weights(converted))
+        write_weights(converted, weights, kernel_storage(weights, quantization))
         check_graph_model(converted)
         check_synchronous(converted, model.name)
         shutil.copytree(converted, out_dir)
@@ -148,12 +148,11 @@ def stored_as(values, dtype):
     return steps, {"min": float(low), "scale": float(scale), **about}
 
 
-def share_repeated_weights(folder):
+def share_repeated_weights(folder, weights):
     """Store each distinct weight once. An unrolled recurrent layer reads its kernels at every
     step, and the converter freezes every read into a constant of its own: the GRU's kernels
-    came out 12 times. The graph's readers of a copy are pointed at the first; the outputs are
-    the same numbers. Returns how many copies were dropped."""
-    weights = read_weights(folder)
+    came out 12 times. The graph's readers of a copy are pointed at the first (model.json is
+    rewritten); the outputs are the same numbers. Returns the weights to store, copies left out."""
     first, copies = {}, {}
     for name, values in weights.items():
         key = (values.dtype.name, values.shape, values.tobytes())
@@ -161,17 +160,15 @@ def share_repeated_weights(folder):
             copies[name] = first[key]
         else:
             first[key] = name
-    if not copies:
-        return 0
-    path = Path(folder) / "model.json"
-    manifest = json.loads(path.read_text())
-    nodes = manifest["modelTopology"]["node"]
-    manifest["modelTopology"]["node"] = [node for node in nodes if node["name"] not in copies]
-    for node in manifest["modelTopology"]["node"]:
-        node["input"] = [renamed_input(name, copies) for name in node.get("input", [])]
-    path.write_text(json.dumps(manifest))
-    write_weights(folder, {name: values for name, values in weights.items() if name not in copies})
-    return len(copies)
+    if copies:
+        path = Path(folder) / "model.json"
+        manifest = json.loads(path.read_text())
+        nodes = manifest["modelTopology"]["node"]
+        manifest["modelTopology"]["node"] = [node for node in nodes if node["name"] not in copies]
+        for node in manifest["modelTopology"]["node"]:
+            node["input"] = [renamed_input(name, copies) for name in node.get("input", [])]
+        path.write_text(json.dumps(manifest))
+    return {name: values for name, values in weights.items() if name not in copies}
 
 
 def renamed_input(name, copies):
@@ -181,11 +178,11 @@ def renamed_input(name, copies):
     return ("^" if control else "") + copies.get(node, node) + colon + port
 
 
-def quantize_kernels(folder, quantization):
-    """Store a float32 graph model's kernels (float32 weights of MIN_QUANTIZED_VALUES numbers or
-    more) as `quantization` says ("auto": auto_quantization's choice). Done here rather than by a
-    second converter run with its --quantize_* options: the same bytes, in a fraction of the time."""
-    weights = read_weights(folder)
+def kernel_storage(weights, quantization):
+    """{name: "float16" | "uint8"} for the kernels (float32 weights of MIN_QUANTIZED_VALUES numbers
+    or more) as `quantization` says ("auto": auto_quantization's choice); empty for float32. Done
+    after the converter's one run rather than by a second run with its --quantize_* options: the
+    same bytes, in a fraction of the time."""
     kernels = [
         name
         for name, values in weights.items()
@@ -193,8 +190,7 @@ def quantize_kernels(folder, quantization):
     ]
     if quantization == "auto":
         quantization = auto_quantization(weights[name] for name in kernels)
-    if quantization != "float32" and kernels:
-        write_weights(folder, weights, dict.fromkeys(kernels, quantization))
+    return {} if quantization == "float32" else dict.fromkeys(kernels, quantization)
 
 
 def stored_quantization(folder):

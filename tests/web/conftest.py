@@ -114,7 +114,7 @@ def web_root_with_models(pipeline, season_models, tmp_path_factory):
     """A copy of web/ whose models/ holds the pipeline's heads, the season MLP (the try page's) and
     MobileNet, float32."""
     require_tfjs()
-    from tfjs_kombat import convert, metrics
+    from tfjs_kombat import metrics
 
     pipeline_root, _ = pipeline
     trained = tmp_path_factory.mktemp("trained")
@@ -124,9 +124,7 @@ def web_root_with_models(pipeline, season_models, tmp_path_factory):
     shutil.copy(season_models / "season.keras", trained)
     season_entry = json.loads((season_models / "metrics.json").read_text())["season"]
     metrics.update_metrics(trained / "metrics.json", "season", season_entry)
-    root = copy_web(tmp_path_factory.mktemp("web") / "web")
-    convert.convert_models(trained, root / "models", quantization="float32")
-    return root
+    return converted_web_root(trained, tmp_path_factory.mktemp("web"), imagenet=True)
 
 
 @pytest.fixture(scope="session")
@@ -215,12 +213,12 @@ def personal_clip_models(train_small, tmp_path_factory):
     return work / "models"
 
 
-def converted_web_root(models, destination):
-    """A copy of web/ with `models` converted, float32."""
+def converted_web_root(models, destination, imagenet=False):
+    """A copy of web/ with `models` converted, float32 (and the try page's ImageNet classifier)."""
     from tfjs_kombat import convert
 
     root = copy_web(destination / "web")
-    convert.convert_models(models, root / "models", quantization="float32", imagenet=False)
+    convert.convert_models(models, root / "models", quantization="float32", imagenet=imagenet)
     return root
 
 
