@@ -169,18 +169,33 @@ def recorded_frames(clip, timeline, out_dir, fps=10):
 RECORDING_SCRIPT = (("other", 4.0), ("punch", 4.0), ("other", 4.0), ("kick", 4.0), ("other", 2.0))
 
 
-def recorded_clips(data_dir, work, per_class=6):
-    """The clip's person recorded as clips, as the record page does when a key is held: for each
-    clip class a few clips of SEQUENCE_LENGTH frames, the move starting 0.1-0.6 s in."""
+def recorded_clips(data_dir, work, per_class=8, idle_clips=12):
+    """The clip's person recorded as clips, as the record page does when a key is held, by the
+    camera the game then plays with (640x480): `per_class` clips of SEQUENCE_LENGTH frames of
+    each move, the move starting 0.1-0.8 s in, and `idle_clips` of standing, cut from one take of
+    three sways. Every clip starts at its own phase of the idle sway: a head that saw only part
+    of the sway (and at 320x240) read the rest of it as a punch, in 1 to 20 windows of 81."""
+    fps = 10
+
+    def keep(taken, class_dir, k):
+        clip = data_dir / class_dir / f"recorded-{k}"
+        clip.mkdir(parents=True)
+        for path in taken:
+            shutil.copy(path, clip / path.name)
+
+    standing = work / "standing.y4m"
+    render.render_clip(standing, fps=fps, script=render.STILL_SCRIPT)
+    take = frames.extract_frames(standing, work / "standing") * 2  # seamless, like the still test's loop
+    for k in range(idle_clips):
+        first = k * len(take) // (2 * idle_clips)
+        keep(take[first : first + SEQUENCE_LENGTH], CLIP_CLASS_DIRS[CLIP_CLASS_NAMES.index("other")], k)
     for name, class_dir in zip(CLIP_CLASS_NAMES, CLIP_CLASS_DIRS, strict=True):
-        for k in range(per_class):
+        for k in range(per_class if name != "other" else 0):
+            first = round(k * render.SWAY_SECONDS * fps / per_class)  # the frames before the clip
             video = work / f"{name}-{k}.y4m"
-            render.render_clip(video, size=(320, 240), script=(("other", 0.1 * (k + 1)), (name, 1.2)))
-            taken = frames.extract_frames(video, work / f"{name}-{k}", max_frames=SEQUENCE_LENGTH)
-            clip = data_dir / class_dir / f"recorded-{k}"
-            clip.mkdir(parents=True)
-            for path in taken:
-                shutil.move(path, clip / path.name)
+            render.render_clip(video, fps=fps, script=(("other", first / fps + 0.1 * (k + 1)), (name, 1.2)))
+            taken = frames.extract_frames(video, work / f"{name}-{k}")
+            keep(taken[first : first + SEQUENCE_LENGTH], class_dir, k)
 
 
 @pytest.fixture(scope="session")
