@@ -5,13 +5,12 @@ Every module offers `add_arguments(parser)` and `run(args)` on top of its plain 
 """
 
 import argparse
-import contextlib
 import importlib
 import os
 import signal
 import sys
 
-from tfjs_kombat.errors import UserError, shown
+from tfjs_kombat.errors import UserError, native_stderr_silenced, shown
 
 COMMANDS = {
     "season": ("season", "train the article's day-of-year -> season MLP (7-10-4)"),
@@ -36,24 +35,6 @@ def usage():
     lines = ["usage: tfjs-kombat COMMAND [options]   (tfjs-kombat COMMAND --help)", "", "commands:"]
     lines += [f"  {name:<10} {summary}" for name, (_, summary) in COMMANDS.items()]
     return "\n".join(lines)
-
-
-@contextlib.contextmanager
-def native_stderr_silenced():
-    """Send file descriptor 2 to /dev/null for the block, then restore it. TensorFlow's C++ side
-    writes start-up lines there while it is imported (absl, cuDNN, cuBLAS, "computation placer"),
-    whatever TF_CPP_MIN_LOG_LEVEL says; our own messages come later, on the restored stderr."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    os.close(devnull)
-    try:
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
 
 
 def interrupt(signum, frame):

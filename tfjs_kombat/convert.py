@@ -1,8 +1,8 @@
 """Convert: the trained Keras models -> TensorFlow.js graph models under web/models/.
 
 Keras 3 models converted to the tfjs *layers* format do not load in TensorFlow.js 4.22, so every
-model goes Keras -> SavedModel -> `tensorflowjs_converter --output_format
-tfjs_graph_model`, and the page loads it with `tf.loadGraphModel`. Written next to them:
+model goes Keras -> SavedModel -> graph model (the converter's `tf_saved_model` to
+`tfjs_graph_model` path, called in-process); the page loads it with `tf.loadGraphModel`. Beside:
 `config.json`, the models' own facts (files, input shapes, the quantization really stored,
 MobileNet's width, and for the sequence head its window, per-frame pooling and classes). The
 numbers the pages share with Python (frame size, classes, thresholds) are webconfig.py's
@@ -14,9 +14,8 @@ leaves the previous models as they were, never a model.json pointing at missing 
 
 import json
 import math
+import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -26,7 +25,7 @@ import tensorflow as tf
 
 from tfjs_kombat import features, files, heads, mobilenet, webconfig
 from tfjs_kombat.config import CLIP_CLASS_NAMES, SEQUENCE_POOL
-from tfjs_kombat.errors import UserError, say, shown, warn
+from tfjs_kombat.errors import UserError, native_stderr_silenced, say, shown, warn
 from tfjs_kombat.predict import load_heads
 
 # Only kernels are quantized: quantization is per tensor (the converter's scheme), which ruins
@@ -218,20 +217,23 @@ def uint8_error(values):
     return float(np.sqrt(np.mean((restored - values) ** 2) / max(np.mean(values**2), 1e-30)))
 
 
-def convert_saved_model(saved_model, out_dir, *options):
-    # The converter's command line re-splits its arguments on spaces: keep both paths free of them.
-    command = [
-        converter_executable(),
-        "--input_format=tf_saved_model",
-        "--output_format=tfjs_graph_model",
-        *options,
-        str(saved_model),
-        str(out_dir),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0 or not (Path(out_dir) / "model.json").exists():
-        detail = shown(last_line(result.stderr))  # the converter's message may quote a path
-        raise UserError(f"tensorflowjs_converter failed on {shown(saved_model)}: {detail}")
+def convert_saved_model(saved_model, out_dir):
+    """A SavedModel -> float32 graph model in out_dir, by the converter's own function (what
+    `tensorflowjs_converter --input_format=tf_saved_model --output_format=tfjs_graph_model` runs),
+    in this process: a run of the command spent 4 of its 4.5 s importing TensorFlow again."""
+    os.environ.setdefault("TFDF_DISABLE_WELCOME_MESSAGE", "1")  # a tip printed when it is imported
+    try:
+        with native_stderr_silenced():  # grappler's notices, while it optimizes the graph
+            from tensorflowjs.converters import tf_saved_model_conversion_v2
+
+            tf_saved_model_conversion_v2.convert_tf_saved_model(
+                str(saved_model), str(out_dir), signature_def="serving_default", saved_model_tags="serve"
+            )
+    except Exception as error:  # the converter's own failure, whatever its type: say what it said
+        message = f"the TensorFlow.js converter failed on {shown(saved_model)}: {shown(error)}"
+        raise UserError(message) from error
+    if not (Path(out_dir) / "model.json").exists():
+        raise UserError(f"the TensorFlow.js converter wrote no model.json for {shown(saved_model)}")
 
 
 def save_serving_model(model, path):
@@ -249,20 +251,6 @@ def save_serving_model(model, path):
     module = tf.Module()
     module.model = model  # tracked, so the weights are saved with the signature
     tf.saved_model.save(module, str(path), signatures={"serving_default": serve})
-
-
-def converter_executable():
-    """tensorflowjs_converter from this Python's environment (the pinned, working one)."""
-    beside_python = Path(sys.executable).parent / "tensorflowjs_converter"
-    found = beside_python if beside_python.exists() else shutil.which("tensorflowjs_converter")
-    if not found:
-        raise UserError("tensorflowjs_converter not found; install the project (make install)")
-    return str(found)
-
-
-def last_line(text):
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"
 
 
 def check_graph_model(folder):

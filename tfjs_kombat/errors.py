@@ -4,6 +4,8 @@ Every file or entry name in a message goes through shown(): names come from zips
 that other people made, and may hold control characters.
 """
 
+import contextlib
+import os
 import sys
 
 
@@ -24,3 +26,22 @@ def warn(message):
 
 def say(message):
     print(message, flush=True)
+
+
+@contextlib.contextmanager
+def native_stderr_silenced():
+    """Send file descriptor 2 to /dev/null for the block, then restore it. TensorFlow's C++ side
+    writes lines there while it is imported (absl, cuDNN, cuBLAS, "computation placer") and while
+    the converter optimizes a graph (grappler), whatever TF_CPP_MIN_LOG_LEVEL says; our own
+    messages come later, on the restored stderr."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
