@@ -100,7 +100,7 @@ def train_small(data_dir, work, cache_dir, count=4, recipe="pose", clip_count=4)
 
 @pytest.fixture(scope="session", name="train_small")
 def train_small_fixture():
-    """train_small(data_dir, work, cache_dir, count=4) for test modules; needs the real weights."""
+    """train_small(data_dir, work, cache_dir, ...) for test modules; needs the real weights."""
     if not WEIGHTS.exists():
         pytest.skip(f"needs real MobileNet 0.75 weights at {WEIGHTS}")
     return train_small
@@ -204,9 +204,12 @@ def pipeline(tmp_path_factory, train_small):
 
 @pytest.fixture(scope="session")
 def article_pipeline(pipeline, train_small):
-    """The article's recipe on the pipeline's data (its own build folder, the same cache)."""
+    """The article's recipe on the pipeline's data (its own build folder, the same cache), two
+    augmentations per picture: its heads learn as well as with four (0.81 and 0.77 held out, with
+    four 0.81 and 0.79), in half the time. (The pose recipe's fixture keeps four: with two, the
+    head kicked on a fifth of the frames of a camera showing nobody.)"""
     root, _ = pipeline
-    _, reports = train_small(root / "data", root / "article", root / "cache", recipe="article")
+    _, reports = train_small(root / "data", root / "article", root / "cache", count=2, recipe="article")
     return root / "article", reports
 
 
