@@ -84,11 +84,13 @@ def assert_escaped(output, name=HOSTILE_NAME):
 def train_small(data_dir, work, cache_dir, count=4, recipe="pose", clip_count=4):
     """dataset -> augment (`count` per image, `clip_count` per clip) -> features (0.75) -> train,
     with quick settings (the article's heads: fewer epochs at a larger learning rate; the pose
-    and sequence heads as they are; the sequence head's frame baseline barely trained)."""
+    and sequence heads as they are; the sequence head's frame baseline barely trained). Augments
+    in this process: the suite's workers keep the cores busy, and a pool's processes would each
+    import imgaug first (the output is the same either way: tests/test_augment.py)."""
     from tfjs_kombat import augment, dataset, features, train
 
     manifest = dataset.make_split(data_dir, work / "split.json")
-    augment.augment_split(work / "split.json", work / "frames", count=count, clip_count=clip_count)
+    augment.augment_split(work / "split.json", work / "frames", count=count, clip_count=clip_count, workers=1)
     features.extract_split_features(work / "frames", work / "features", TEST_ALPHA, cache_dir, recipe)
     quick = {
         "article": ({"punch": 40, "punch_kick": 60}, {"punch": 1e-4, "punch_kick": 1e-4}),
