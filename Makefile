@@ -102,7 +102,8 @@ format: install
 # Three workers, one per training the tests share, then a module at a time (tests/conftest.py
 # queues them); much of a browser test is waiting for the page, so a third worker still gains
 # on two cores.
-test: lint web
+test:
+	$(MAKE) --jobs=2 lint web  # the Python set and npm's installed side by side
 	$(PYTHON) -m pytest -q --numprocesses 3 --dist loadgroup --no-loadscope-reorder
 	node --test tests/web/
 
