@@ -1,4 +1,5 @@
-"""How stages talk to the user: UserError ends a command with a message, warn() keeps going.
+"""How stages talk to the user: UserError ends a command with a message, warn() keeps going,
+native_stderr_silenced() keeps TensorFlow's own C++ notices off the terminal.
 
 Every file or entry name in a message goes through shown(): names come from zips and folders
 that other people made, and may hold control characters.
