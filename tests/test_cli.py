@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import requires_weights
 
 from tfjs_kombat import cli
 
@@ -107,3 +108,21 @@ def test_commands_run_directly_print_no_tensorflow_start_up_lines(tmp_path):
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert result.stderr == f"error: {tmp_path / 'train.npz'} not found; run `tfjs-kombat features` first\n"
+
+
+@requires_weights  # the weights command finds them
+def test_commands_print_no_tensorflow_warnings():
+    """After a command, TensorFlow's Python warnings stay quiet: here the one about retracing,
+    which `tfjs-kombat train` set off as each newly trained head first predicted."""
+    heads_predicting = (
+        "from tfjs_kombat import cli\n"
+        "assert cli.main(['weights', '--alpha', '0.75']) == 0\n"
+        "import numpy as np, keras\n"
+        "for size in range(4, 12):\n"
+        "    model = keras.Sequential([keras.Input((size,)), keras.layers.Dense(2)])\n"
+        "    model.predict(np.zeros((3, size)), verbose=0)\n"
+    )
+    command = [sys.executable, "-c", heads_predicting]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "retracing" not in result.stderr and "WARNING" not in result.stderr

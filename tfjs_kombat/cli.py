@@ -6,6 +6,7 @@ Every module offers `add_arguments(parser)` and `run(args)` on top of its plain 
 
 import argparse
 import importlib
+import logging
 import os
 import signal
 import sys
@@ -64,6 +65,9 @@ def main(argv=None):
     module_name, summary = COMMANDS[argv[0]]
     with native_stderr_silenced():  # the stage's import is what loads TensorFlow, if it needs it
         module = importlib.import_module(f"tfjs_kombat.{module_name}")
+    # TensorFlow's Python warnings are about its internals (a tf.function retraced as each newly
+    # trained head first predicts), never the user's input: its errors only.
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
     parser = argparse.ArgumentParser(prog=f"tfjs-kombat {argv[0]}", description=summary)
     module.add_arguments(parser)
     args = parser.parse_args(argv[1:])
