@@ -22,6 +22,8 @@ from tfjs_kombat.config import (
     CLASS_NAMES,
     CLIP_CLASS_DIRS,
     CLIP_CLASS_NAMES,
+    CLIP_FPS,
+    OTHER,
     ROUNDHOUSE,
     SEQUENCE_LENGTH,
     SEQUENCE_POOL,
@@ -175,7 +177,6 @@ def recorded_clips(data_dir, work, per_class=8, idle_clips=12):
     each move, the move starting 0.1-0.8 s in, and `idle_clips` of standing, cut from one take of
     three sways. Every clip starts at its own phase of the idle sway: a head that saw only part
     of the sway (and at 320x240) read the rest of it as a punch, in 1 to 20 windows of 81."""
-    fps = 10
 
     def keep(taken, class_dir, k):
         clip = data_dir / class_dir / f"recorded-{k}"
@@ -184,16 +185,19 @@ def recorded_clips(data_dir, work, per_class=8, idle_clips=12):
             shutil.copy(path, clip / path.name)
 
     standing = work / "standing.y4m"
-    render.render_clip(standing, fps=fps, script=render.STILL_SCRIPT)
-    take = frames.extract_frames(standing, work / "standing") * 2  # seamless, like the still test's loop
+    render.render_clip(standing, fps=CLIP_FPS, script=render.STILL_SCRIPT)
+    take = frames.extract_frames(standing, work / "standing")  # seamless: it loops, like the still test's
     for k in range(idle_clips):
-        first = k * len(take) // (2 * idle_clips)
-        keep(take[first : first + SEQUENCE_LENGTH], CLIP_CLASS_DIRS[CLIP_CLASS_NAMES.index("other")], k)
+        first = k * len(take) // idle_clips
+        keep([take[(first + i) % len(take)] for i in range(SEQUENCE_LENGTH)], CLIP_CLASS_DIRS[OTHER], k)
     for name, class_dir in zip(CLIP_CLASS_NAMES, CLIP_CLASS_DIRS, strict=True):
-        for k in range(per_class if name != "other" else 0):
-            first = round(k * render.SWAY_SECONDS * fps / per_class)  # the frames before the clip
+        if name == CLIP_CLASS_NAMES[OTHER]:
+            continue
+        for k in range(per_class):
+            first = round(k * render.SWAY_SECONDS * CLIP_FPS / per_class)  # the frames before the clip
             video = work / f"{name}-{k}.y4m"
-            render.render_clip(video, fps=fps, script=(("other", first / fps + 0.1 * (k + 1)), (name, 1.2)))
+            script = (("other", first / CLIP_FPS + 0.1 * (k + 1)), (name, 1.2))
+            render.render_clip(video, fps=CLIP_FPS, script=script)
             taken = frames.extract_frames(video, work / f"{name}-{k}")
             keep(taken[first : first + SEQUENCE_LENGTH], class_dir, k)
 
