@@ -1,9 +1,10 @@
 # tfjs-kombat: `make train` runs the whole Python pipeline, `make test` runs every check.
-# Knobs: RECIPE (pose, the default, or article: the article's exact pipeline), ALPHA (MobileNet
-# width: auto, 1.0, 0.75, 0.5, 0.25), DATA (dataset folder), MODELS, BUILD, PER_CLASS (default-data
-# images per class).
+# Knobs: RECIPE (article: the article's exact pipeline; unset, the default recipe that
+# tfjs_kombat/recipes.py names), ALPHA (MobileNet width: auto, 1.0, 0.75, 0.5, 0.25), DATA (dataset
+# folder), MODELS, BUILD, PER_CLASS (default-data images per class).
 
-RECIPE ?= pose
+RECIPE ?=
+RECIPE_OPTION := $(if $(RECIPE),--recipe $(RECIPE))
 # auto: the article's 1.0 when its weights are cached or can be downloaded, else the widest
 # width whose weights are cached (offline here: ../shared/keras-home's 0.75).
 ALPHA ?= auto
@@ -12,7 +13,7 @@ ALPHA ?= auto
 PER_CLASS ?=
 DEFAULT_DATA := data/default$(if $(PER_CLASS),-$(PER_CLASS))
 DATA ?= $(DEFAULT_DATA)
-BUILD ?= build/$(RECIPE)
+BUILD ?= build/$(or $(RECIPE),default)
 MODELS ?= models
 
 # The offline Keras cache beside the project (real MobileNet 0.75 weights), when there is one.
@@ -55,8 +56,8 @@ weights: install
 
 train: install weights season $(if $(filter $(DEFAULT_DATA),$(DATA)),$(DEFAULT_DATA))
 	$(KOMBAT) dataset $(DATA) --out $(BUILD)/split.json
-	$(KOMBAT) augment $(BUILD)/split.json --recipe $(RECIPE) --out $(BUILD)/frames
-	$(KOMBAT) features $(BUILD)/frames --recipe $(RECIPE) --alpha $(ALPHA) --out $(BUILD)/features --cache build/cache
+	$(KOMBAT) augment $(BUILD)/split.json $(RECIPE_OPTION) --out $(BUILD)/frames
+	$(KOMBAT) features $(BUILD)/frames $(RECIPE_OPTION) --alpha $(ALPHA) --out $(BUILD)/features --cache build/cache
 	$(KOMBAT) train $(BUILD)/features --models $(MODELS)
 
 # TensorFlow.js and its WASM backend from npm, copied into web/vendor/ (no CDN at run time), and

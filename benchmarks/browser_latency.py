@@ -27,7 +27,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from tfjs_kombat import render, serve
-from tfjs_kombat.config import CLIP_CLASS_NAMES, SEQUENCE_LENGTH, SEQUENCE_POOL
+from tfjs_kombat.config import CLIP_CLASS_NAMES, SEQUENCE_LENGTH
 
 
 def measure(web_root, backend="wasm", frames=150, clip=None):
@@ -85,14 +85,13 @@ def copy_site(web_root, models, destination):
 def add_stand_in_sequence(models_dir):
     """An untrained sequence head shaped for these models ([T, D]: D from the recipe's MobileNet and
     its pooling), converted as `tfjs-kombat convert` converts, and listed in config.json."""
-    from tfjs_kombat import convert, features, heads
+    from tfjs_kombat import convert, features, heads, recipes
 
     config_path = Path(models_dir) / "config.json"
     config = json.loads(config_path.read_text())
-    recipe = config.get("recipe", "article")
-    pool = SEQUENCE_POOL[recipe]
+    recipe = recipes.named(config["recipe"])
     shape = features.build_feature_extractor(config["alpha"], recipe).output_shape[1:]
-    size = shape[0] if pool is None else (shape[0] // pool[0]) * (shape[1] // pool[1]) * shape[2]
+    size = convert.pooled_size(shape, recipe.sequence_pool)
     model = heads.build_sequence_head(SEQUENCE_LENGTH, size)
     stored = convert.export_graph_model(model, Path(models_dir) / "sequence")
     config["models"]["sequence"] = "sequence/model.json"
@@ -100,7 +99,7 @@ def add_stand_in_sequence(models_dir):
     config.setdefault("quantization", {})["sequence"] = stored
     config["sequence"] = {
         "length": SEQUENCE_LENGTH,
-        "pool": list(pool) if pool else None,
+        "pool": list(recipe.sequence_pool) if recipe.sequence_pool else None,
         "classes": list(CLIP_CLASS_NAMES),
     }
     config_path.write_text(json.dumps(config, indent=2))

@@ -35,6 +35,7 @@ from tfjs_kombat import (  # noqa: E402
     features,
     figure,
     predict,
+    recipes,
     scene,
     train,
 )
@@ -95,8 +96,8 @@ def render_population(out, per_class, seed):
 def train_recipe(recipe, data, work, alpha):
     """The pipeline's stages, as `make train RECIPE=...` runs them; returns train's reports."""
     dataset.make_split(data, work / "split.json")
-    augment.augment_split(work / "split.json", work / "frames", count=config.AUGMENTATIONS_BY_RECIPE[recipe])
-    features.extract_split_features(work / "frames", work / "features", alpha, work.parent / "cache", recipe)
+    augment.augment_split(work / "split.json", work / "frames", recipe)
+    features.extract_split_features(work / "frames", work / "features", recipe, alpha, work.parent / "cache")
     return train.train_heads(work / "features", work / "models")
 
 
@@ -126,7 +127,8 @@ def browser_cost(models, work, frames):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--recipes", nargs="+", default=list(config.RECIPES), choices=config.RECIPES)
+    names = [recipe.name for recipe in recipes.RECIPES]
+    parser.add_argument("--recipes", nargs="+", default=names, choices=names)
     parser.add_argument("--alpha", type=float, default=0.75)
     parser.add_argument("--per-class", type=int, default=3, help="pictures per person, room and class")
     parser.add_argument("--frames", type=int, default=100, help="frames the page classifies for timing")
@@ -143,7 +145,7 @@ def main():
     for recipe in args.recipes:
         print(f"\n=== recipe {recipe} ===", flush=True)
         recipe_dir = work / recipe
-        train_recipe(recipe, work / "data" / "train", recipe_dir, args.alpha)
+        train_recipe(recipes.named(recipe), work / "data" / "train", recipe_dir, args.alpha)
         results[recipe] = score(recipe_dir / "models", work / "data", work / "cache")
         if not args.no_browser:
             results[recipe].update(browser_cost(recipe_dir / "models", recipe_dir, args.frames))

@@ -6,7 +6,7 @@ the look-alike kicks, punch/kick/other), its TensorFlow.js graph size and whethe
 synchronously. Without a folder it makes synthetic clips of the pose recipe's shape
 (tests/clip_features.py, [12, 2304] windows): a timing run, as those are easy to tell apart.
 
-    KERAS_HOME=../shared/keras-home .venv/bin/python benchmarks/sequence_heads.py build/pose/features
+    KERAS_HOME=../shared/keras-home .venv/bin/python benchmarks/sequence_heads.py build/default/features
     .venv/bin/python benchmarks/sequence_heads.py --synthetic-windows 2000
 """
 
@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # clip_f
 
 from clip_features import write_clip_features  # noqa: E402
 
-from tfjs_kombat import convert, heads, metrics, train  # noqa: E402
+from tfjs_kombat import convert, features, heads, metrics, train  # noqa: E402
 from tfjs_kombat.config import SEED  # noqa: E402
 
 
@@ -66,7 +66,7 @@ def main():
             folder = Path(scratch) / "features"
             per_class = max(1, args.synthetic_windows // (2 * 5))  # 16-frame clips give 2 windows each
             write_clip_features(folder, train_clips=per_class, test_clips=per_class // 4, dim=2304)
-        train_clips, test_clips = train.load_clips(folder, "train"), train.load_clips(folder, "test")
+        train_clips, test_clips = features.load_clips(folder, "train"), features.load_clips(folder, "test")
     print(
         f"{len(train_clips.x)} training windows of {list(train_clips.x.shape[1:])}, "
         f"{len(test_clips.x)} held-out; {args.epochs} epochs; {os.cpu_count()} CPUs"

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tfjs_kombat.recipes import ARTICLE
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_KERAS_HOME = ROOT.parent / "shared" / "keras-home"
 if "KERAS_HOME" not in os.environ and SHARED_KERAS_HOME.is_dir():
@@ -81,22 +83,27 @@ def assert_escaped(output, name=HOSTILE_NAME):
     assert repr(name)[1:-1] in output
 
 
-def train_small(data_dir, work, cache_dir, count=4, recipe="pose", clip_count=4):
+def train_small(data_dir, work, cache_dir, count=4, recipe=None, clip_count=4):
     """dataset -> augment (`count` per image, `clip_count` per clip) -> features (0.75) -> train,
     with quick settings (the article's heads: fewer epochs at a larger learning rate; the pose
     and sequence heads as they are; the sequence head's frame baseline barely trained). Augments
     in this process: the suite's workers keep the cores busy, and a pool's processes would each
-    import imgaug first (the output is the same either way: tests/test_augment.py)."""
-    from tfjs_kombat import augment, dataset, features, train
+    import imgaug first (the output is the same either way: tests/test_augment.py). recipe: a
+    recipes.Recipe, the default one when None."""
+    from tfjs_kombat import augment, dataset, features, recipes, train
+
+    recipe = recipe or recipes.DEFAULT
 
     manifest = dataset.make_split(data_dir, work / "split.json")
-    augment.augment_split(work / "split.json", work / "frames", count=count, clip_count=clip_count, workers=1)
-    features.extract_split_features(work / "frames", work / "features", TEST_ALPHA, cache_dir, recipe)
-    quick = {
-        "article": ({"punch": 40, "punch_kick": 60}, {"punch": 1e-4, "punch_kick": 1e-4}),
-        "pose": ({"frame_baseline": 2}, {}),  # the baseline only measures the sequence head
-    }
-    reports = train.train_heads(work / "features", work / "models", *quick[recipe])
+    augment.augment_split(
+        work / "split.json", work / "frames", recipe, count=count, clip_count=clip_count, workers=1
+    )
+    features.extract_split_features(work / "frames", work / "features", recipe, TEST_ALPHA, cache_dir)
+    if recipe == recipes.ARTICLE:  # the article's heads: fewer epochs at a larger learning rate
+        quick = {"punch": 40, "punch_kick": 60}, {"punch": 1e-4, "punch_kick": 1e-4}
+    else:  # the baseline only measures the sequence head
+        quick = {"frame_baseline": 2}, {}
+    reports = train.train_heads(work / "features", work / "models", *quick)
     return manifest, reports
 
 
@@ -120,6 +127,7 @@ def untrained_heads(tmp_path_factory):
     size = features.feature_size(TEST_ALPHA)
     files.save_model(heads.build_punch_head(size), models / "punch.keras")
     files.save_model(heads.build_punch_kick_head(size), models / "punch_kick.keras")
+    files.write_json(models / "recipe.json", {"alpha": TEST_ALPHA, "recipe": ARTICLE.name})
     return models
 
 
@@ -211,7 +219,7 @@ def article_pipeline(pipeline, train_small):
     four 0.81 and 0.79), in half the time. (The pose recipe's fixture keeps four: with two, the
     head kicked on a fifth of the frames of a camera showing nobody.)"""
     root, _ = pipeline
-    _, reports = train_small(root / "data", root / "article", root / "cache", count=2, recipe="article")
+    _, reports = train_small(root / "data", root / "article", root / "cache", count=2, recipe=ARTICLE)
     return root / "article", reports
 
 

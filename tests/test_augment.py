@@ -16,10 +16,12 @@ from PIL import Image
 from test_dataset import make_clip, make_video
 
 from tfjs_kombat import cli
-from tfjs_kombat.augment import augment_clip, augment_frame, augment_split, build_pipeline
+from tfjs_kombat.augment import augment_split
+from tfjs_kombat.augmentation import augment_clip, augment_frame, build_pipeline
 from tfjs_kombat.config import CLIP_CLASS_DIRS, CLIP_FPS, FRAME_HEIGHT, FRAME_WIDTH
 from tfjs_kombat.errors import UserError
 from tfjs_kombat.frames import extract_frames, grayscale, load_image, to_frame
+from tfjs_kombat.recipes import ARTICLE
 
 # ---------------------------------------------------------------------------- the pipeline
 
@@ -184,7 +186,7 @@ def grey_pixels(path):
 def augmented(tmp_path_factory):
     folder = tmp_path_factory.mktemp("augment")
     split_path = make_split(folder)
-    counts = augment_split(split_path, folder / "frames", workers=1)
+    counts = augment_split(split_path, folder / "frames", ARTICLE, workers=1)
     return split_path, folder / "frames", counts
 
 
@@ -248,12 +250,12 @@ def test_grid_shows_a_source_and_its_variations_per_class(augmented):
 
 def test_output_depends_on_seed_not_on_workers(augmented, tmp_path):
     split_path, out_dir, _ = augmented
-    augment_split(split_path, tmp_path / "two", workers=2)
+    augment_split(split_path, tmp_path / "two", ARTICLE, workers=2)
     for split in ("train", "test"):
         assert file_bytes(tmp_path / "two", split) == file_bytes(out_dir, split)
     assert read_index(tmp_path / "two") == read_index(out_dir)
 
-    augment_split(split_path, tmp_path / "other_seed", seed=45, workers=1)
+    augment_split(split_path, tmp_path / "other_seed", ARTICLE, seed=45, workers=1)
     assert file_bytes(tmp_path / "other_seed", "test") == file_bytes(out_dir, "test")
     other, ours = file_bytes(tmp_path / "other_seed", "train"), file_bytes(out_dir, "train")
     assert other.keys() == ours.keys()
@@ -263,23 +265,23 @@ def test_output_depends_on_seed_not_on_workers(augmented, tmp_path):
 def test_up_to_date_until_a_source_or_a_setting_changes(tmp_path, capsys):
     split_path = make_split(tmp_path)
     out_dir = tmp_path / "frames"
-    augment_split(split_path, out_dir, count=2, workers=1)
+    augment_split(split_path, out_dir, ARTICLE, count=2, workers=1)
     before = file_bytes(out_dir, "train")
     capsys.readouterr()
 
-    augment_split(split_path, out_dir, count=2, workers=1)
+    augment_split(split_path, out_dir, ARTICLE, count=2, workers=1)
     assert "augmented frames are up to date" in capsys.readouterr().out
 
     source = tmp_path / "data" / "kicks/1.png"
     draw_source(99).save(source)
     os.utime(source, ns=(source.stat().st_atime_ns, source.stat().st_mtime_ns + 10**9))
-    augment_split(split_path, out_dir, count=2, workers=1)
+    augment_split(split_path, out_dir, ARTICLE, count=2, workers=1)
     assert "up to date" not in capsys.readouterr().out
     after = file_bytes(out_dir, "train")
     changed = {str(path) for path in before if before[path] != after[path]}
     assert changed == {"train/kicks/00003_00.png", "train/kicks/00003_01.png"}
 
-    augment_split(split_path, out_dir, count=3, workers=1)
+    augment_split(split_path, out_dir, ARTICLE, count=3, workers=1)
     assert "up to date" not in capsys.readouterr().out
     assert len(file_bytes(out_dir, "train")) == 7 * 3
 
@@ -287,7 +289,7 @@ def test_up_to_date_until_a_source_or_a_setting_changes(tmp_path, capsys):
 def test_unreadable_source_is_skipped_with_a_warning(tmp_path, capsys):
     split_path = make_split(tmp_path)
     (tmp_path / "data" / "others/2.png").write_bytes(b"not a png")
-    counts = augment_split(split_path, tmp_path / "frames", count=2, workers=1)
+    counts = augment_split(split_path, tmp_path / "frames", ARTICLE, count=2, workers=1)
     assert counts["train"] == {"punches": 6, "kicks": 4, "others": 2}
     assert "warning: skipped others/2.png" in capsys.readouterr().err
     assert [item["source"] for item in read_index(tmp_path / "frames")["skipped"]] == ["others/2.png"]
@@ -295,18 +297,18 @@ def test_unreadable_source_is_skipped_with_a_warning(tmp_path, capsys):
 
 def test_bad_inputs_are_user_errors(tmp_path):
     with pytest.raises(UserError, match="no such split file"):
-        augment_split(tmp_path / "missing.json", tmp_path / "frames")
+        augment_split(tmp_path / "missing.json", tmp_path / "frames", ARTICLE)
     (tmp_path / "broken.json").write_text("{", encoding="utf-8")
     with pytest.raises(UserError, match="not a split file"):
-        augment_split(tmp_path / "broken.json", tmp_path / "frames")
+        augment_split(tmp_path / "broken.json", tmp_path / "frames", ARTICLE)
     split_path = make_split(tmp_path)
     with pytest.raises(UserError, match="--count"):
-        augment_split(split_path, tmp_path / "frames", count=0)
+        augment_split(split_path, tmp_path / "frames", ARTICLE, count=0)
     for source in (tmp_path / "data").rglob("*.*"):
         if source.parent.name in TRAIN and source.name != "t.png":
             source.write_bytes(b"")
     with pytest.raises(UserError, match="none of the training images"):
-        augment_split(split_path, tmp_path / "frames", workers=1)
+        augment_split(split_path, tmp_path / "frames", ARTICLE, workers=1)
     assert not (tmp_path / "frames").exists()  # nothing half-written
 
 
@@ -317,7 +319,7 @@ def test_cli(tmp_path, capsys):
     assert cli.main(["augment", str(split_path), *options]) == 0
     assert "wrote 14 training and 3 test frames" in capsys.readouterr().out  # --count 2
     seeded = file_bytes(out_dir, "train")
-    augment_split(split_path, tmp_path / "default_seed", count=2, workers=1)
+    augment_split(split_path, tmp_path / "default_seed", ARTICLE, count=2, workers=1)
     assert file_bytes(tmp_path / "default_seed", "train") != seeded  # --seed 7 was used
     assert cli.main(["augment", str(tmp_path / "nope.json")]) == 2
     assert "error: no such split file" in capsys.readouterr().err
@@ -330,6 +332,12 @@ def test_the_recipe_sets_how_many_variations(recipe, per_image, tmp_path, capsys
     options = ["--out", str(tmp_path / "frames"), "--workers", "1"] + (["--recipe", recipe] if recipe else [])
     assert cli.main(["augment", str(split_path), *options]) == 0
     assert f"training images x {per_image} " in capsys.readouterr().out
+
+
+def test_an_unknown_recipe_is_refused_with_the_recipes_named(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["augment", str(make_split(tmp_path)), "--recipe", "posture"])
+    assert "no recipe 'posture': the recipes are pose, article" in capsys.readouterr().err
 
 
 def test_names_are_printed_escaped(tmp_path, capsys):
@@ -409,7 +417,7 @@ def test_a_clip_gets_one_draw_per_variation_for_all_its_frames_in_order():
 def augmented_clips(tmp_path_factory):
     folder = tmp_path_factory.mktemp("clips")
     split_path = add_clips(make_split(folder))
-    counts = augment_split(split_path, folder / "frames", count=2, workers=1, clip_count=4)
+    counts = augment_split(split_path, folder / "frames", ARTICLE, count=2, workers=1, clip_count=4)
     return split_path, folder / "frames", counts
 
 
@@ -474,7 +482,7 @@ def test_clips_leave_the_images_as_they_were(augmented_clips, tmp_path):
     manifest = json.loads(split_path.read_text(encoding="utf-8"))
     del manifest["clips"]
     (tmp_path / "split.json").write_text(json.dumps(manifest), encoding="utf-8")
-    image_counts = augment_split(tmp_path / "split.json", tmp_path / "frames", count=2, workers=1)
+    image_counts = augment_split(tmp_path / "split.json", tmp_path / "frames", ARTICLE, count=2, workers=1)
     assert "clips" not in image_counts and not (tmp_path / "frames/clips").exists()
     assert {split: counts[split] for split in ("train", "test")} == image_counts
     for split in ("train", "test"):
@@ -486,17 +494,17 @@ def test_clips_leave_the_images_as_they_were(augmented_clips, tmp_path):
 def test_clip_output_depends_on_seed_not_on_workers_and_is_kept_while_up_to_date(augmented_clips, capsys):
     split_path, out_dir, _ = augmented_clips
     two = split_path.parent / "two_workers"
-    augment_split(split_path, two, count=2, workers=2, clip_count=4)
+    augment_split(split_path, two, ARTICLE, count=2, workers=2, clip_count=4)
     assert file_bytes(two, "clips") == file_bytes(out_dir, "clips")
     capsys.readouterr()
-    augment_split(split_path, two, count=2, workers=2, clip_count=4)
+    augment_split(split_path, two, ARTICLE, count=2, workers=2, clip_count=4)
     assert "augmented frames are up to date" in capsys.readouterr().out
 
     frame = split_path.parent / "data/roundhouses/sweep/003.png"  # a frame of a clip changes
     os.utime(frame, ns=(frame.stat().st_atime_ns, frame.stat().st_mtime_ns + 10**9))
-    augment_split(split_path, two, count=2, workers=1, clip_count=4)
+    augment_split(split_path, two, ARTICLE, count=2, workers=1, clip_count=4)
     assert "up to date" not in capsys.readouterr().out
-    counts = augment_split(split_path, two, count=2, workers=1, clip_count=1)
+    counts = augment_split(split_path, two, ARTICLE, count=2, workers=1, clip_count=1)
     assert "up to date" not in capsys.readouterr().out and counts["clips"]["train"]["roundhouses"] == 2
 
 

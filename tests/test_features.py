@@ -11,15 +11,16 @@ import tensorflow as tf
 from conftest import HOSTILE_NAME, TEST_ALPHA, assert_escaped, requires_weights
 from PIL import Image
 
-from tfjs_kombat import cli, features, mobilenet, train
+from tfjs_kombat import cli, features, mobilenet, recipes
 from tfjs_kombat.errors import UserError
+from tfjs_kombat.recipes import ARTICLE, POSE
 
 pytestmark = requires_weights
 
 
 @pytest.fixture(scope="module")
 def extractor():
-    return features.build_feature_extractor(TEST_ALPHA)
+    return features.build_feature_extractor(TEST_ALPHA, ARTICLE)
 
 
 def random_frames(count, seed=0):
@@ -33,7 +34,7 @@ def test_extractor_takes_raw_frames_and_gives_pooled_features(extractor):
 
 def test_pose_extractor_is_mobilenet_to_block_11_at_the_frames_aspect_ratio():
     """The pose recipe: the frame resized to 160x288 (not squashed square), MobileNet's block-11 map."""
-    pose = features.build_feature_extractor(TEST_ALPHA, "pose")
+    pose = features.build_feature_extractor(TEST_ALPHA, POSE)
     assert pose.output_shape == (None, 10, 18, 384)
     frames = random_frames(2)
     mobilenet = features.load_mobilenet(TEST_ALPHA, pooling=None, size=(160, 288))
@@ -67,7 +68,7 @@ def write_frames(folder, count, seed):
 
 def test_cache_computes_each_content_once(tmp_path, extractor, monkeypatch):
     paths = write_frames(tmp_path / "a", 4, seed=1)
-    cache = features.FeatureCache(tmp_path / "cache", TEST_ALPHA)
+    cache = features.FeatureCache(tmp_path / "cache", TEST_ALPHA, ARTICLE)
     first = features.cached_features(paths, features.load_frame, extractor, cache, kind="frame")
 
     computed = []
@@ -80,7 +81,7 @@ def test_cache_computes_each_content_once(tmp_path, extractor, monkeypatch):
         more,
         features.load_frame,
         extractor,
-        features.FeatureCache(tmp_path / "cache", TEST_ALPHA),
+        features.FeatureCache(tmp_path / "cache", TEST_ALPHA, ARTICLE),
         kind="frame",
     )
     assert computed == [2]  # only the two new frames, and the cache was read back from disk
@@ -97,7 +98,7 @@ def test_split_features_stage_records_the_width_auto_resolved_to(tmp_path, monke
 
     monkeypatch.setattr(mobilenet, "download", offline)
     written = features.extract_split_features(
-        tmp_path / "frames", tmp_path / "features", "auto", tmp_path / "cache"
+        tmp_path / "frames", tmp_path / "features", recipes.DEFAULT, "auto", tmp_path / "cache"
     )
     assert written == {"train": 6, "test": 4}
     x, y, made_by = features.load_split(tmp_path / "features", "train")
@@ -108,7 +109,7 @@ def test_split_features_stage_records_the_width_auto_resolved_to(tmp_path, monke
     ]
 
     features.extract_split_features(
-        tmp_path / "frames", tmp_path / "article", "auto", tmp_path / "cache", "article"
+        tmp_path / "frames", tmp_path / "article", ARTICLE, "auto", tmp_path / "cache"
     )
     x, _, made_by = features.load_split(tmp_path / "article", "train")
     assert x.shape == (6, 768) and made_by == {"alpha": TEST_ALPHA, "recipe": "article"}
@@ -126,13 +127,6 @@ def test_wrong_frame_size_is_a_clear_error(tmp_path):
     Image.new("RGB", (64, 64)).save(tmp_path / "big.png")
     with pytest.raises(UserError, match="not a 100x56 frame"):
         features.load_frame(tmp_path / "big.png")
-
-
-def test_alpha_from_feature_size():
-    assert features.alpha_for_feature_size(768) == 0.75
-    assert features.alpha_for_feature_size(1024) == 1.0
-    with pytest.raises(UserError):
-        features.alpha_for_feature_size(100)
 
 
 def test_names_are_printed_escaped(tmp_path, capsys):
@@ -163,21 +157,21 @@ def test_clip_windows_step_by_half_and_pad_at_the_front():
 
 @pytest.fixture(scope="module")
 def pose_sequence():
-    return features.build_sequence_extractor(TEST_ALPHA, "pose")
+    return features.build_sequence_extractor(TEST_ALPHA, POSE)
 
 
 def test_pose_sequence_vectors_average_the_block_11_map_over_5x6_cells(pose_sequence):
     frames = random_frames(2, seed=4).astype("float32")
     assert pose_sequence.output_shape == (None, 2 * 3 * 384)  # a 2x3 grid of the 10x18 map
     assert not any(isinstance(layer, keras.Model) for layer in pose_sequence.layers)  # one model
-    block_11 = features.build_feature_extractor(TEST_ALPHA, "pose").predict_on_batch(frames)
+    block_11 = features.build_feature_extractor(TEST_ALPHA, POSE).predict_on_batch(frames)
     expected = block_11.reshape(2, 2, 5, 3, 6, 384).mean(axis=(2, 4)).reshape(2, -1)
     np.testing.assert_allclose(pose_sequence.predict_on_batch(frames), expected, rtol=1e-4, atol=1e-5)
 
 
 def test_article_sequence_vectors_are_its_frame_features(extractor):
     frames = random_frames(2, seed=5).astype("float32")
-    article = features.build_sequence_extractor(TEST_ALPHA, "article")
+    article = features.build_sequence_extractor(TEST_ALPHA, ARTICLE)
     assert article.output_shape == (None, 768)
     np.testing.assert_allclose(
         article.predict_on_batch(frames), extractor.predict_on_batch(frames), rtol=1e-5
@@ -205,7 +199,7 @@ def write_clip_frames(frames_dir, images=True):
 def test_clip_features_are_windows_of_cached_frame_vectors(tmp_path, pose_sequence, monkeypatch):
     frames_dir = write_clip_frames(tmp_path / "frames")
     written = features.extract_split_features(
-        frames_dir, tmp_path / "out", TEST_ALPHA, tmp_path / "cache", "pose"
+        frames_dir, tmp_path / "out", POSE, TEST_ALPHA, tmp_path / "cache"
     )
     assert written == {"train": 2, "test": 2, "clips_train": 1 + 2, "clips_test": 1}
     with np.load(tmp_path / "out" / "clips_train.npz") as stored:
@@ -229,7 +223,7 @@ def test_clip_features_are_windows_of_cached_frame_vectors(tmp_path, pose_sequen
     np.testing.assert_allclose(x[1:], np.stack([by_hand[0:12], by_hand[6:18]]), rtol=1e-2, atol=2e-3)
     assert all(np.array_equal(step, x[0][0]) for step in x[0][:8])  # the padding: the first frame
 
-    x_test, y_test, clip, made_by = train.load_clips(tmp_path / "out", "test")
+    x_test, y_test, clip, made_by = features.load_clips(tmp_path / "out", "test")
     assert x_test.shape == (1, 12, 2304) and y_test.tolist() == [3] and clip.tolist() == [0]
     assert made_by == {"alpha": 0.75, "recipe": "pose", "pool": [5, 6]}
     cached = sorted(path.name for path in (tmp_path / "cache").iterdir())
@@ -243,7 +237,7 @@ def test_clip_features_are_windows_of_cached_frame_vectors(tmp_path, pose_sequen
     monkeypatch.setattr(
         features, "compute_features", lambda e, f, **k: computed.append(len(f)) or real(e, f, **k)
     )
-    features.extract_split_features(frames_dir, tmp_path / "again", TEST_ALPHA, tmp_path / "cache", "pose")
+    features.extract_split_features(frames_dir, tmp_path / "again", POSE, TEST_ALPHA, tmp_path / "cache")
     assert computed == []  # every frame's vector came from the cache
     with np.load(tmp_path / "again" / "clips_train.npz") as again:
         np.testing.assert_array_equal(again["x"], x)
@@ -257,11 +251,11 @@ def test_a_frames_folder_of_clips_only_gives_clip_features_only(tmp_path, capsys
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "train.npz").write_bytes(b"an earlier run's")
     written = features.extract_split_features(
-        frames_dir, tmp_path / "out", TEST_ALPHA, tmp_path / "cache", "article"
+        frames_dir, tmp_path / "out", ARTICLE, TEST_ALPHA, tmp_path / "cache"
     )
     assert written == {"clips_train": 4, "clips_test": 1}
     assert sorted(path.name for path in (tmp_path / "out").iterdir()) == ["clips_test.npz", "clips_train.npz"]
-    x, y, clip, made_by = train.load_clips(tmp_path / "out", "train")
+    x, y, clip, made_by = features.load_clips(tmp_path / "out", "train")
     assert x.shape == (4, 12, 768) and x.dtype == np.float32 and y.tolist() == [3, 3, 4, 4]
     assert clip.tolist() == [0, 0, 1, 1]  # both variations of the roundhouse: one source clip
     assert made_by == {"alpha": 0.75, "recipe": "article", "pool": None}
@@ -273,4 +267,4 @@ def test_a_frames_folder_of_clips_only_gives_clip_features_only(tmp_path, capsys
                      "--cache", str(tmp_path / "cache"), "--recipe", "article"]) == 0  # fmt: skip
     assert "wrote 4 train and 1 test windows of 12 frames" in capsys.readouterr().out
     with pytest.raises(UserError, match="clips_test.npz not found"):
-        train.load_clips(tmp_path / "nowhere", "test")
+        features.load_clips(tmp_path / "nowhere", "test")

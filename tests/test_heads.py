@@ -1,12 +1,16 @@
 """The heads: the article's two, layer by layer; the pose head; the game's decision rules."""
 
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
 from conftest import TEST_ALPHA, requires_weights
 
-from tfjs_kombat import features, heads
+from tfjs_kombat import features, heads, recipes
 from tfjs_kombat.config import BACK_KICK, CLIP_CLASS_NAMES, KICK, OTHER, PUNCH, ROUNDHOUSE
+from tfjs_kombat.errors import UserError
 
 
 def dense_layers(model):
@@ -38,9 +42,24 @@ def test_learning_rate_is_overridable():
 
 
 def test_every_recipe_has_a_punch_kick_head_the_page_can_play_with():
-    for recipe, registered in heads.HEADS.items():
-        names = [head.name for head in registered]
-        assert "punch_kick" in names and set(names) <= set(heads.HEAD_NAMES), recipe
+    for recipe in recipes.RECIPES:
+        names = [head.name for head in recipe.frame_heads]
+        assert "punch_kick" in names and set(names) <= set(recipes.FRAME_HEAD_NAMES), recipe.name
+        assert recipe.head("punch_kick").name == "punch_kick" and recipes.named(recipe.name) is recipe
+
+
+def test_an_unknown_recipe_is_a_clear_error():
+    with pytest.raises(UserError, match="no recipe 'posture': the recipes are pose, article"):
+        recipes.named("posture")
+    with pytest.raises(UserError, match="recipe article has no head 'sequel'"):
+        recipes.ARTICLE.head("sequel")
+
+
+def test_recipes_and_heads_load_without_tensorflow():
+    """The augment stage's worker processes read a recipe: they must not pay for TensorFlow."""
+    code = "import sys, tfjs_kombat.recipes, tfjs_kombat.augment; print('tensorflow' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
 
 
 def test_decisions_follow_the_pages_thresholds():
@@ -51,7 +70,7 @@ def test_decisions_follow_the_pages_thresholds():
 
 def test_rows_each_head_learns_from():
     labels = np.array([PUNCH, KICK, OTHER, PUNCH])
-    punch, punch_kick = heads.ARTICLE_HEADS
+    punch, punch_kick = recipes.ARTICLE.frame_heads
     rows, targets = punch.rows(labels)
     assert rows.tolist() == [True, False, True, True] and targets.tolist() == [1, 0, 1]
     rows, targets = punch_kick.rows(labels)
@@ -60,7 +79,7 @@ def test_rows_each_head_learns_from():
 
 @requires_weights
 def test_pose_head_starts_from_mobilenets_imagenet_blocks():
-    model = heads.build_pose_head((10, 18, 384), TEST_ALPHA)
+    model = recipes.POSE.head("punch_kick").build((10, 18, 384), TEST_ALPHA, 1e-4)
     assert model.output_shape == (None, 3) and model.loss == "categorical_crossentropy"
     imagenet = features.load_mobilenet(TEST_ALPHA)
     for name in ("conv_dw_12", "conv_pw_13", "conv_pw_13_bn"):

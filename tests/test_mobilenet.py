@@ -6,20 +6,20 @@ import json
 
 import numpy as np
 import pytest
-from conftest import ROOT, SHARED_KERAS_HOME, TEST_ALPHA, requires_weights
+from conftest import TEST_ALPHA, requires_weights
 
 from tfjs_kombat import cli, mobilenet
 from tfjs_kombat.errors import UserError
+from tfjs_kombat.recipes import ARTICLE
 
 
 @pytest.fixture
 def caches(tmp_path, monkeypatch):
-    """KERAS_HOME and the shared cache as empty temporary folders; downloads fail (offline) and
-    are recorded as (url, target)."""
-    home, shared = tmp_path / "keras-home", tmp_path / "shared"
+    """KERAS_HOME as an empty temporary folder; downloads fail (offline) and are recorded as
+    (url, target)."""
+    home = tmp_path / "keras-home"
     home.mkdir()
     monkeypatch.setenv("KERAS_HOME", str(home))
-    monkeypatch.setattr(mobilenet, "shared_keras_home", lambda: shared)
     downloads = []
 
     def offline(url, target):
@@ -27,7 +27,7 @@ def caches(tmp_path, monkeypatch):
         raise OSError("offline")
 
     monkeypatch.setattr(mobilenet, "download", offline)
-    return home, shared, downloads
+    return home, downloads
 
 
 def cache_weights(home, *alphas):
@@ -39,14 +39,14 @@ def cache_weights(home, *alphas):
 
 
 def test_auto_takes_the_articles_width_when_cached(caches):
-    home, _, downloads = caches
+    home, downloads = caches
     cache_weights(home, 1.0, 0.75)
     assert mobilenet.resolve_alpha("auto") == 1.0
     assert downloads == []
 
 
 def test_auto_downloads_the_articles_width_when_it_can(caches, monkeypatch):
-    home, _, downloads = caches
+    home, downloads = caches
     cache_weights(home, 0.75)
 
     def online(url, target):
@@ -63,7 +63,7 @@ def test_auto_downloads_the_articles_width_when_it_can(caches, monkeypatch):
 
 
 def test_auto_falls_back_to_the_widest_cached_width(caches, capsys):
-    home, _, downloads = caches
+    home, downloads = caches
     cache_weights(home, 0.25, 0.75)
     assert mobilenet.resolve_alpha("auto") == 0.75
     assert [url.rsplit("/", 1)[1] for url, _ in downloads] == ["mobilenet_1_0_224_tf_no_top.h5"]
@@ -76,7 +76,7 @@ def test_auto_without_any_weights_says_what_to_do(caches):
 
 
 def test_a_given_width_is_checked_not_looked_up(caches):
-    _, _, downloads = caches
+    _, downloads = caches
     assert mobilenet.resolve_alpha(0.5) == 0.5
     assert downloads == []
     with pytest.raises(UserError, match="alpha must be auto or one of"):
@@ -84,30 +84,21 @@ def test_a_given_width_is_checked_not_looked_up(caches):
 
 
 def test_missing_weights_say_where_they_were_looked_for(caches):
-    home, shared, _ = caches
-    shared.mkdir()
+    home, _ = caches
     with pytest.raises(UserError, match="KERAS_HOME") as raised:
         mobilenet.weights_path(0.5)
     message = str(raised.value)
     assert "mobilenet_5_0_224_tf_no_top.h5" in message and "offline" in message
-    assert f"{home / 'models'}, {shared / 'models'}" in message
+    assert f"not in {home / 'models'} and could not be downloaded" in message
 
 
-def test_shared_cache_beside_the_checkout_when_keras_home_is_unset(caches, monkeypatch, tmp_path):
-    _, shared, _ = caches
+def test_keras_own_cache_when_keras_home_is_unset(caches, monkeypatch, tmp_path):
     monkeypatch.delenv("KERAS_HOME")
-    monkeypatch.setenv("HOME", str(tmp_path / "user"))  # an empty ~/.keras
-    cache_weights(shared, 0.75)
-    assert mobilenet.weights_path(0.75) == shared / "models" / "mobilenet_7_5_224_tf_no_top.h5"
-    assert mobilenet.resolve_alpha("auto") == 0.75
-    # Keras' own cache comes first, and downloads would go there.
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
     own = tmp_path / "user" / ".keras"
     cache_weights(own, 0.75)
     assert mobilenet.weights_path(0.75) == own / "models" / "mobilenet_7_5_224_tf_no_top.h5"
-
-
-def test_the_shared_cache_is_beside_the_project_checkout():
-    assert mobilenet.shared_keras_home() == SHARED_KERAS_HOME == ROOT.parent / "shared" / "keras-home"
+    assert mobilenet.resolve_alpha("auto") == 0.75
 
 
 @pytest.mark.parametrize(("text", "alpha"), [("auto", "auto"), ("1.0", 1.0), ("0.75", 0.75), ("1", 1.0)])
@@ -122,7 +113,7 @@ def test_alpha_argument_refuses(text):
 
 
 def test_weights_command_says_which_width_and_where(caches, capsys):
-    home, _, _ = caches
+    home, _ = caches
     cache_weights(home, 0.75)
     assert cli.main(["weights"]) == 0
     last_line = capsys.readouterr().out.splitlines()[-1]
@@ -138,10 +129,9 @@ def test_weights_command_without_weights_is_an_error(caches, capsys):
 
 
 def test_imagenet_labels_from_keras_index_or_plain_file(caches):
-    home, shared, _ = caches
+    home, _ = caches
     assert mobilenet.imagenet_labels() is None  # none cached, and the download fails
-    shared.mkdir()
-    (shared / "imagenet-labels.json").write_text(json.dumps({"labels": ["tench", "goldfish"]}))
+    (home / "imagenet-labels.json").write_text(json.dumps({"labels": ["tench", "goldfish"]}))
     assert mobilenet.imagenet_labels() == ["tench", "goldfish"]
     (home / "models").mkdir()
     index = {"0": ["n01440764", "tench"], "1": ["n01443537", "goldfish"], "2": ["n01484850", "shark"]}
@@ -164,6 +154,6 @@ def test_imagenet_top_on_pooled_features_is_mobilenets_classifier():
         alpha=TEST_ALPHA, weights=str(mobilenet.weights_path(TEST_ALPHA, include_top=True))
     )
     features = mobilenet.load_mobilenet(TEST_ALPHA).predict_on_batch(images)
-    top = mobilenet.imagenet_top(TEST_ALPHA)
+    top = mobilenet.imagenet_top(TEST_ALPHA, ARTICLE.features)
     assert top.input_shape == (None, 768) and top.output_shape == (None, 1000)
     np.testing.assert_allclose(top.predict_on_batch(features), full.predict_on_batch(images), atol=1e-5)

@@ -9,7 +9,7 @@ import pytest
 from clip_features import write_clip_features
 from conftest import HOSTILE_NAME, assert_escaped
 
-from tfjs_kombat import cli, files, heads, metrics, train
+from tfjs_kombat import cli, features, files, heads, metrics, train
 from tfjs_kombat.config import BACK_KICK, BINARY_CLASS_NAMES, CLASS_NAMES, CLIP_CLASS_NAMES, OTHER
 from tfjs_kombat.errors import UserError
 
@@ -80,12 +80,13 @@ def test_held_out_frames_were_never_trained_on(article_pipeline):
 
 
 def test_one_class_of_features_is_refused(tmp_path):
-    np.savez(
-        tmp_path / "train.npz", x=np.ones((4, 8)), y=np.zeros(4, int), paths=np.array(["a"] * 4), alpha=0.75
-    )
-    np.savez(
-        tmp_path / "test.npz", x=np.ones((2, 8)), y=np.zeros(2, int), paths=np.array(["a"] * 2), alpha=0.75
-    )
+    for split, count in (("train", 4), ("test", 2)):
+        np.savez(tmp_path / f"{split}.npz", x=np.ones((count, 8)), y=np.zeros(count, int), alpha=0.75)
+    with pytest.raises(UserError, match="does not say which recipe made it"):
+        train.train_heads(tmp_path, tmp_path / "models")
+    for split, count in (("train", 4), ("test", 2)):
+        x, y = np.ones((count, 8)), np.zeros(count, int)
+        np.savez(tmp_path / f"{split}.npz", x=x, y=y, alpha=0.75, recipe="pose")
     with pytest.raises(UserError, match="fewer than two classes"):
         train.train_heads(tmp_path, tmp_path / "models")
 
@@ -195,11 +196,11 @@ def test_clip_scores_are_per_clip(tmp_path):
     assert report["frame_baseline_frame_accuracy"] == pytest.approx(3 / 6)
 
 
-def test_clip_frames_are_the_distinct_frames_of_each_clip():
+def test_distinct_frames_of_each_clip():
     frames = np.arange(1, 17, dtype=np.float32)[:, None] * np.ones((1, 3), np.float32)
     padded = np.concatenate([np.zeros((2, 3), np.float32), frames[:10]])  # a short clip, zero-padded
     windows = np.stack([frames[0:12], frames[4:16], padded])
-    found, owners = train.clip_frames(windows, np.array([5, 5, 9]))
+    found, owners = train.distinct_frames(windows, np.array([5, 5, 9]))
     assert found[:, 0].tolist() == list(range(1, 17)) + list(range(1, 11))
     assert owners.tolist() == [5] * 16 + [9] * 10
 
@@ -239,6 +240,31 @@ def test_clip_training_drops_frame_heads_made_from_other_features(sequence_model
     assert sorted(p.name for p in models.glob("*.keras")) == ["sequence.keras"]
 
 
+def test_a_failed_training_leaves_the_models_as_they_were(tmp_path, monkeypatch):
+    """train writes a whole new set beside models/ and swaps it in only when every head is done."""
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "season.keras").write_bytes(b"the season MLP")
+    (models / "punch_kick.keras").write_bytes(b"the pose recipe's head")
+    files.write_json(models / "recipe.json", {"alpha": 0.75, "recipe": "pose"})
+    before = {path.name: path.read_bytes() for path in models.iterdir()}
+    write_frames(tmp_path)  # the article's features: recipe.json and both heads would change
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train, "fit_and_report", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        train.train_heads(tmp_path, models, epochs={"punch": 1, "punch_kick": 1})
+    assert {path.name: path.read_bytes() for path in models.iterdir()} == before
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["models", "test.npz", "train.npz"]
+
+    monkeypatch.undo()
+    train.train_heads(tmp_path, models, epochs={"punch": 1, "punch_kick": 1})
+    assert (models / "season.keras").read_bytes() == b"the season MLP"  # carried over
+    assert json.loads((models / "recipe.json").read_text()) == {"alpha": 0.75, "recipe": "article"}
+
+
 def test_clip_and_frame_features_must_come_from_one_mobilenet(tmp_path):
     write_clip_features(tmp_path, train_clips=2, test_clips=1)  # article, alpha 0.75
     write_frames(tmp_path, recipe="pose")
@@ -258,7 +284,7 @@ def test_the_clips_pooling_is_read_as_the_clip_stage_wrote_it(tmp_path, pool, ex
         kept = {key: stored[key] for key in stored.files if key != "pool"}
     extra = {} if pool == "absent" else {"pool": pool}  # absent: the article recipe's own, None
     np.savez(path, **kept, **extra)
-    assert train.load_clips(tmp_path, "train").made_by == {
+    assert features.load_clips(tmp_path, "train").made_by == {
         "alpha": 0.75,
         "recipe": "article",
         "pool": expected,
@@ -276,7 +302,7 @@ def test_malformed_clip_features_are_clear_errors(tmp_path):
     ):
         np.savez(path, **{**good, **change})
         with pytest.raises(UserError, match=message):
-            train.load_clips(tmp_path, "train")
+            features.load_clips(tmp_path, "train")
     np.savez(path, **{key: value for key, value in good.items() if key != "clip"})
     with pytest.raises(UserError, match="lacks clip"):
         train.train_heads(tmp_path, tmp_path / "models")

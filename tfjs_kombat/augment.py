@@ -1,29 +1,17 @@
-"""Augment: 16 imgaug variations of every training image, with the article's exact pipeline.
+"""Augment: the stage that writes the augmented training frames (and clips) from a split manifest.
 
 Per source image: `frames.load_image` -> `frames.to_frame` (100x56, as the article resized before
-augmenting) -> the article's imgaug pipeline, 16 times -> `frames.grayscale` -> 8-bit grey PNG.
-Test images are only cut and greyed, never augmented.
-
-Two deliberate differences from the article:
-
-1. Seeding. The article re-seeded (44) before every image, so every image got the same 16
-   transformations. We seed once per run and derive each source image's seed from (run seed,
-   image index), so every image gets its own 16 transformations and the output does not depend
-   on the number of worker processes.
-2. Greying. Every augmented frame is fully greyed afterwards. The browser classifies fully grey
-   frames; the article trained on colour frames (only partly greyed by `Grayscale(alpha=(0, 1))`),
-   a train/serve skew.
+augmenting) -> the article's imgaug pipeline (augmentation.py), as many times as the recipe says
+(the article's 16) -> `frames.grayscale` -> 8-bit grey PNG. Test images are only cut and greyed,
+never augmented. Sources are shared among worker processes; each source's seed depends only on the
+run's seed and its index, so the output does not depend on the number of workers.
 
 Clips (the manifest's "clips" section): every frame of a clip is cut like an image, a video first
-decoded at config.CLIP_FPS by `frames.extract_frames`. A training clip gets CLIP_AUGMENTATIONS
-variations, each ONE imgaug draw (`to_deterministic`) applied to all its frames, so a variation
-moves like the clip did (a flip, a zoom or a tint never changes halfway). Test clips are only cut
-and greyed. They go to out/clips/train/<class>/<clip>_<variation>/NNN.png and
-out/clips/test/<class>/<clip>/NNN.png, frames numbered in the clip's order.
-
-The pipeline uses imgaug's current names for two deprecated augmenters: `BlendAlphaFrequencyNoise`
-(foreground/background) for `FrequencyNoiseAlpha` (first/second), `LinearContrast` for
-`ContrastNormalization`. `imgaug` comes from the `pyimgaug` 0.5 distribution (NumPy 2 ready).
+decoded at config.CLIP_FPS by `frames.extract_frames`. A training clip gets the recipe's
+augmentations_per_clip variations, each ONE imgaug draw applied to all its frames
+(augmentation.augment_clip). Test clips are only cut and greyed. They go to
+out/clips/train/<class>/<clip>_<variation>/NNN.png and out/clips/test/<class>/<clip>/NNN.png,
+frames numbered in the clip's order.
 """
 
 import hashlib
@@ -31,27 +19,16 @@ import json
 import math
 import multiprocessing
 import tempfile
-import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import imgaug
-import imgaug.augmenters as iaa
-import imgaug.parameters as iap
 import numpy as np
 from PIL import Image
 
-from tfjs_kombat.config import (
-    AUGMENTATIONS_BY_RECIPE,
-    AUGMENTATIONS_PER_IMAGE,
-    CLIP_AUGMENTATIONS,
-    CLIP_FPS,
-    DEFAULT_RECIPE,
-    FRAME_HEIGHT,
-    FRAME_WIDTH,
-    RECIPES,
-    SEED,
-)
+from tfjs_kombat import recipes
+from tfjs_kombat.augmentation import augment_clip, augment_frame, clip_seed, source_seed
+from tfjs_kombat.config import CLIP_FPS, FRAME_HEIGHT, FRAME_WIDTH, SEED
 from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.files import replacing_dir, write_json
 from tfjs_kombat.frames import BadImage, clip_frame_files, extract_frames, grayscale, load_image, to_frame
@@ -60,135 +37,6 @@ from tfjs_kombat.frames import BadImage, clip_frame_files, extract_frames, grays
 PIPELINE_VERSION = "article-imgaug-1"
 GRID_SOURCES_PER_CLASS = 1
 GRID_CLIP_FRAMES, GRID_CLIP_VARIATIONS = 12, 2
-
-# `pad_mode=ia.ALL` spelled out: imgaug builds that list from a set, whose order follows Python's
-# per-process hash seed, so the same seed would pick different pad modes in every run.
-ALL_PAD_MODES = "constant edge linear_ramp maximum mean median minimum reflect symmetric wrap".split()
-
-
-def build_pipeline():
-    """The article's imgaug pipeline, augmenter for augmenter and parameter for parameter."""
-
-    def sometimes(augmenter):
-        return iaa.Sometimes(0.5, augmenter)
-
-    return iaa.Sequential(
-        [
-            iaa.Fliplr(0.5),
-            sometimes(iaa.CropAndPad(percent=(-0.05, 0.1), pad_mode=ALL_PAD_MODES, pad_cval=(0, 255))),
-            sometimes(
-                iaa.Affine(
-                    scale={"x": (0.8, 1.2), "y": (0.8, 1.2)},
-                    translate_percent={"x": (-0.1, 0.1), "y": (-0.1, 0.1)},
-                    rotate=(-5, 5),
-                    shear=(-5, 5),
-                    order=[0, 1],
-                    cval=(0, 255),
-                    mode=imgaug.ALL,
-                )
-            ),
-            iaa.Grayscale(alpha=(0.0, 1.0)),
-            iaa.Invert(0.05, per_channel=False),
-            # 0 to 5 of these milder augmenters per image; all of them would be too strong.
-            iaa.SomeOf(
-                (0, 5),
-                [
-                    iaa.OneOf(
-                        [
-                            iaa.GaussianBlur((0, 2.0)),
-                            iaa.AverageBlur(k=(2, 5)),
-                            iaa.MedianBlur(k=(3, 5)),
-                        ]
-                    ),
-                    iaa.Sharpen(alpha=(0, 1.0), lightness=(0.75, 1.5)),
-                    iaa.Emboss(alpha=(0, 1.0), strength=(0, 2.0)),
-                    iaa.AdditiveGaussianNoise(loc=0, scale=(0.0, 0.01 * 255), per_channel=0.5),
-                    iaa.Add((-10, 10), per_channel=0.5),
-                    iaa.AddToHueAndSaturation((-20, 20)),
-                    iaa.OneOf(
-                        [
-                            iaa.Multiply((0.9, 1.1), per_channel=0.5),
-                            iaa.BlendAlphaFrequencyNoise(
-                                exponent=(-2, 0),
-                                foreground=iaa.Multiply((0.9, 1.1), per_channel=True),
-                                background=iaa.LinearContrast((0.9, 1.1)),
-                            ),
-                        ]
-                    ),
-                    iaa.LinearContrast((0.5, 2.0), per_channel=0.5),
-                ],
-                random_order=True,
-            ),
-        ],
-        random_order=True,
-    )
-
-
-def source_seed(run_seed, index):
-    """The seed of one source image: depends only on the run's seed and the image's index."""
-    return int(np.random.SeedSequence([run_seed, index]).generate_state(1)[0])
-
-
-def augment_frame(frame, seed, count=AUGMENTATIONS_PER_IMAGE):
-    """A 56x100x3 uint8 frame -> `count` augmented, fully grey 56x100x3 uint8 frames."""
-    # A fresh pipeline per image: imgaug's parameters cache random samples between calls, which
-    # would make an image's result depend on the images augmented before it in the same process.
-    pipeline = build_pipeline()
-    pipeline.seed_(seed)
-    copies = np.repeat(frame[None], count, axis=0)  # one batch of copies, as the article did
-    with warnings.catch_warnings():
-        # pyimgaug's CropAndPad converts 1-element arrays with int(); harmless on our pinned NumPy.
-        warnings.filterwarnings("ignore", "Conversion of an array with ndim > 0", DeprecationWarning)
-        augmented = pipeline(images=copies)
-    return [grayscale(image) for image in augmented]
-
-
-def clip_seed(run_seed, index):
-    """The seed of one source clip: like source_seed, from a stream of its own."""
-    return int(np.random.SeedSequence([run_seed, index, CLIP_STREAM]).generate_state(1)[0])
-
-
-CLIP_STREAM = 1  # a third entropy word keeps clip seeds apart from the images' two-word ones
-
-
-def augment_clip(frames, seed, count=CLIP_AUGMENTATIONS):
-    """A clip's 56x100x3 uint8 frames -> `count` variations, each a list of fully grey frames in
-    the clip's order, made by one random draw of the pipeline applied to every frame."""
-    pipeline = build_pipeline()  # fresh, as in augment_frame
-    pipeline.seed_(seed)
-    variations = []
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "Conversion of an array with ndim > 0", DeprecationWarning)
-        for _ in range(count):
-            # Deterministic mode replays the same random numbers on every call: frame by frame,
-            # each call draws exactly what the first did. (One call on a batch of frames would
-            # draw anew for every frame of the batch.) Each to_deterministic() draws a new one.
-            draw = pipeline.to_deterministic()
-            noises = frequency_noises(draw)
-            variation = []
-            for frame in frames:
-                for noise in noises:
-                    noise._distance_matrix_cache = np.zeros((0, 0), np.float32)
-                variation.append(grayscale(draw(image=frame)))
-            variations.append(variation)
-    return variations
-
-
-def frequency_noises(augmenter):
-    """The FrequencyNoise parameters under the pipeline's BlendAlphaFrequencyNoise augmenters.
-
-    imgaug's FrequencyNoise keeps a distance matrix between calls and writes into it (it sets the
-    corners of the slice it uses to 1), so its noise depends on the calls before, even in
-    deterministic mode. augment_clip empties that cache before every frame: each frame then gets
-    exactly the first frame's noise."""
-    found = []
-    for child in augmenter.get_all_children(flat=True):
-        if isinstance(child, iaa.BlendAlphaFrequencyNoise):
-            param = child.mask_generator.parameter
-            while not isinstance(param, iap.FrequencyNoise):
-                param = param.other_param  # Sigmoid -> IterativeNoiseAggregator -> FrequencyNoise
-            found.append(param)
-    return found
 
 
 def save_grey_png(pixels, path):
@@ -458,15 +306,16 @@ def count_outputs(records, classes):
     return counts
 
 
-def augment_split(
-    split_path, out_dir, count=AUGMENTATIONS_PER_IMAGE, seed=SEED, workers=2, clip_count=CLIP_AUGMENTATIONS
-):
+def augment_split(split_path, out_dir, recipe, seed=SEED, workers=2, count=None, clip_count=None):
     """Write out_dir/{train,test}/<class>/*.png, index.json and grid.png from a split manifest;
     with clips, out_dir/clips/{train,test}/<class>/<clip>/NNN.png and clips_grid.png too.
+    count, clip_count: variations per training image and clip (None: the recipe's).
 
     Returns the number of frames written per split and class; with clips, also "clips": the
     number of clip folders written per split and class.
     """
+    count = recipe.augmentations_per_image if count is None else count
+    clip_count = recipe.augmentations_per_clip if clip_count is None else clip_count
     if count < 1:
         raise UserError(f"--count must be at least 1, got {count}")
     if clip_count < 1:
@@ -558,27 +407,29 @@ def augment_clips(split_path, manifest, jobs, out_dir, count, seed, workers):
 def add_arguments(parser):
     parser.add_argument("split_json", help="the split file written by `tfjs-kombat dataset`")
     parser.add_argument("--out", default="build/frames", help="output folder (default: build/frames)")
-    parser.add_argument("--recipe", choices=RECIPES, default=DEFAULT_RECIPE, help="sets the default --count")
+    recipes.add_argument(parser, "sets the default --count and --clip-count")
+    per_recipe = ", ".join(
+        f"{r.name} {r.augmentations_per_image} and {r.augmentations_per_clip}" for r in recipes.RECIPES
+    )
     parser.add_argument(
-        "--count", type=int, help=f"variations per image (default: the recipe's, {AUGMENTATIONS_BY_RECIPE})"
+        "--count", type=int, help=f"variations per image (default: the recipe's: {per_recipe})"
     )
     parser.add_argument(
         "--clip-count",
         type=int,
-        default=CLIP_AUGMENTATIONS,
-        help="variations per clip, one random draw for all its frames (default: %(default)s)",
+        help="variations per clip, one random draw for all its frames (the recipe's)",
     )
     parser.add_argument("--seed", type=int, default=SEED, help=f"run seed (default: {SEED})")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default: 2)")
 
 
 def run(args):
-    count = AUGMENTATIONS_BY_RECIPE[args.recipe] if args.count is None else args.count
     augment_split(
         args.split_json,
         args.out,
-        count=count,
+        args.recipe,
         seed=args.seed,
         workers=args.workers,
+        count=args.count,
         clip_count=args.clip_count,
     )

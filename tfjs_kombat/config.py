@@ -22,23 +22,13 @@ PUNCH_THRESHOLD = 0.4  # binary head: punch if P(punch) >= 0.4
 OTHER_THRESHOLD = 0.4  # n-ary head: do nothing if P(other) >= 0.4 ...
 ACTION_THRESHOLD = 0.35  # ... else the larger of punch/kick, if it reaches 0.35
 
-# Augmentation: 16 imgaug variations of every training image, seeded once (the article's 44).
-AUGMENTATIONS_PER_IMAGE = 16
-SEED = 44
+SEED = 44  # augmentation, splits and training are seeded once per run (the article's 44)
 
 TEST_FRACTION = 0.2  # held out per class before augmentation
 DEFAULT_DATA_PER_CLASS = 300  # rendered source images per class in the embedded default dataset
 CLASSIFY_INTERVAL_MS = 100  # the page classifies a frame every 100 ms
 
-# Recipes: how a frame becomes the game's decision (README, "Recipes").
-# article: the article's exact pipeline (MobileNet's global average of the frame at 224x224, its
-#   two dense heads, 16 augmentations per image).
-# pose: MobileNet's block-11 feature map of the frame at 160x288 (its aspect ratio kept), where
-#   arms and legs still have a place, and a head that fine-tunes MobileNet's blocks 12-13 on it.
-RECIPES = ("pose", "article")
-DEFAULT_RECIPE = "pose"
-# pose: 8, as its feature maps take 56x the cache of a pooled vector, and more did not score better
-AUGMENTATIONS_BY_RECIPE = {"article": AUGMENTATIONS_PER_IMAGE, "pose": 8}
+# How a frame becomes the game's decision (features, augmentation, heads) is a recipe: recipes.py.
 # The default data's others include pictures with nobody in them (an empty room, a test card):
 # what the camera sees before the player steps in.
 NOBODY_SHARE = 0.2
@@ -56,8 +46,4 @@ ROUNDHOUSE, BACK_KICK = 3, 4
 VIDEO_EXTENSIONS = (".mp4", ".webm", ".mov")
 CLIP_FPS = 1000 // CLASSIFY_INTERVAL_MS  # clips are read at the page's classification rate
 SEQUENCE_LENGTH = 12  # the sequence head reads the last 12 frames (1.2 s)
-# How one frame's features become one step of the sequence: the article recipe's vector as it
-# is; the pose recipe's 10x18 map averaged over 5x6 cells, a 2x3 grid that keeps where limbs are.
-SEQUENCE_POOL = {"article": None, "pose": (5, 6)}
-CLIP_AUGMENTATIONS = AUGMENTATIONS_PER_IMAGE  # 16 variations per clip, one draw for all its frames
 DEFAULT_CLIPS_PER_CLASS = 40  # rendered clips per clip class in the embedded default dataset

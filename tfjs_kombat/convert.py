@@ -23,10 +23,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tfjs_kombat import features, files, heads, mobilenet, webconfig
-from tfjs_kombat.config import CLIP_CLASS_NAMES, SEQUENCE_POOL
+from tfjs_kombat import features, files, heads, mobilenet, recipes, webconfig
+from tfjs_kombat.config import CLIP_CLASS_NAMES
 from tfjs_kombat.errors import UserError, native_stderr_silenced, say, shown, warn
-from tfjs_kombat.predict import load_heads
 
 # Only kernels are quantized: quantization is per tensor (the converter's scheme), which ruins
 # scalars and small vectors (the preprocessing's 1/127.5 became 0). "auto" stores a model's
@@ -281,12 +280,12 @@ def check_synchronous(folder, name):
         )
 
 
-def sequence_facts(made_by, sequence):
+def page_sequence(made_by, sequence):
     """config.json's "sequence": the window the page keeps (length T of [T, D]), how it pools
     MobileNet's output of each frame into one step (cells of [rows, columns], or null: as it is),
     and the classes of its softmax, in order."""
     facts = made_by.get("sequence", {})
-    pool = facts["pool"] if "pool" in facts else SEQUENCE_POOL[made_by["recipe"]]
+    pool = facts["pool"] if "pool" in facts else recipes.named(made_by["recipe"]).sequence_pool
     return {
         "length": int(sequence.input_shape[1]),
         "pool": list(pool) if pool else None,
@@ -327,7 +326,7 @@ def page_config(made_by, to_convert, quantization_by_model, metrics):
         "testAccuracy": {name: entry["test_accuracy"] for name, entry in metrics.items()},
     }
     if "sequence" in to_convert:
-        config["sequence"] = sequence_facts(made_by, to_convert["sequence"])
+        config["sequence"] = page_sequence(made_by, to_convert["sequence"])
     return config
 
 
@@ -336,19 +335,19 @@ def convert_models(models_dir="models", out_dir=WEB_MODELS, quantization=DEFAULT
     if quantization not in CHOICES:
         raise UserError(f"quantization must be one of {', '.join(CHOICES)}, not {quantization!r}")
     models_dir = Path(models_dir)
-    trained, made_by = load_heads(models_dir, (*heads.HEAD_NAMES, heads.SEQUENCE_HEAD.name))
-    alpha, recipe = made_by["alpha"], made_by["recipe"]
+    trained, made_by = heads.load_heads(models_dir, (*recipes.FRAME_HEAD_NAMES, heads.SEQUENCE_HEAD.name))
+    alpha, recipe = made_by["alpha"], recipes.named(made_by["recipe"])
     to_convert = {"mobilenet": features.build_feature_extractor(alpha, recipe), **trained}
     if "sequence" in to_convert:
         check_sequence_input(
-            to_convert["sequence"], to_convert["mobilenet"], sequence_facts(made_by, trained["sequence"])
+            to_convert["sequence"], to_convert["mobilenet"], page_sequence(made_by, trained["sequence"])
         )
     if (models_dir / "season.keras").exists():
         to_convert["season"] = keras.models.load_model(models_dir / "season.keras")
     labels = mobilenet.imagenet_labels() if imagenet else None
     if labels:
         try:
-            to_convert["imagenet"] = mobilenet.imagenet_top(alpha, recipe)
+            to_convert["imagenet"] = mobilenet.imagenet_top(alpha, recipe.features)
         except UserError as error:  # the page's try-it widget just goes without
             warn(f"no ImageNet classifier for the try-it page, skipping it: {error}")
     metrics_path = models_dir / "metrics.json"

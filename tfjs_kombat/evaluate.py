@@ -8,12 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from tfjs_kombat import dataset, features, files, metrics
+from tfjs_kombat import dataset, features, files, metrics, recipes
 from tfjs_kombat.config import CLASS_DIRS
 from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.frames import photo_frame
-from tfjs_kombat.heads import HEAD_NAMES, target_classes
-from tfjs_kombat.predict import load_heads, registered
+from tfjs_kombat.heads import load_heads, target_classes
 
 
 def evaluate_head(data_dir, head="punch_kick", models_dir="models", out_path=None, cache_dir="build/cache"):
@@ -29,7 +28,7 @@ def evaluate_head(data_dir, head="punch_kick", models_dir="models", out_path=Non
     x = features.cached_features(
         paths, scan.decoded.__getitem__, *features.extractor_and_cache(made_by, cache_dir)
     )
-    entry = registered(made_by, head)
+    entry = recipes.named(made_by["recipe"]).head(head)
     rows, targets = entry.rows(labels)  # the punch head learnt punches against others: scored on those
     report = metrics.head_report(entry, target_classes(targets), loaded[head].predict(x[rows], verbose=0))
     report.update(
@@ -49,7 +48,7 @@ def evaluate_head(data_dir, head="punch_kick", models_dir="models", out_path=Non
 def add_arguments(parser):
     parser.add_argument("data", help="a dataset folder with punches/, kicks/, others/")
     parser.add_argument(
-        "--head", choices=HEAD_NAMES, default="punch_kick", help="which trained head to score"
+        "--head", choices=recipes.FRAME_HEAD_NAMES, default="punch_kick", help="which trained head to score"
     )
     parser.add_argument("--models", default="models", help="folder with the trained heads")
     parser.add_argument(

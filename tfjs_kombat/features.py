@@ -2,80 +2,76 @@
 
 The article fed each 100x56 frame to `mobilenet.infer(frame, 'global_average_pooling2d_1')`,
 which scales pixels to [-1, 1] and resizes bilinearly to 224x224: one 1024*alpha vector, the
-average over the whole picture (recipe "article"). The "pose" recipe keeps the frame's aspect
+average over the whole picture (recipes.ARTICLE). The pose recipe keeps the frame's aspect
 ratio (160x288) and stops at block 11, whose 10x18 map still says *where* things are; its head
 runs the remaining blocks. Either way the extractor is ONE Keras model (raw 0..255 pixels in),
-so the model exported to the browser cannot drift from the one that made the training features.
+built from the recipe's `features` field, so the model exported to the browser cannot drift from
+the one that made the training features.
 
 Features are cached by image content and settings: a re-run only computes what is new.
 
 Clips (the augment stage's clips/ folder): every frame becomes one vector, the recipe's features
-made smaller where config.SEQUENCE_POOL says (the pose recipe's 10x18 map averaged over 5x6 cells,
-a 2x3 grid), by `build_sequence_extractor`, again ONE Keras model. The vectors are cached by frame
-content in a cache file of their own, then cut into windows of config.SEQUENCE_LENGTH frames
+made smaller where the recipe's sequence_pool says (the pose recipe's 10x18 map averaged over 5x6
+cells, a 2x3 grid), by `build_sequence_extractor`, again ONE Keras model. The vectors are cached by
+frame content in a cache file of their own, then cut into windows of config.SEQUENCE_LENGTH frames
 (`clip_windows`) and written to clips_train.npz and clips_test.npz for the sequence head.
+
+`load_split` and `load_clips` read these files back (train, evaluate and the benchmarks use them).
 """
 
 import hashlib
 import io
 import json
 from pathlib import Path
+from typing import NamedTuple
 
 import keras
 import numpy as np
 from PIL import Image
 
-from tfjs_kombat import files
+from tfjs_kombat import files, metrics, recipes
 from tfjs_kombat.config import (
     CLASS_DIRS,
     CLIP_CLASS_DIRS,
+    CLIP_CLASS_NAMES,
     DEFAULT_ALPHA,
-    DEFAULT_RECIPE,
     FRAME_HEIGHT,
     FRAME_WIDTH,
     MOBILENET_SIZE,
-    RECIPES,
     SEQUENCE_LENGTH,
-    SEQUENCE_POOL,
 )
 from tfjs_kombat.errors import UserError, say, shown, warn
-from tfjs_kombat.mobilenet import ALPHAS, CUTS, alpha_argument, load_mobilenet, resolve_alpha
+from tfjs_kombat.mobilenet import ALPHAS, alpha_argument, load_mobilenet, resolve_alpha
+
+CLIP_FILES = {"train": "clips_train.npz", "test": "clips_test.npz"}
 
 
 def feature_size(alpha):
     return int(1024 * alpha)
 
 
-def alpha_for_feature_size(size):
-    """A head's input width tells which MobileNet made its features (1024 * alpha)."""
-    for alpha in ALPHAS:
-        if feature_size(alpha) == size:
-            return alpha
-    raise UserError(f"a head with {size} inputs matches no MobileNet width {sorted(ALPHAS)}")
-
-
-def build_feature_extractor(alpha=DEFAULT_ALPHA, recipe="article"):
+def build_feature_extractor(alpha, recipe):
     """Raw 100x56 RGB pixels (0..255) -> the recipe's MobileNet features.
 
     MobileNet's layers are built directly on the preprocessing (not nested as one layer): the
     TensorFlow.js converter cannot freeze a SavedModel of a model nested in a model.
     """
-    alpha, cut = resolve_alpha(alpha), CUTS[recipe]
+    alpha, cut = resolve_alpha(alpha), recipe.features
     frame = keras.Input((FRAME_HEIGHT, FRAME_WIDTH, 3), name="frame")
     scaled = keras.layers.Rescaling(1 / 127.5, offset=-1, name="to_unit_range")(frame)
     resized = keras.layers.Resizing(*cut.size, "bilinear", name="to_mobilenet_size")(scaled)
     mobilenet = load_mobilenet(alpha, resized, "avg" if cut.layer is None else None, cut.size)
     output = mobilenet.output if cut.layer is None else mobilenet.get_layer(cut.layer).output
-    return keras.Model(frame, output, name=f"mobilenet_{recipe}_{ALPHAS[alpha]}")
+    return keras.Model(frame, output, name=f"mobilenet_{recipe.name}_{ALPHAS[alpha]}")
 
 
-def build_sequence_extractor(alpha=DEFAULT_ALPHA, recipe="article"):
+def build_sequence_extractor(alpha, recipe):
     """Raw 100x56 RGB pixels (0..255) -> one step of the sequence head: the recipe's features,
-    averaged over config.SEQUENCE_POOL cells when it names some, flattened. One Keras model: the
+    averaged over its sequence_pool cells when it names some, flattened. One Keras model: the
     feature extractor's layers, then AveragePooling2D and Flatten."""
     extractor = build_feature_extractor(alpha, recipe)
     vector = extractor.output
-    pool = SEQUENCE_POOL[recipe]
+    pool = recipe.sequence_pool
     if pool is not None:
         vector = keras.layers.AveragePooling2D(pool, name="sequence_pool")(vector)
     if len(vector.shape) > 2:
@@ -95,12 +91,12 @@ class FeatureCache:
     """Features by sha256 of the input bytes, one .npz per extractor setting. Feature maps are
     kept as float16: half the memory and disk, and far below what changes a decision."""
 
-    def __init__(self, cache_dir, alpha, recipe="article", sequence=False):
+    def __init__(self, cache_dir, alpha, recipe, sequence=False):
         """sequence: build_sequence_extractor's vectors, in a file of their own."""
-        cut = CUTS[recipe]
+        cut = recipe.features
         where = f"{cut.size[0]}x{cut.size[1]}-{cut.layer}" if cut.layer else str(MOBILENET_SIZE)
         if sequence:
-            pool = SEQUENCE_POOL[recipe]
+            pool = recipe.sequence_pool
             where += "-sequence" + (f"-pool{pool[0]}x{pool[1]}" if pool else "")
         self.path = Path(cache_dir) / f"mobilenet-{ALPHAS[alpha]}-{where}.npz"
         self.dtype = np.float32 if cut.layer is None else np.float16
@@ -153,7 +149,7 @@ def cached_features(paths, read_frame, extractor, cache, kind):
 
 def extractor_and_cache(made_by, cache_dir, kind="photo"):
     """(extractor, cache, kind) for cached_features, for heads made by {"recipe", "alpha"}."""
-    alpha, recipe = made_by["alpha"], made_by["recipe"]
+    alpha, recipe = made_by["alpha"], recipes.named(made_by["recipe"])
     return build_feature_extractor(alpha, recipe), FeatureCache(cache_dir, alpha, recipe), kind
 
 
@@ -220,8 +216,8 @@ def extract_clip_features(frames_dir, out_dir, extractor, cache, made_by, length
     source clip the window comes from, numbered per split: every window of every variation of a
     clip shares it); source str [N] (that clip's path in the dataset); folder str [N] (the window's
     clip folder) and frames str [N, length] (its frame files), relative to frames_dir; end int64
-    [N] (the window's last frame in its clip); alpha (float); recipe (str); pool (int64 [2], or
-    [0] when the recipe's vectors are not pooled). Returns the number of windows per split.
+    [N] (the window's last frame in its clip); alpha (float); recipe (its name); pool (int64 [2],
+    or [0] when the recipe's vectors are not pooled). Returns the number of windows per split.
     """
     frames_dir, sources, written = Path(frames_dir), clip_sources(frames_dir), {}
     for split in ("train", "test"):
@@ -249,7 +245,7 @@ def extract_clip_features(frames_dir, out_dir, extractor, cache, made_by, length
                 window_frames.append(relative[window])
             start += len(frames)
         size = extractor.output_shape[1]
-        pool = SEQUENCE_POOL[made_by["recipe"]]
+        pool = recipes.named(made_by["recipe"]).sequence_pool
         arrays = {
             "x": np.stack(x).astype(np.float32) if x else np.zeros((0, length, size), np.float32),
             "y": np.array(y, dtype=np.int64),
@@ -279,10 +275,9 @@ def remove_stale(out_dir, names):
             say(f"removed {shown(path)} (no such frames this time)")
 
 
-def extract_split_features(
-    frames_dir, out_dir, alpha=DEFAULT_ALPHA, cache_dir="build/cache", recipe=DEFAULT_RECIPE
-):
-    """build/frames/{train,test}/<class>/*.png -> out_dir/{train,test}.npz (x, y, paths, alpha, recipe);
+def extract_split_features(frames_dir, out_dir, recipe, alpha=DEFAULT_ALPHA, cache_dir="build/cache"):
+    """build/frames/{train,test}/<class>/*.png -> out_dir/{train,test}.npz (x, y, paths, alpha, and
+    the recipe's name);
     build/frames/clips/, when there, -> out_dir/clips_{train,test}.npz (see extract_clip_features).
 
     Returns the number of frames per split ("train", "test") when there are images, and the
@@ -293,7 +288,7 @@ def extract_split_features(
     if not (frames_dir / "train").is_dir() and not has_clips:
         raise UserError(f"{shown(frames_dir)} has no train/ folder; run `tfjs-kombat augment` first")
     alpha = resolve_alpha(alpha)  # the number, never "auto", names the cache and goes in the npz
-    made_by = {"alpha": alpha, "recipe": recipe}
+    made_by = {"alpha": alpha, "recipe": recipe.name}
     listed = {split: list_frames(frames_dir / split) for split in ("train", "test")}
     written = {}
     if any(len(paths) for paths, _ in listed.values()) or not has_clips:
@@ -307,7 +302,7 @@ def extract_split_features(
             x = cached_features(paths, load_frame, extractor, cache, kind="frame")
             buffer = io.BytesIO()
             relative = [str(p.relative_to(frames_dir)) for p in paths]
-            np.savez(buffer, x=x, y=labels, paths=np.array(relative), alpha=alpha, recipe=recipe)
+            np.savez(buffer, x=x, y=labels, paths=np.array(relative), alpha=alpha, recipe=recipe.name)
             files.write_bytes(Path(out_dir) / f"{split}.npz", buffer.getvalue())
             written[split] = len(paths)
     else:
@@ -322,14 +317,81 @@ def extract_split_features(
     return written
 
 
+def recipe_name(stored, path):
+    """The name of the recipe that made a features file; UserError for a file without one."""
+    if "recipe" not in stored.files:
+        raise UserError(f"{shown(path)} does not say which recipe made it; run `tfjs-kombat features` again")
+    return str(stored["recipe"])
+
+
 def load_split(features_dir, split):
     """(x, y, {"alpha": ..., "recipe": ...}) of one split written by extract_split_features."""
     path = Path(features_dir) / f"{split}.npz"
     if not path.exists():
         raise UserError(f"{shown(path)} not found; run `tfjs-kombat features` first")
     with np.load(path) as stored:
-        recipe = str(stored["recipe"]) if "recipe" in stored else "article"
-        return stored["x"], stored["y"], {"alpha": float(stored["alpha"]), "recipe": recipe}
+        return (
+            stored["x"],
+            stored["y"],
+            {"alpha": float(stored["alpha"]), "recipe": recipe_name(stored, path)},
+        )
+
+
+class Clips(NamedTuple):
+    x: np.ndarray  # [windows, T, D]: the last T frame vectors at each step of a clip
+    y: np.ndarray  # [windows]: the clip's class, an index in CLIP_CLASS_NAMES
+    clip: np.ndarray  # [windows]: which clip the window comes from
+    made_by: dict  # {"alpha", "recipe", "pool"}
+
+
+def stored_pool(stored, recipe):
+    """How the clip stage pooled each frame's features: [rows, columns] of the cells it averaged
+    the pose recipe's map over, or None (the vector as it is). Saved as two integers; an empty
+    array, a string "none" or a pickled None all mean None; absent, the recipe's own."""
+    if "pool" not in stored.files:
+        return list(recipe.sequence_pool) if recipe.sequence_pool else None
+    try:
+        value = np.asarray(stored["pool"])
+    except ValueError:  # a pickled object (None) needs allow_pickle: it can only be None here
+        return None
+    if value.dtype.kind in "US":
+        digits = [int(part) for part in "".join(c if c.isdigit() else " " for c in str(value)).split()]
+        return digits or None
+    return [int(v) for v in value.ravel()] or None
+
+
+def load_clips(features_dir, split):
+    """The clip stage's windows of one split (clips_train.npz or clips_test.npz)."""
+    path = Path(features_dir) / CLIP_FILES[split]
+    if not path.exists():
+        raise UserError(f"{shown(path)} not found; run `tfjs-kombat features` first")
+    with np.load(path) as stored:
+        missing = {"x", "y", "clip", "alpha"} - set(stored.files)
+        if missing:
+            raise UserError(
+                f"{shown(path)} lacks {', '.join(sorted(missing))}; run `tfjs-kombat features` again"
+            )
+        recipe = recipes.named(recipe_name(stored, path))
+        made_by = {
+            "alpha": float(stored["alpha"]),
+            "recipe": recipe.name,
+            "pool": stored_pool(stored, recipe),
+        }
+        x, y, clip = stored["x"].astype(np.float32), stored["y"].astype(int), stored["clip"].astype(int)
+    if x.ndim != 3 or len(y) != len(x) or len(clip) != len(x):
+        raise UserError(
+            f"{shown(path)} holds x {list(x.shape)}, y {list(y.shape)}, clip {list(clip.shape)}: "
+            "x must be windows x frames x features, with one class and one clip per window"
+        )
+    if len(y) and (y.min() < 0 or y.max() >= len(CLIP_CLASS_NAMES)):
+        raise UserError(
+            f"{shown(path)} has classes outside 0..{len(CLIP_CLASS_NAMES) - 1} ({CLIP_CLASS_NAMES})"
+        )
+    try:
+        metrics.clip_labels(y, clip)
+    except ValueError as error:
+        raise UserError(f"{shown(path)}: {error}") from None
+    return Clips(x, y, clip, made_by)
 
 
 def add_arguments(parser):
@@ -344,11 +406,11 @@ def add_arguments(parser):
         help="MobileNet width; auto: the article's 1.0 if its weights can be had, else the widest cached",
     )
     parser.add_argument("--cache", default="build/cache", help="feature cache folder")
-    parser.add_argument("--recipe", choices=RECIPES, default=DEFAULT_RECIPE, help="where to read MobileNet")
+    recipes.add_argument(parser, "the recipe whose features to compute")
 
 
 def run(args):
-    counts = extract_split_features(args.frames_dir, args.out, args.alpha, args.cache, args.recipe)
+    counts = extract_split_features(args.frames_dir, args.out, args.recipe, args.alpha, args.cache)
     if "train" in counts:
         say(
             f"wrote features of {counts['train']} train and {counts['test']} test frames to {shown(args.out)}"

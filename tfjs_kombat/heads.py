@@ -1,10 +1,10 @@
-"""Heads: the small classifiers on top of the MobileNet features, one registry per recipe.
+"""Heads: the small classifiers on top of the MobileNet features.
 
-Each head says how it is built, which rows of the training set it learns from, how long it
-trains, and the game's decision rule on its outputs; train, evaluate, predict and convert loop
-over the registry.
+Each head (a `Head`) says how it is built, which rows of the training set it learns from, how long
+it trains, and the game's decision rule on its outputs; a recipe (recipes.py) names the heads it
+trains, and train, evaluate, predict and convert loop over them. `load_heads` reads a trained set.
 
-The article's two heads (recipe "article") are exactly the article's: Input [1024] ->
+The article's two heads (recipes.ARTICLE) are exactly the article's: Input [1024] ->
 Dense(1024, relu) -> output. The binary head ends in one sigmoid unit (P(punch)), the n-ary head
 in three softmax units (punch, kick, other). Losses: the article compiled BOTH with sigmoid
 cross-entropy. For the sigmoid head that is right (binary cross-entropy). For the softmax head it
@@ -12,7 +12,7 @@ is a mistake: sigmoid cross-entropy treats the three outputs as independent yes/
 softmax already makes them one distribution; categorical cross-entropy is the loss that matches a
 softmax, so we use it.
 
-The "pose" recipe's head reads MobileNet's block-11 map and runs blocks 12-13 itself, starting
+The pose recipe's head (recipes.POSE) reads MobileNet's block-11 map and runs blocks 12-13 itself, starting
 from their ImageNet weights and fine-tuning them (batch norm statistics kept as they are), then
 averages and decides: the blocks learn what a stretched arm looks like wherever it is in the
 picture, which the article's frozen global average cannot.
@@ -22,10 +22,11 @@ names the clip class, the article's closing sketch; the frame baseline is the ar
 shape on single frames of the same clips, trained only to measure the sequence head against.
 """
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import NamedTuple
 
-import keras
 import numpy as np
 
 from tfjs_kombat.config import (
@@ -39,7 +40,7 @@ from tfjs_kombat.config import (
     PUNCH,
     PUNCH_THRESHOLD,
 )
-from tfjs_kombat.mobilenet import blocks_after_cut
+from tfjs_kombat.errors import UserError, shown
 
 # The article's optimiser settings. Its text says Adam(1e-6) for the punch head; its own training
 # script used 1e-5, which is what learns in the article's 50 epochs, so that is our default.
@@ -62,8 +63,14 @@ POSE_DROPOUT = 0.5
 POSE_CLASS_WEIGHT = {PUNCH: 1.0, KICK: 1.0, OTHER: 1.5}
 
 
+# Keras (and so TensorFlow) is imported where a model is built or loaded, not when this module is:
+# recipes.py names these heads, and the augment stage's workers read a recipe without TensorFlow.
+
+
 def build_head(feature_size, outputs, activation, loss, learning_rate, name):
     """Input [features] -> Dense(1024, relu) -> Dense(outputs, activation), compiled with Adam."""
+    import keras
+
     model = keras.Sequential(
         [
             keras.Input((feature_size,), name="features"),
@@ -88,12 +95,17 @@ def build_punch_kick_head(feature_size, learning_rate=PUNCH_KICK_LEARNING_RATE):
     )
 
 
-def build_pose_head(feature_shape, alpha, learning_rate=POSE_LEARNING_RATE):
-    """Block-11 map -> MobileNet blocks 12-13 (ImageNet start, fine-tuned) -> average -> dropout
-    -> three softmax units: P(punch), P(kick), P(other)."""
+def build_fine_tuned_head(feature_shape, alpha, cut, learning_rate=POSE_LEARNING_RATE):
+    """MobileNet's map at a recipe's cut (recipes.MobileNetCut) -> MobileNet's blocks after it
+    (ImageNet start, fine-tuned) -> average -> dropout -> three softmax units: P(punch), P(kick),
+    P(other). The pose recipe cuts after block 11, so the head runs blocks 12-13."""
+    import keras
+
+    from tfjs_kombat.mobilenet import blocks_after_cut
+
     features = keras.Input(feature_shape, name="features")
     x = features
-    for layer in blocks_after_cut(alpha, "pose"):
+    for layer in blocks_after_cut(alpha, cut):
         if isinstance(layer, keras.layers.BatchNormalization):
             layer.trainable = False  # few frames: keep ImageNet's statistics, tune the kernels
         x = layer(x)
@@ -109,7 +121,7 @@ def build_pose_head(feature_shape, alpha, learning_rate=POSE_LEARNING_RATE):
 
 # The sequence head: the article's closing sketch, a recurrent network over the per-frame
 # features of the last T frames (config.SEQUENCE_LENGTH), one step per frame vector (the recipe's
-# features, pooled as config.SEQUENCE_POOL says).
+# features, pooled as the recipe's sequence_pool says).
 # - First it subtracts the window's own mean from every step, so that it reads how the picture
 #   CHANGES over the window: what stays (the person's looks, the room, the light) cancels out.
 #   Measured on the rendered clips (pose recipe, alpha 0.75, 160 training clips x 16 variations,
@@ -149,6 +161,8 @@ def build_sequence_head(sequence_length, vector_size, learning_rate=SEQUENCE_LEA
 
     kind "lstm" or "conv" (two temporal convolutions of width 3, then the maximum over time)
     swaps the GRU for the alternatives benchmarks/sequence_heads.py compares it with."""
+    import keras
+
     if kind not in SEQUENCE_KINDS:
         raise ValueError(f"kind must be one of {SEQUENCE_KINDS}, not {kind!r}")
     layers = keras.layers
@@ -220,7 +234,7 @@ def decide_sequence(outputs):
 
 
 # ---------------------------------------------------------------------------------------------
-# The registry
+# The heads, as the recipes name them
 
 
 def punches_against_others(labels):
@@ -238,8 +252,17 @@ def most_likely(outputs):
     return outputs.argmax(axis=1)
 
 
+def one_hot(labels, classes):
+    """Rows of 0s and a 1 (float64, as keras.utils.to_categorical makes them)."""
+    return np.eye(classes)[labels]
+
+
 def all_three(labels):
-    return np.ones(len(labels), bool), keras.utils.to_categorical(labels, len(CLASS_NAMES))
+    return np.ones(len(labels), bool), one_hot(labels, len(CLASS_NAMES))
+
+
+def all_clip_classes(labels):
+    return np.ones(len(labels), bool), one_hot(labels, len(CLIP_CLASS_NAMES))
 
 
 class Head(NamedTuple):
@@ -256,38 +279,42 @@ class Head(NamedTuple):
     class_weight: dict | None = None  # how much a training frame of each class counts
 
 
-ARTICLE_HEADS = (
-    Head(
-        "punch",
-        BINARY_CLASS_NAMES,
-        lambda shape, alpha, rate: build_punch_head(shape[0], rate),
-        punches_against_others,
-        lambda outputs: (outputs[:, 0] >= 0.5).astype(int),
-        decide_punch,
-        PUNCH_EPOCHS,
-        PUNCH_LEARNING_RATE,
-        lambda n: max(1, round(BATCH_FRACTION * n)),
-        0,
-    ),
-    Head(
-        "punch_kick",
-        CLASS_NAMES,
-        lambda shape, alpha, rate: build_punch_kick_head(shape[0], rate),
-        all_three,
-        most_likely,
-        decide_punch_kick,
-        PUNCH_KICK_EPOCHS,
-        PUNCH_KICK_LEARNING_RATE,
-        lambda n: max(1, round(BATCH_FRACTION * n)),
-        OTHER,
-    ),
+def article_batch(n):
+    return max(1, round(BATCH_FRACTION * n))
+
+
+PUNCH_HEAD = Head(
+    "punch",
+    BINARY_CLASS_NAMES,
+    lambda shape, alpha, rate: build_punch_head(shape[0], rate),
+    punches_against_others,
+    lambda outputs: (outputs[:, 0] >= 0.5).astype(int),
+    decide_punch,
+    PUNCH_EPOCHS,
+    PUNCH_LEARNING_RATE,
+    article_batch,
+    0,
+)
+PUNCH_KICK_HEAD = Head(
+    "punch_kick",
+    CLASS_NAMES,
+    lambda shape, alpha, rate: build_punch_kick_head(shape[0], rate),
+    all_three,
+    most_likely,
+    decide_punch_kick,
+    PUNCH_KICK_EPOCHS,
+    PUNCH_KICK_LEARNING_RATE,
+    article_batch,
+    OTHER,
 )
 
-POSE_HEADS = (
-    Head(
+
+def fine_tuned_punch_kick_head(cut):
+    """The punch/kick head that runs (and fine-tunes) MobileNet's blocks after a recipe's cut."""
+    return Head(
         "punch_kick",
         CLASS_NAMES,
-        build_pose_head,
+        lambda shape, alpha, rate: build_fine_tuned_head(shape, alpha, cut, rate),
         all_three,
         most_likely,
         decide_punch_kick,
@@ -296,19 +323,10 @@ POSE_HEADS = (
         lambda n: POSE_BATCH,
         OTHER,
         POSE_CLASS_WEIGHT,
-    ),
-)
+    )
 
-HEADS = {"article": ARTICLE_HEADS, "pose": POSE_HEADS}
-HEAD_NAMES = ("punch", "punch_kick")  # every name any recipe uses
 
 # The clip heads, for any recipe: trained when the features folder holds clips (train.py).
-
-
-def all_clip_classes(labels):
-    return np.ones(len(labels), bool), keras.utils.to_categorical(labels, len(CLIP_CLASS_NAMES))
-
-
 SEQUENCE_HEAD = Head(
     "sequence",
     CLIP_CLASS_NAMES,
@@ -333,3 +351,30 @@ FRAME_BASELINE = Head(
     lambda n: FRAME_BASELINE_BATCH,
     OTHER,
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# A trained set
+
+
+def load_heads(models_dir, names):
+    """The trained heads called `names` found in models_dir, and what made their features:
+    models/recipe.json ({"recipe", "alpha"}, and "sequence" with a sequence head), written by train."""
+    import keras
+
+    models_dir = Path(models_dir)
+    loaded = {}
+    for name in names:
+        path = models_dir / f"{name}.keras"
+        if path.exists():
+            loaded[name] = keras.models.load_model(path)
+    if not loaded:
+        raise UserError(
+            f"no trained head ({', '.join(names)}) in {shown(models_dir)}; run `make train` first"
+        )
+    try:
+        return loaded, json.loads((models_dir / "recipe.json").read_text())
+    except FileNotFoundError:
+        raise UserError(
+            f"{shown(models_dir / 'recipe.json')} not found: train the heads in {shown(models_dir)} again"
+        ) from None

@@ -1,10 +1,9 @@
 """The ImageNet MobileNet v1: its widths, where its weights live, and the models built on them.
 
-Keras' `MobileNet(weights="imagenet")` looks in one cache and downloads into it, with no time
-limit. We look first in Keras' cache ($KERAS_HOME, else ~/.keras), then in the shared offline
-cache beside the project checkout (../shared/keras-home, the one `make` uses), so commands run
-directly find the same weights as through make; a missing file is downloaded into Keras' cache
-with a short timeout, so an offline machine fails in about a second instead of hanging.
+Keras' `MobileNet(weights="imagenet")` looks in its cache ($KERAS_HOME, else ~/.keras) and
+downloads into it, with no time limit. We look in the same cache and download a missing file into
+it with a short timeout, so an offline machine fails in about a second instead of hanging. (The
+Makefile points KERAS_HOME at an offline cache beside the checkout when there is one.)
 
 `alpha="auto"` picks the article's 1.0 when its weights are cached or can be downloaded, else
 the widest width whose weights are cached.
@@ -17,7 +16,6 @@ import os
 import urllib.request
 import warnings
 from pathlib import Path
-from typing import NamedTuple
 
 import keras
 from keras.src.applications.imagenet_utils import CLASS_INDEX_PATH
@@ -36,26 +34,15 @@ def weights_file(alpha, include_top=False):
     return f"mobilenet_{ALPHAS[alpha]}_{MOBILENET_SIZE}_tf{'' if include_top else '_no_top'}.h5"
 
 
-def shared_keras_home():
-    """The offline cache the Makefile uses: ../shared/keras-home beside the project checkout."""
-    return Path(__file__).resolve().parents[2] / "shared" / "keras-home"
-
-
-def keras_homes():
-    """The caches to look in, in order; the first is Keras' own, where downloads go."""
-    homes = [Path(os.environ.get("KERAS_HOME") or os.path.expanduser("~/.keras"))]
-    shared = shared_keras_home()
-    if shared.is_dir() and shared.resolve() != homes[0].resolve():
-        homes.append(shared)
-    return homes
+def keras_home():
+    """Keras' cache: $KERAS_HOME, else ~/.keras."""
+    return Path(os.environ.get("KERAS_HOME") or "~/.keras").expanduser()
 
 
 def find_cached(relative):
-    """The first cache holding the file at `relative` (e.g. models/NAME), or None."""
-    for home in keras_homes():
-        if (home / relative).is_file():
-            return home / relative
-    return None
+    """The cached file at `relative` (e.g. models/NAME) in Keras' cache, or None."""
+    path = keras_home() / relative
+    return path if path.is_file() else None
 
 
 def download(url, target):
@@ -78,7 +65,7 @@ def fetch(relative, url):
     found = find_cached(relative)
     if found:
         return found
-    target = keras_homes()[0] / relative
+    target = keras_home() / relative
     download(url, target)
     return target
 
@@ -90,12 +77,12 @@ def weights_path(alpha, include_top=False):
     try:
         return fetch(Path("models") / name, BASE_WEIGHT_PATH + name)
     except OSError as error:  # no network, a timeout, an HTTP error, an unwritable cache
-        folders = ", ".join(shown(home / "models") for home in keras_homes())
+        folder = shown(keras_home() / "models")
         reason = download_failure(error)
         raise UserError(
-            f"MobileNet {alpha} ImageNet weights ({name}) are in none of {folders} and could not be "
+            f"MobileNet {alpha} ImageNet weights ({name}) are not in {folder} and could not be "
             f"downloaded ({reason}). Run `tfjs-kombat weights --alpha {alpha}` once on a machine with "
-            "internet, or copy the file into one of those folders, or point KERAS_HOME at a Keras "
+            "internet, or copy the file into that folder, or point KERAS_HOME at a Keras "
             "cache whose models/ holds it; or use --alpha auto to take the widest cached width."
         ) from error
 
@@ -150,20 +137,6 @@ def alpha_argument(text):
     return alpha
 
 
-class Cut(NamedTuple):
-    """Where a recipe reads MobileNet: the size the frame is resized to, and the layer (None: the
-    global average pool after the last block)."""
-
-    size: tuple  # (height, width)
-    layer: str | None
-
-
-CUTS = {
-    "article": Cut((MOBILENET_SIZE, MOBILENET_SIZE), None),
-    "pose": Cut((160, 288), "conv_pw_11_relu"),  # 100x56 is 1.79:1, 288x160 is 1.8:1
-}
-
-
 def load_mobilenet(alpha, input_tensor=None, pooling="avg", size=(MOBILENET_SIZE, MOBILENET_SIZE)):
     """ImageNet MobileNet v1 without its classifier; built on input_tensor when given. Its
     convolutions read any size: the 224x224 weights serve a 160x288 frame as well."""
@@ -179,16 +152,17 @@ def load_mobilenet(alpha, input_tensor=None, pooling="avg", size=(MOBILENET_SIZE
         )
 
 
-def blocks_after_cut(alpha, recipe):
-    """MobileNet's ImageNet layers after the recipe's cut, for a head to run (and fine-tune)."""
-    cut = CUTS[recipe]
+def blocks_after_cut(alpha, cut):
+    """MobileNet's ImageNet layers after a recipe's cut (recipes.MobileNetCut), for a head to run
+    (and fine-tune)."""
     mobilenet = load_mobilenet(alpha, keras.Input((*cut.size, 3)), pooling=None, size=cut.size)
     names = [layer.name for layer in mobilenet.layers]
     return mobilenet.layers[names.index(cut.layer) + 1 :]
 
 
-def imagenet_top(alpha, recipe="article"):
-    """MobileNet's own ImageNet classifier on the recipe's features, as a small model.
+def imagenet_top(alpha, cut):
+    """MobileNet's own ImageNet classifier on the features a recipe cuts (recipes.MobileNetCut),
+    as a small model.
 
     MobileNet's top is dropout + a 1x1 convolution over the pooled features + softmax, which at
     inference is exactly a Dense layer on a pooled feature vector; on a recipe's cut feature map,
@@ -199,11 +173,10 @@ def imagenet_top(alpha, recipe="article"):
     )
     kernel, bias = full.get_layer("conv_preds").get_weights()
     classify = keras.layers.Dense(kernel.shape[3], activation="softmax", name="imagenet_classes")
-    cut = CUTS[recipe]
     if cut.layer is None:
         pooled = inputs = keras.Input((kernel.shape[2],))
     else:
-        blocks = blocks_after_cut(alpha, recipe)
+        blocks = blocks_after_cut(alpha, cut)
         pooled = inputs = keras.Input(blocks[0].input.shape[1:])
         for layer in blocks:
             pooled = layer(pooled)

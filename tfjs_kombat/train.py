@@ -1,31 +1,35 @@
 """Train: fit the recipe's heads on the cached features, then report.
 
 Reads build/features/{train,test}.npz (the features stage; they say which recipe and MobileNet
-width made them) and writes models/<head>.keras for every head of that recipe (heads.HEADS),
-models/recipe.json, their entries in models/metrics.json, and curve / confusion PNGs. The
-held-out set is the dataset stage's test split: frames never augmented nor trained on.
+width made them) and writes models/<head>.keras for every frame head of that recipe
+(Recipe.frame_heads), models/recipe.json, their entries in models/metrics.json, and curve /
+confusion PNGs. The held-out set is the dataset stage's test split: frames never augmented nor
+trained on.
 
 When the folder holds clips (clips_{train,test}.npz: windows of the last T frame vectors, their
 clip's class and the clip each window comes from), train also fits the sequence head
 (models/sequence.keras) and, to measure it against, the frame baseline: the article's head shape
 on the single frames of the same training clips. Both are scored per held-out clip (metrics.json
 key "sequence"). A folder with clips only trains just these.
+
+The new set is written whole in a folder beside models/ and swapped in at the end (what stays
+valid, the season MLP or a sequence head on the same features, is carried over): a failed or
+interrupted training leaves models/ as it was.
 """
 
 import json
+import shutil
 import time
 from pathlib import Path
-from typing import NamedTuple
 
 import keras
 import numpy as np
 
-from tfjs_kombat import files, heads, metrics
-from tfjs_kombat.config import CLASS_DIRS, CLIP_CLASS_NAMES, OTHER, PUNCH, SEED, SEQUENCE_POOL
+from tfjs_kombat import files, heads, metrics, recipes
+from tfjs_kombat.config import CLASS_DIRS, CLIP_CLASS_NAMES, OTHER, PUNCH, SEED
 from tfjs_kombat.errors import UserError, say, shown, warn
-from tfjs_kombat.features import load_split
+from tfjs_kombat.features import CLIP_FILES, load_clips, load_split
 
-CLIP_FILES = {"train": "clips_train.npz", "test": "clips_test.npz"}
 # The sequence head's files in models/ (the frame baseline is measured, not kept).
 SEQUENCE_FILES = (
     "sequence.keras",
@@ -54,27 +58,17 @@ def fit_and_report(head, model, data, epochs, models_dir):
     return report
 
 
-def forget_other_recipes_heads(models_dir, keep):
-    """A head left by another recipe would not match the new features: remove it and its files."""
-    for name in set(heads.HEAD_NAMES) - set(keep):
-        for path in (models_dir / f"{name}{end}" for end in (".keras", "_curves.png", "_confusion.png")):
-            if path.exists():
-                path.unlink()
-                say(f"removed {shown(path)} (another recipe's head)")
-        metrics.update_metrics(models_dir / "metrics.json", name, None)
-
-
 def train_frame_heads(frames, made_by, models_dir, epochs, learning_rates, seed):
     """The recipe's heads on single frames (train.npz, test.npz)."""
     (x_train, y_train), (x_test, y_test) = frames
     present = sorted(set(y_train.tolist()))
-    recipe, alpha = made_by["recipe"], made_by["alpha"]
+    recipe, alpha = recipes.named(made_by["recipe"]), made_by["alpha"]
     say(
-        f"recipe {recipe}: features {'x'.join(map(str, x_train.shape[1:]))} (MobileNet alpha {alpha}); "
+        f"recipe {recipe.name}: features {'x'.join(map(str, x_train.shape[1:]))} (MobileNet alpha {alpha}); "
         f"classes in training: {[CLASS_DIRS[i] for i in present]}"
     )
     reports = {}
-    for head in heads.HEADS[recipe]:
+    for head in recipe.frame_heads:
         if head.name == "punch" and not (PUNCH in present and OTHER in present):
             warn("the punch head needs punches and others to learn from: not trained")
             continue
@@ -96,61 +90,7 @@ def train_frame_heads(frames, made_by, models_dir, epochs, learning_rates, seed)
 # Clips
 
 
-class Clips(NamedTuple):
-    x: np.ndarray  # [windows, T, D]: the last T frame vectors at each step of a clip
-    y: np.ndarray  # [windows]: the clip's class, an index in CLIP_CLASS_NAMES
-    clip: np.ndarray  # [windows]: which clip the window comes from
-    made_by: dict  # {"alpha", "recipe", "pool"}
-
-
-def stored_pool(stored, recipe):
-    """How the clip stage pooled each frame's features: [rows, columns] of the cells it averaged
-    the pose recipe's map over, or None (the vector as it is). Saved as two integers; an empty
-    array, a string "none" or a pickled None all mean None; absent, the recipe's own."""
-    if "pool" not in stored.files:
-        pool = SEQUENCE_POOL[recipe]
-        return list(pool) if pool else None
-    try:
-        value = np.asarray(stored["pool"])
-    except ValueError:  # a pickled object (None) needs allow_pickle: it can only be None here
-        return None
-    if value.dtype.kind in "US":
-        digits = [int(part) for part in "".join(c if c.isdigit() else " " for c in str(value)).split()]
-        return digits or None
-    return [int(v) for v in value.ravel()] or None
-
-
-def load_clips(features_dir, split):
-    """The clip stage's windows of one split (clips_train.npz or clips_test.npz)."""
-    path = Path(features_dir) / CLIP_FILES[split]
-    if not path.exists():
-        raise UserError(f"{shown(path)} not found; run `tfjs-kombat features` first")
-    with np.load(path) as stored:
-        missing = {"x", "y", "clip", "alpha"} - set(stored.files)
-        if missing:
-            raise UserError(
-                f"{shown(path)} lacks {', '.join(sorted(missing))}; run `tfjs-kombat features` again"
-            )
-        recipe = str(stored["recipe"]) if "recipe" in stored.files else "article"
-        made_by = {"alpha": float(stored["alpha"]), "recipe": recipe, "pool": stored_pool(stored, recipe)}
-        x, y, clip = stored["x"].astype(np.float32), stored["y"].astype(int), stored["clip"].astype(int)
-    if x.ndim != 3 or len(y) != len(x) or len(clip) != len(x):
-        raise UserError(
-            f"{shown(path)} holds x {list(x.shape)}, y {list(y.shape)}, clip {list(clip.shape)}: "
-            "x must be windows x frames x features, with one class and one clip per window"
-        )
-    if len(y) and (y.min() < 0 or y.max() >= len(CLIP_CLASS_NAMES)):
-        raise UserError(
-            f"{shown(path)} has classes outside 0..{len(CLIP_CLASS_NAMES) - 1} ({CLIP_CLASS_NAMES})"
-        )
-    try:
-        metrics.clip_labels(y, clip)
-    except ValueError as error:
-        raise UserError(f"{shown(path)}: {error}") from None
-    return Clips(x, y, clip, made_by)
-
-
-def clip_frames(windows, clips):
+def distinct_frames(windows, clips):
     """The distinct frames in each clip's windows (windows overlap, so a frame is in up to T of
     them), in order of first appearance, and the clip of each. All-zero vectors are padding, not
     frames, and are left out (unless a clip has nothing else)."""
@@ -175,7 +115,7 @@ def balanced_weights(labels):
     return {int(c): float(len(labels) / (len(present) * counts[c])) for c in present}
 
 
-def sequence_facts(clips):
+def sequence_input(clips):
     """What the page needs to feed the sequence head: recipe.json's and config.json's "sequence"."""
     return {
         "length": int(clips.x.shape[1]),
@@ -216,7 +156,7 @@ def fit_frame_baseline(train, epochs, learning_rate, seed):
     """The frame baseline fitted on every distinct frame of the training clips, each labelled with
     its clip's class: (model, history, how many frames)."""
     baseline = heads.FRAME_BASELINE
-    frames, owners = clip_frames(train.x, train.clip)
+    frames, owners = distinct_frames(train.x, train.clip)
     labels = metrics.clip_labels(train.y, train.clip)[np.searchsorted(np.unique(train.clip), owners)]
     say(f"frame baseline: {len(frames)} training frames, {epochs} epochs")
     keras.utils.set_random_seed(seed)
@@ -261,7 +201,7 @@ def train_sequence_head(clips, models_dir, epochs, learning_rates, seed):
     baseline_epochs = epochs.get(baseline.name, baseline.epochs)
     rate = learning_rates.get(baseline.name, baseline.learning_rate)
     baseline_model, baseline_history, frame_count = fit_frame_baseline(train, baseline_epochs, rate, seed)
-    test_frames, test_owners = clip_frames(test.x, test.clip)
+    test_frames, test_owners = distinct_frames(test.x, test.clip)
     frame_outputs = baseline_model.predict(test_frames, verbose=0)
 
     report = metrics.sequence_report(head, test.y, test.clip, window_outputs, test_owners, frame_outputs)
@@ -297,15 +237,6 @@ def train_sequence_head(clips, models_dir, epochs, learning_rates, seed):
     return report
 
 
-def forget_sequence_head(models_dir):
-    """A sequence head made from other features would not match the new MobileNet: remove it."""
-    for path in (models_dir / name for name in SEQUENCE_FILES):
-        if path.exists():
-            path.unlink()
-            say(f"removed {shown(path)} (made from other features)")
-    metrics.update_metrics(models_dir / "metrics.json", heads.SEQUENCE_HEAD.name, None)
-
-
 # ---------------------------------------------------------------------------------------------
 # Both
 
@@ -318,8 +249,9 @@ def train_heads(
     features_dir="build/features", models_dir="models", epochs=None, learning_rates=None, seed=SEED
 ):
     """Every head the features folder has data for: the recipe's frame heads (train.npz), the
-    sequence head (clips_train.npz), or both. epochs, learning_rates: {head name: value}
-    overriding the heads' own ("punch", "punch_kick", "sequence", "frame_baseline")."""
+    sequence head (clips_train.npz), or both, as a new models_dir set. epochs, learning_rates:
+    {head name: value} overriding the heads' own ("punch", "punch_kick", "sequence",
+    "frame_baseline")."""
     features_dir, models_dir = Path(features_dir), Path(models_dir)
     epochs, learning_rates = epochs or {}, learning_rates or {}
     has_clips = (features_dir / CLIP_FILES["train"]).exists()
@@ -350,25 +282,53 @@ def train_heads(
     recipe_path = models_dir / "recipe.json"
     previous = json.loads(recipe_path.read_text()) if recipe_path.exists() else {}
     same_features = features_of({"alpha": None, "recipe": None, **previous}) == made_by
+    dropped = set(recipes.FRAME_HEAD_NAMES)
     if frames:
-        forget_other_recipes_heads(models_dir, [head.name for head in heads.HEADS[made_by["recipe"]]])
-    elif not same_features:
-        forget_other_recipes_heads(models_dir, [])
-    recipe = dict(made_by)
+        dropped -= {head.name for head in recipes.named(made_by["recipe"]).frame_heads}
+    elif same_features:
+        dropped = set()
+    made = dict(made_by)
     if clips:
-        recipe["sequence"] = sequence_facts(clips[0])
+        made["sequence"] = sequence_input(clips[0])
     elif same_features and "sequence" in previous and (models_dir / "sequence.keras").exists():
-        recipe["sequence"] = previous["sequence"]  # the sequence head stays; the frame heads change
+        made["sequence"] = previous["sequence"]  # the sequence head stays; the frame heads change
     else:
-        forget_sequence_head(models_dir)
-    files.write_json(recipe_path, recipe)
+        dropped.add(heads.SEQUENCE_HEAD.name)
 
     reports = {}
-    if frames:
-        reports.update(train_frame_heads(frames, made_by, models_dir, epochs, learning_rates, seed))
-    if clips:
-        reports["sequence"] = train_sequence_head(clips, models_dir, epochs, learning_rates, seed)
+    with files.replacing_dir(models_dir) as new_set:
+        carry_over(models_dir, new_set, dropped)
+        files.write_json(new_set / "recipe.json", made)
+        if frames:
+            reports.update(train_frame_heads(frames, made_by, new_set, epochs, learning_rates, seed))
+        if clips:
+            reports["sequence"] = train_sequence_head(clips, new_set, epochs, learning_rates, seed)
     return reports
+
+
+def head_files(name):
+    """A head's files in models/: its model and plots (the sequence head's include the baseline's)."""
+    if name == heads.SEQUENCE_HEAD.name:
+        return SEQUENCE_FILES
+    return tuple(f"{name}{end}" for end in (".keras", "_curves.png", "_confusion.png"))
+
+
+def carry_over(models_dir, new_set, dropped):
+    """Copy the old set into the new one, less the heads in `dropped` (they would not match the new
+    features) and their metrics.json entries; what this run trains is written over the rest."""
+    dropped_files = {name for head in dropped for name in head_files(head)}
+    for path in sorted(models_dir.iterdir()) if models_dir.is_dir() else []:
+        if path.name.startswith("."):  # another command's partial file
+            continue
+        if path.name in dropped_files:
+            say(f"removed {shown(path)} (made from other features)")
+        elif path.is_dir():
+            shutil.copytree(path, new_set / path.name)
+        else:
+            shutil.copy2(path, new_set / path.name)
+    if (new_set / "metrics.json").exists():
+        for name in dropped:
+            metrics.update_metrics(new_set / "metrics.json", name, None)
 
 
 def summary(reports):

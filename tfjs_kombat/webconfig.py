@@ -9,7 +9,7 @@ Model facts (files, quantization, MobileNet's width) are convert's config.json, 
 import json
 from pathlib import Path
 
-from tfjs_kombat import config, files, importer
+from tfjs_kombat import config, files, importer, recipes
 from tfjs_kombat.errors import say, shown
 
 WEB_ROOT = Path(__file__).resolve().parents[1] / "web"
@@ -40,6 +40,8 @@ def browser_constants():
         "SEQUENCE_LENGTH": config.SEQUENCE_LENGTH,
         "SEASONS": config.SEASONS,
         "DAYS_PER_YEAR": config.DAYS_PER_YEAR,
+        # Which frame heads each recipe trains (recipes.py), for the pages' notes.
+        "FRAME_HEADS": {r.name: [head.name for head in r.frame_heads] for r in recipes.RECIPES},
         # Extra class folders the record page may add: what `tfjs-kombat import` accepts.
         "CLASS_NAME_PATTERN": importer.CLASS_NAME.pattern,
     }
@@ -53,7 +55,7 @@ def constants_module(constants):
 
 def as_js(value):
     text = json.dumps(value, ensure_ascii=False)
-    return f"Object.freeze({text})" if isinstance(value, (list, tuple)) else text
+    return f"Object.freeze({text})" if isinstance(value, (list, tuple, dict)) else text
 
 
 def write_constants(web_root=WEB_ROOT):

@@ -26,7 +26,6 @@ from tfjs_kombat.config import (
     OTHER,
     ROUNDHOUSE,
     SEQUENCE_LENGTH,
-    SEQUENCE_POOL,
 )
 from tfjs_kombat.errors import UserError
 from tfjs_kombat.serve import CHROMIUM, CHROMIUM_ARGS, make_server
@@ -278,11 +277,9 @@ def sequence_extractor(recipe, alpha=TEST_ALPHA):
 
 def frame_vector_size(extractor, pool):
     """D: the size of one frame's step, MobileNet's vector or its map pooled by `pool`, flattened."""
-    shape = extractor.output_shape[1:]
-    if pool is None:
-        return shape[0]
-    rows, columns, channels = shape
-    return (rows // pool[0]) * (columns // pool[1]) * channels
+    from tfjs_kombat import convert
+
+    return convert.pooled_size(list(extractor.output_shape[1:]), pool)
 
 
 def roundhouse_sequence_head(vector_size):
@@ -322,20 +319,21 @@ def fitted_sequence_head(vector_size, seed=0):
     return model
 
 
-def models_with_sequence_head(models_dir, recipe, make_head):
+def models_with_sequence_head(models_dir, recipe_name, make_head):
     """models_dir/ as the play page loads it with a sequence head: the recipe's MobileNet 0.75
     and the head make_head(D) returns, float32, and convert's config.json for them. Returns
     (extractor, head, pool)."""
-    from tfjs_kombat import convert
+    from tfjs_kombat import convert, recipes
 
     models_dir = Path(models_dir)
+    recipe = recipes.named(recipe_name)
     extractor = sequence_extractor(recipe)
-    pool = SEQUENCE_POOL[recipe]
+    pool = recipe.sequence_pool
     head = make_head(frame_vector_size(extractor, pool))
     to_convert = {"mobilenet": extractor, "sequence": head}
     for name, model in to_convert.items():
         convert.export_graph_model(model, models_dir / name, "float32")
-    made_by = {"recipe": recipe, "alpha": TEST_ALPHA, "sequence": {"pool": pool}}
+    made_by = {"recipe": recipe.name, "alpha": TEST_ALPHA, "sequence": {"pool": pool}}
     config = convert.page_config(made_by, to_convert, dict.fromkeys(to_convert, "float32"), {})
     (models_dir / "config.json").write_text(json.dumps(config))
     return extractor, head, pool

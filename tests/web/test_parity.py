@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import pytest
 
-from tfjs_kombat import features, figure, heads, predict, scene
+from tfjs_kombat import features, figure, heads, predict, recipes, scene
 from tfjs_kombat.config import CLIP_CLASS_NAMES, SEQUENCE_LENGTH
 from tfjs_kombat.frames import grayscale, to_frame
 
@@ -46,8 +46,8 @@ def held_out_frames(pipeline):
 @pytest.fixture(scope="module")
 def keras_outputs(pipeline, held_out_frames):
     root, _ = pipeline
-    loaded, made_by = predict.load_heads(root / "models")
-    extractor = features.build_feature_extractor(made_by["alpha"], made_by["recipe"])
+    loaded, made_by = heads.load_heads(root / "models", ["punch_kick"])
+    extractor = features.build_feature_extractor(made_by["alpha"], recipes.named(made_by["recipe"]))
     x = extractor.predict(held_out_frames.astype("float32"), verbose=0)
     return loaded["punch_kick"].predict(x, verbose=0)
 

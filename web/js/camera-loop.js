@@ -76,7 +76,7 @@ export function startCameraLoop(panel, params) {
       stats.decisions.roundhouse = 0;
     }
     panel.start({ labels, frame: { width: FRAME_WIDTH, height: FRAME_HEIGHT } });
-    stats.recipe = classifier.config.recipe ?? 'article';
+    stats.recipe = classifier.config.recipe;
     status('');
     panel.showNumbers(snapshot());
     stream.getVideoTracks()[0].addEventListener('ended', () => {

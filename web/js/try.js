@@ -21,6 +21,7 @@ import {
   ACTION_THRESHOLD,
   BINARY_CLASS_NAMES,
   CLASS_NAMES,
+  FRAME_HEADS,
   FRAME_HEIGHT,
   FRAME_WIDTH,
   OTHER_THRESHOLD,
@@ -64,7 +65,7 @@ async function main() {
     result.replaceChildren(answer(decision, RULE), bars);
   });
   seasonWidget(classifier);
-  const { alpha, recipe = 'article' } = classifier.config;
+  const { alpha, recipe } = classifier.config;
   const loaded = `Models loaded (${backend} backend, recipe ${recipe}, MobileNet alpha ${alpha}).`;
   status.textContent = [loaded, backendNotice(asked, backend)].filter(Boolean).join(' ');
 }
@@ -84,10 +85,11 @@ function imageWidget(id, classifier, show) {
   const model = section.dataset.model;
   const present = model === 'imagenet' ? classifier.imagenet : classifier.heads[model];
   if (!present) {
-    const recipe = classifier.config.recipe ?? 'article';
+    const { recipe } = classifier.config;
+    const trainedBy = Object.keys(FRAME_HEADS).filter((name) => FRAME_HEADS[name].includes(model));
     const why =
-      model === 'punch' && recipe !== 'article'
-        ? `The ${recipe} recipe trains no punch head (make train RECIPE=article does)`
+      trainedBy.length && !FRAME_HEADS[recipe]?.includes(model)
+        ? `The ${recipe} recipe trains no ${model} head (make train RECIPE=${trainedBy[0]} does)`
         : `The ${model} model was not converted`;
     section.append(note(`${why}, so this widget is off.`));
     return;
