@@ -16,7 +16,7 @@ from conftest import HOSTILE_NAME, assert_escaped
 from PIL import Image
 from test_frames import write_video
 
-from tfjs_kombat import cli, config, importer
+from tfjs_kombat import cli, config, dataset, importer
 from tfjs_kombat.dataset import content_hash
 from tfjs_kombat.errors import UserError
 from tfjs_kombat.frames import load_image
@@ -801,3 +801,15 @@ def test_a_dataset_of_clips_only_reports_clips(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "has no images yet" not in out and "balance:" not in out
     assert out.splitlines()[-1].startswith("next: make train DATA=")
+
+
+def test_every_video_import_counts_as_a_clip_is_a_clip_the_dataset_reads(tmp_path):
+    data = tmp_path / "mine"
+    (data / "roundhouses").mkdir(parents=True)
+    for extension in config.VIDEO_EXTENSIONS:
+        write_video(data / "roundhouses" / f"take{extension}", count=5)
+    report = importer.import_source(make_zip(tmp_path / "x.zip", {"back_kicks/a/001.jpg": frame(1)}), data)
+    assert report["clips"]["roundhouses"]["total"] == len(config.VIDEO_EXTENSIONS)
+    clips = dataset.scan(data).clips["roundhouses"]
+    assert sorted(clip.path.suffix for clip in clips) == sorted(config.VIDEO_EXTENSIONS)
+    assert {clip.frames for clip in clips} == {5}

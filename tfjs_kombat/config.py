@@ -53,7 +53,9 @@ DAYS_PER_YEAR = 365  # days of a non-leap year, 0-based
 CLIP_CLASS_DIRS = (*CLASS_DIRS, "roundhouses", "back_kicks")
 CLIP_CLASS_NAMES = (*CLASS_NAMES, "roundhouse", "back_kick")
 ROUNDHOUSE, BACK_KICK = 3, 4
-VIDEO_EXTENSIONS = (".mp4", ".webm", ".mov")
+# Videos are decoded by ffmpeg (frames.py), which reads every one of these: import and dataset
+# both take them.
+VIDEO_EXTENSIONS = (".mp4", ".mov", ".webm", ".mkv", ".avi", ".m4v", ".y4m")
 CLIP_FPS = 1000 // CLASSIFY_INTERVAL_MS  # clips are read at the page's classification rate
 SEQUENCE_LENGTH = 12  # the sequence head reads the last 12 frames (1.2 s)
 # How one frame's features become one step of the sequence: the article recipe's vector as it

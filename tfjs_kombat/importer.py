@@ -33,7 +33,6 @@ from tfjs_kombat.frames import BadImage, check_fps, extract_frames, load_image
 
 DEFAULT_INTO = "data/mine"
 DEFAULT_FPS = 10
-VIDEO_EXTENSIONS = (".mp4", ".mov", ".webm", ".mkv", ".avi", ".m4v", ".y4m")
 CLASS_NAME = re.compile(r"[a-z0-9_-]{1,40}")  # extra classes: a plain folder name on every system
 # Clips: a plain folder name too (the record page writes 20240517-134530-001), and frames named by
 # their number, as the record page and `tfjs-kombat frames` write them.
@@ -83,7 +82,13 @@ def is_hidden(name):
 def media_kind(name):
     """A file name -> "image" or "video", or raise Skip."""
     suffix = Path(name).suffix.lower()
-    kind = "image" if suffix in config.IMAGE_EXTENSIONS else "video" if suffix in VIDEO_EXTENSIONS else None
+    kind = (
+        "image"
+        if suffix in config.IMAGE_EXTENSIONS
+        else "video"
+        if suffix in config.VIDEO_EXTENSIONS
+        else None
+    )
     if kind is None:
         raise Skip(f"not an image ({'/'.join(config.IMAGE_EXTENSIONS)}) or a video")
     return kind
@@ -462,7 +467,7 @@ def existing_clips(data):
                     names.add(entry.name.lower())
                     if frames := clip_frames(entry):
                         digests.setdefault(clip_digest(frames), (folder.name, f"{folder.name}/{entry.name}"))
-                elif entry.suffix.lower() in VIDEO_EXTENSIONS:
+                elif entry.suffix.lower() in config.VIDEO_EXTENSIONS:
                     names.add(entry.stem.lower())
     return digests, taken
 
@@ -599,7 +604,7 @@ def import_source(
     if into.exists() and not into.is_dir():
         raise UserError(f"{shown(into)} is not a folder")
     data = into.resolve()  # stage beside the real folder, so moving in is a rename on one disk
-    is_zip = source.is_file() and source.suffix.lower() not in VIDEO_EXTENSIONS
+    is_zip = source.is_file() and source.suffix.lower() not in config.VIDEO_EXTENSIONS
     archive = open_zip(source, max_total_bytes) if is_zip else None  # before anything is written
 
     skipped = []
@@ -695,7 +700,7 @@ def count_clips(folder):
         if not is_hidden(entry.name)
         and (
             (entry.is_dir() and clip_frames(entry))
-            or (entry.is_file() and entry.suffix.lower() in VIDEO_EXTENSIONS)
+            or (entry.is_file() and entry.suffix.lower() in config.VIDEO_EXTENSIONS)
         )
     )
 
