@@ -17,7 +17,7 @@ from PIL import Image
 from test_frames import write_video
 
 from tfjs_kombat import cli, config, dataset, importer
-from tfjs_kombat.dataset import content_hash
+from tfjs_kombat.datafolder import VIDEO_EXTENSIONS, content_hash
 from tfjs_kombat.errors import UserError
 from tfjs_kombat.frames import load_image
 
@@ -806,10 +806,10 @@ def test_a_dataset_of_clips_only_reports_clips(tmp_path, capsys):
 def test_every_video_import_counts_as_a_clip_is_a_clip_the_dataset_reads(tmp_path):
     data = tmp_path / "mine"
     (data / "roundhouses").mkdir(parents=True)
-    for extension in config.VIDEO_EXTENSIONS:
+    for extension in VIDEO_EXTENSIONS:
         write_video(data / "roundhouses" / f"take{extension}", count=5)
     report = importer.import_source(make_zip(tmp_path / "x.zip", {"back_kicks/a/001.jpg": frame(1)}), data)
-    assert report["clips"]["roundhouses"]["total"] == len(config.VIDEO_EXTENSIONS)
+    assert report["clips"]["roundhouses"]["total"] == len(VIDEO_EXTENSIONS)
     clips = dataset.scan(data).clips["roundhouses"]
-    assert sorted(clip.path.suffix for clip in clips) == sorted(config.VIDEO_EXTENSIONS)
+    assert sorted(clip.path.suffix for clip in clips) == sorted(VIDEO_EXTENSIONS)
     assert {clip.frames for clip in clips} == {5}

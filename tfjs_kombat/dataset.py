@@ -21,6 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tfjs_kombat import config, files
+from tfjs_kombat.datafolder import (
+    IMAGE_EXTENSIONS,
+    VIDEO_EXTENSIONS,
+    clip_folder_list,
+    clip_only_folder_list,
+    content_hash,
+    folder_list,
+    is_hidden,
+    is_image,
+    is_video,
+    listing,
+)
 from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.frames import BadImage, BadVideo, clip_frame_files, load_image, video_frame_count
 
@@ -46,20 +58,6 @@ class Scan:
     clip_skipped: list[tuple[Path, str]] = field(default_factory=list)  # unusable clips and why
 
 
-def is_hidden(path):
-    return path.name.startswith(".")  # .DS_Store, ._AppleDouble files, editor swap files
-
-
-def listing(names, limit=5):
-    """The first few names, each shown() escaped, and how many there are in all."""
-    listed = ", ".join(map(shown, names[:limit]))
-    return listed + (f", ... ({len(names)} in all)" if len(names) > limit else "")
-
-
-def is_video(path):
-    return path.suffix.lower() in config.VIDEO_EXTENSIONS
-
-
 def clip_folder_contents(folder, relative, warnings_):
     """A clip folder's frame files, warning about what else it holds."""
     frames = clip_frame_files(folder)
@@ -67,7 +65,7 @@ def clip_folder_contents(folder, relative, warnings_):
     others = sorted(
         entry.name + ("/" if entry.is_dir() else "")
         for entry in folder.iterdir()
-        if not is_hidden(entry) and entry.name not in frame_names
+        if not is_hidden(entry.name) and entry.name not in frame_names
     )
     if frames and others:
         warnings_.append(f"{relative}: ignoring what is not a frame image in a clip: {listing(others)}")
@@ -105,7 +103,7 @@ def scan(root, decode=None):
     root = root.resolve()
 
     warnings_ = []
-    entries = sorted(entry for entry in root.iterdir() if not is_hidden(entry))
+    entries = sorted(entry for entry in root.iterdir() if not is_hidden(entry.name))
     extra_dirs = [
         entry.name for entry in entries if entry.is_dir() and entry.name not in config.CLIP_CLASS_DIRS
     ]
@@ -131,21 +129,21 @@ def scan(root, decode=None):
             continue
         others, images, empty = [], [], []
         for entry in sorted(folder.iterdir()):
-            if is_hidden(entry):
+            if is_hidden(entry.name):
                 continue
             if entry.is_dir():
                 if clip_folder_contents(entry, shown(f"{name}/{entry.name}/"), warnings_):
                     clip_candidates[name].append(entry)
                 else:
                     empty.append(entry.name + "/")
-            elif entry.suffix.lower() in config.IMAGE_EXTENSIONS:
+            elif is_image(entry):
                 (candidates[name] if frame_class else images).append(entry)
             elif is_video(entry):
                 clip_candidates[name].append(entry)
             else:
                 others.append(entry.name)
         if others:
-            extensions = "/".join(config.IMAGE_EXTENSIONS + config.VIDEO_EXTENSIONS)
+            extensions = "/".join(IMAGE_EXTENSIONS + VIDEO_EXTENSIONS)
             warnings_.append(f"{name}/: ignoring files that are not {extensions}: {listing(others)}")
         if empty:
             warnings_.append(
@@ -231,18 +229,6 @@ def scan(root, decode=None):
     return Scan(root, images, skipped, warnings_, decoded, clips, clip_skipped)
 
 
-def folder_list():
-    return ", ".join(name + "/" for name in config.CLASS_DIRS)
-
-
-def clip_folder_list():
-    return ", ".join(name + "/" for name in config.CLIP_CLASS_DIRS)
-
-
-def clip_only_folder_list():
-    return ", ".join(name + "/" for name in config.CLIP_CLASS_DIRS if name not in config.CLASS_DIRS)
-
-
 def describe(root, name, valid, candidates):
     if not (root / name).is_dir():
         return f"{name}/ missing"
@@ -262,11 +248,6 @@ def balance(images, seed):
 
 
 balance_classes = balance  # make_split's `balance` flag shadows the function's name
-
-
-def content_hash(path):
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def split(images, test_fraction, seed, key=content_hash):

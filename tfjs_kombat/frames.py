@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from tfjs_kombat.config import FRAME_HEIGHT, FRAME_WIDTH, IMAGE_EXTENSIONS
+from tfjs_kombat.config import FRAME_HEIGHT, FRAME_WIDTH
+from tfjs_kombat.datafolder import IMAGE_EXTENSIONS
 from tfjs_kombat.errors import UserError, say, shown
 
 # 8K video frames are 33 MP; a larger declared size is a huge photo or a forged header, and

@@ -27,20 +27,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tfjs_kombat import config
-from tfjs_kombat.dataset import content_hash, folder_list, listing
+from tfjs_kombat.datafolder import (
+    CLASS_NAME,
+    CLIP_LAYOUT,
+    CLIP_NAME,
+    CLIP_ONLY_CLASSES,
+    FRAME_NUMBER,
+    IMAGE_EXTENSIONS,
+    clip_only_folder_list,
+    content_hash,
+    folder_list,
+    image_files,
+    is_hidden,
+    is_image,
+    is_video,
+    listing,
+)
 from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.frames import BadImage, check_fps, extract_frames, load_image
 
 DEFAULT_INTO = "data/mine"
 DEFAULT_FPS = 10
-CLASS_NAME = re.compile(r"[a-z0-9_-]{1,40}")  # extra classes: a plain folder name on every system
-# Clips: a plain folder name too (the record page writes 20240517-134530-001), and frames named by
-# their number, as the record page and `tfjs-kombat frames` write them.
-CLIP_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,79}")
-FRAME_NUMBER = re.compile(r"[0-9]{1,9}")
-CLIP_LAYOUT = "<class>/<clip>/001.jpg, 002.jpg, ..."
-# Classes read only as clips (the kicks that differ only in how they move): a video there is a clip.
-CLIP_ONLY_CLASSES = tuple(name for name in config.CLIP_CLASS_DIRS if name not in config.CLASS_DIRS)
 MAX_CLIP_FRAMES = 60 * config.CLIP_FPS  # a minute: a clip is one move; a longer video is refused
 
 # Zip limits. A recorded export is a few thousand small frames; these leave room for long sessions.
@@ -72,25 +79,14 @@ class ClipSource:
     video: Path | None = None
 
 
-def is_hidden(name):
-    return name.startswith(".") or name == "__MACOSX"  # .DS_Store, ._files, macOS zip metadata
-
-
 # --- where a file belongs ----------------------------------------------------------------------
 
 
 def media_kind(name):
     """A file name -> "image" or "video", or raise Skip."""
-    suffix = Path(name).suffix.lower()
-    kind = (
-        "image"
-        if suffix in config.IMAGE_EXTENSIONS
-        else "video"
-        if suffix in config.VIDEO_EXTENSIONS
-        else None
-    )
+    kind = "image" if is_image(name) else "video" if is_video(name) else None
     if kind is None:
-        raise Skip(f"not an image ({'/'.join(config.IMAGE_EXTENSIONS)}) or a video")
+        raise Skip(f"not an image ({'/'.join(IMAGE_EXTENSIONS)}) or a video")
     return kind
 
 
@@ -369,16 +365,6 @@ def decode_clip_videos(clips, frames_dir, skipped):
 # --- verify, de-duplicate, move in -------------------------------------------------------------
 
 
-def image_files(folder):
-    if not folder.is_dir():
-        return []
-    return sorted(
-        path
-        for path in folder.iterdir()
-        if path.is_file() and not is_hidden(path.name) and path.suffix.lower() in config.IMAGE_EXTENSIONS
-    )
-
-
 def existing_images(data):
     """sha256 -> (class, relative path) of every image already in data's class folders."""
     found = {}
@@ -441,9 +427,7 @@ def clip_frames(folder):
     frames = [
         path
         for path in folder.iterdir()
-        if path.is_file()
-        and path.suffix.lower() in config.IMAGE_EXTENSIONS
-        and FRAME_NUMBER.fullmatch(path.stem)
+        if path.is_file() and is_image(path) and FRAME_NUMBER.fullmatch(path.stem)
     ]
     return sorted(frames, key=lambda path: (int(path.stem), path.name))
 
@@ -467,7 +451,7 @@ def existing_clips(data):
                     names.add(entry.name.lower())
                     if frames := clip_frames(entry):
                         digests.setdefault(clip_digest(frames), (folder.name, f"{folder.name}/{entry.name}"))
-                elif entry.suffix.lower() in config.VIDEO_EXTENSIONS:
+                elif is_video(entry):
                     names.add(entry.stem.lower())
     return digests, taken
 
@@ -604,7 +588,7 @@ def import_source(
     if into.exists() and not into.is_dir():
         raise UserError(f"{shown(into)} is not a folder")
     data = into.resolve()  # stage beside the real folder, so moving in is a rename on one disk
-    is_zip = source.is_file() and source.suffix.lower() not in config.VIDEO_EXTENSIONS
+    is_zip = source.is_file() and not is_video(source)
     archive = open_zip(source, max_total_bytes) if is_zip else None  # before anything is written
 
     skipped = []
@@ -698,10 +682,7 @@ def count_clips(folder):
         1
         for entry in folder.iterdir()
         if not is_hidden(entry.name)
-        and (
-            (entry.is_dir() and clip_frames(entry))
-            or (entry.is_file() and entry.suffix.lower() in config.VIDEO_EXTENSIONS)
-        )
+        and ((entry.is_dir() and clip_frames(entry)) or (entry.is_file() and is_video(entry)))
     )
 
 
@@ -727,7 +708,7 @@ def add_arguments(parser):
         default=DEFAULT_FPS,
         help="frames per second kept from videos that are not clips (default: %(default)s)",
     )
-    clip_only = ", ".join(name + "/" for name in CLIP_ONLY_CLASSES)
+    clip_only = clip_only_folder_list()
     parser.add_argument(
         "--clips",
         action="store_true",

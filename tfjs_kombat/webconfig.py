@@ -9,7 +9,7 @@ Model facts (files, quantization, MobileNet's width) are convert's config.json, 
 import json
 from pathlib import Path
 
-from tfjs_kombat import config, files, importer
+from tfjs_kombat import config, datafolder, files
 from tfjs_kombat.errors import say, shown
 
 WEB_ROOT = Path(__file__).resolve().parents[1] / "web"
@@ -41,7 +41,7 @@ def browser_constants():
         "SEASONS": config.SEASONS,
         "DAYS_PER_YEAR": config.DAYS_PER_YEAR,
         # Extra class folders the record page may add: what `tfjs-kombat import` accepts.
-        "CLASS_NAME_PATTERN": importer.CLASS_NAME.pattern,
+        "CLASS_NAME_PATTERN": datafolder.CLASS_NAME.pattern,
     }
 
 

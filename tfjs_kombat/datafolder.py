@@ -1,0 +1,85 @@
+"""The dataset folder's rules, in one place: what `import` writes is what `dataset` reads.
+
+A dataset folder holds class folders (config.CLASS_DIRS for the frame heads, config.CLIP_CLASS_DIRS
+for the sequence head): images directly in a frame class folder, and clips in any clip class
+folder, each a folder of numbered frames (`<class>/<clip>/001.jpg, 002.jpg, ...`) or a video
+(`<class>/<clip>.mp4`). Here are the names and files that count (hidden files never do) and a
+file's identity (its bytes). importer.py, dataset.py, frames.py and webconfig.py read them here.
+"""
+
+import hashlib
+import re
+from pathlib import Path
+
+from tfjs_kombat import config
+from tfjs_kombat.errors import shown
+
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
+# Videos are decoded by ffmpeg (frames.py), which reads every one of these: import and dataset
+# both take them.
+VIDEO_EXTENSIONS = (".mp4", ".mov", ".webm", ".mkv", ".avi", ".m4v", ".y4m")
+
+CLASS_NAME = re.compile(r"[a-z0-9_-]{1,40}")  # extra classes: a plain folder name on every system
+# Clips: a plain folder name too (the record page writes 20240517-134530-001), and frames named by
+# their number, as the record page and `tfjs-kombat frames` write them.
+CLIP_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,79}")
+FRAME_NUMBER = re.compile(r"[0-9]{1,9}")
+CLIP_LAYOUT = "<class>/<clip>/001.jpg, 002.jpg, ..."
+# Classes read only as clips (the kicks that differ only in how they move): a video there is a clip.
+CLIP_ONLY_CLASSES = tuple(name for name in config.CLIP_CLASS_DIRS if name not in config.CLASS_DIRS)
+
+
+def is_hidden(name):
+    """A file or folder name that is no data: .DS_Store, ._AppleDouble files, editor swap files,
+    macOS zip metadata (__MACOSX)."""
+    return name.startswith(".") or name == "__MACOSX"
+
+
+def is_image(path):
+    return Path(path).suffix.lower() in IMAGE_EXTENSIONS
+
+
+def is_video(path):
+    return Path(path).suffix.lower() in VIDEO_EXTENSIONS
+
+
+def folder_list():
+    return ", ".join(name + "/" for name in config.CLASS_DIRS)
+
+
+def clip_folder_list():
+    return ", ".join(name + "/" for name in config.CLIP_CLASS_DIRS)
+
+
+def clip_only_folder_list():
+    return ", ".join(name + "/" for name in CLIP_ONLY_CLASSES)
+
+
+# --- what is in a folder -----------------------------------------------------------------------
+
+
+def image_files(folder):
+    """The images directly in a class folder, sorted; none if it is no folder."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path for path in folder.iterdir() if path.is_file() and not is_hidden(path.name) and is_image(path)
+    )
+
+
+# --- identity ----------------------------------------------------------------------------------
+
+
+def content_hash(path):
+    """A file's identity: the sha256 of its bytes."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+def listing(names, limit=5):
+    """The first few names, each shown() escaped, and how many there are in all."""
+    listed = ", ".join(map(shown, names[:limit]))
+    return listed + (f", ... ({len(names)} in all)" if len(names) > limit else "")
