@@ -3,8 +3,9 @@
 A dataset folder holds class folders (config.CLASS_DIRS for the frame heads, config.CLIP_CLASS_DIRS
 for the sequence head): images directly in a frame class folder, and clips in any clip class
 folder, each a folder of numbered frames (`<class>/<clip>/001.jpg, 002.jpg, ...`) or a video
-(`<class>/<clip>.mp4`). Here are the names and files that count (hidden files never do) and a
-file's identity (its bytes). importer.py, dataset.py, frames.py and webconfig.py read them here.
+(`<class>/<clip>.mp4`). Here are the names and files that count (hidden files never do), the
+order of a clip's frames, and a file's and a clip's identity (their bytes). importer.py,
+dataset.py, frames.py, features.py and webconfig.py read them here.
 """
 
 import hashlib
@@ -67,6 +68,24 @@ def image_files(folder):
     )
 
 
+def frame_order(path):
+    """Sort key of a clip's frame files: by name, numbers by value (2.jpg before 10.jpg), so both
+    ffmpeg's 001.jpg, 002.jpg, ... and the article's 1..N keep the order they were taken in."""
+    name = Path(path).name.lower()
+    return [(0, int(part), part) if part.isdecimal() else (1, 0, part) for part in re.split(r"(\d+)", name)]
+
+
+def clip_frame_files(folder):
+    """The frame images of a clip folder (a folder of NNN.jpg/png), in the order they were taken;
+    hidden files, subfolders and other files are not frames."""
+    found = (
+        entry
+        for entry in Path(folder).iterdir()
+        if not is_hidden(entry.name) and is_image(entry) and entry.is_file()
+    )
+    return sorted(found, key=frame_order)
+
+
 # --- identity ----------------------------------------------------------------------------------
 
 
@@ -74,6 +93,11 @@ def content_hash(path):
     """A file's identity: the sha256 of its bytes."""
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def clip_digest(frames):
+    """A clip's identity: its frames' bytes, in order."""
+    return hashlib.sha256("\n".join(content_hash(path) for path in frames).encode()).hexdigest()
 
 
 # --- reports -----------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ frames in the same order, or the same video bytes) land on the same side. They g
 manifest's "clips" section, which exists only when the dataset holds clips.
 """
 
-import hashlib
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,9 @@ from tfjs_kombat import config, files
 from tfjs_kombat.datafolder import (
     IMAGE_EXTENSIONS,
     VIDEO_EXTENSIONS,
+    clip_digest,
     clip_folder_list,
+    clip_frame_files,
     clip_only_folder_list,
     content_hash,
     folder_list,
@@ -34,7 +35,7 @@ from tfjs_kombat.datafolder import (
     listing,
 )
 from tfjs_kombat.errors import UserError, say, shown, warn
-from tfjs_kombat.frames import BadImage, BadVideo, clip_frame_files, load_image, video_frame_count
+from tfjs_kombat.frames import BadImage, BadVideo, load_image, video_frame_count
 
 PROGRESS_EVERY = 500
 CLIP_PROGRESS_EVERY = 50
@@ -75,14 +76,13 @@ def clip_folder_contents(folder, relative, warnings_):
 def check_clip(path):
     """A clip path -> Clip, or raise BadImage / BadVideo with the reason it cannot be used."""
     if path.is_dir():
-        frames, digests = clip_frame_files(path), []
+        frames = clip_frame_files(path)
         for frame in frames:
             try:
                 load_image(frame)
             except BadImage as error:
                 raise BadImage(f"frame {shown(frame.name)}: {error}") from None
-            digests.append(content_hash(frame))
-        return Clip(path, len(frames), hashlib.sha256("\n".join(digests).encode()).hexdigest())
+        return Clip(path, len(frames), clip_digest(frames))
     return Clip(path, video_frame_count(path, config.CLIP_FPS), content_hash(path))
 
 

@@ -38,6 +38,7 @@ from tfjs_kombat.config import (
     SEQUENCE_LENGTH,
     SEQUENCE_POOL,
 )
+from tfjs_kombat.datafolder import clip_frame_files
 from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.mobilenet import ALPHAS, CUTS, alpha_argument, load_mobilenet, resolve_alpha
 
@@ -174,7 +175,7 @@ def list_clips(split_dir):
     for index, class_dir in enumerate(CLIP_CLASS_DIRS):
         folder = Path(split_dir) / class_dir
         for clip in sorted(folder.iterdir()) if folder.is_dir() else []:
-            frames = sorted(clip.glob("*.png")) if clip.is_dir() else []
+            frames = clip_frame_files(clip) if clip.is_dir() else []
             if frames:
                 clips.append((clip, index, frames))
     return clips

@@ -14,7 +14,6 @@ which also makes merging into an existing dataset free of overwrites and re-impo
 Everything is staged beside the target and moved in only when the whole import succeeded.
 """
 
-import hashlib
 import re
 import shlex
 import shutil
@@ -34,6 +33,8 @@ from tfjs_kombat.datafolder import (
     CLIP_ONLY_CLASSES,
     FRAME_NUMBER,
     IMAGE_EXTENSIONS,
+    clip_digest,
+    clip_frame_files,
     clip_only_folder_list,
     content_hash,
     folder_list,
@@ -422,21 +423,6 @@ def stage_images(candidates, data, accepted_dir, skipped):
     return counts, conflicts
 
 
-def clip_frames(folder):
-    """A clip folder's frames in order (by number): 001.jpg, 002.jpg, ..."""
-    frames = [
-        path
-        for path in folder.iterdir()
-        if path.is_file() and is_image(path) and FRAME_NUMBER.fullmatch(path.stem)
-    ]
-    return sorted(frames, key=lambda path: (int(path.stem), path.name))
-
-
-def clip_digest(frames):
-    """A clip's identity: its frames' bytes, in order."""
-    return hashlib.sha256("".join(content_hash(path) for path in frames).encode()).hexdigest()
-
-
 def existing_clips(data):
     """-> (clip digest -> (class, "class/clip"), {class: lower-cased clip names taken}). A clip
     video's name is taken too, and names are compared lower-cased for case-insensitive disks."""
@@ -449,7 +435,7 @@ def existing_clips(data):
                     continue
                 if entry.is_dir():
                     names.add(entry.name.lower())
-                    if frames := clip_frames(entry):
+                    if frames := clip_frame_files(entry):
                         digests.setdefault(clip_digest(frames), (folder.name, f"{folder.name}/{entry.name}"))
                 elif is_video(entry):
                     names.add(entry.stem.lower())
@@ -682,7 +668,7 @@ def count_clips(folder):
         1
         for entry in folder.iterdir()
         if not is_hidden(entry.name)
-        and ((entry.is_dir() and clip_frames(entry)) or (entry.is_file() and is_video(entry)))
+        and ((entry.is_dir() and clip_frame_files(entry)) or (entry.is_file() and is_video(entry)))
     )
 
 
