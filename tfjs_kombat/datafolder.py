@@ -4,8 +4,9 @@ A dataset folder holds class folders (config.CLASS_DIRS for the frame heads, con
 for the sequence head): images directly in a frame class folder, and clips in any clip class
 folder, each a folder of numbered frames (`<class>/<clip>/001.jpg, 002.jpg, ...`) or a video
 (`<class>/<clip>.mp4`). Here are the names and files that count (hidden files never do), the
-order of a clip's frames, and a file's and a clip's identity (their bytes). importer.py,
-dataset.py, frames.py, features.py and webconfig.py read them here.
+order of a clip's frames, a file's and a clip's identity (their bytes), and the per-class table
+that `import` and `dataset` print. importer.py, dataset.py, frames.py, features.py and
+webconfig.py read them here.
 """
 
 import hashlib
@@ -13,7 +14,7 @@ import re
 from pathlib import Path
 
 from tfjs_kombat import config
-from tfjs_kombat.errors import shown
+from tfjs_kombat.errors import say, shown
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
 # Videos are decoded by ffmpeg (frames.py), which reads every one of these: import and dataset
@@ -107,3 +108,13 @@ def listing(names, limit=5):
     """The first few names, each shown() escaped, and how many there are in all."""
     listed = ", ".join(map(shown, names[:limit]))
     return listed + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+
+
+def print_table(title, rows, titles=None):
+    """One line per class, right-aligned columns named by the rows' keys (or titles[key])."""
+    titles = {column: (titles or {}).get(column, column) for column in next(iter(rows.values()))}
+    width = max(len(title), *(len(name) for name in rows)) + 2
+    columns = {column: max(8, len(text) + 2) for column, text in titles.items()}
+    say(f"{title:<{width}}" + "".join(f"{titles[column]:>{w}}" for column, w in columns.items()))
+    for name, row in rows.items():
+        say(f"{name:<{width}}" + "".join(f"{row[column]:>{w}}" for column, w in columns.items()))

@@ -33,6 +33,7 @@ from tfjs_kombat.datafolder import (
     is_image,
     is_video,
     listing,
+    print_table,
 )
 from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.frames import BadImage, BadVideo, load_image, video_frame_count
@@ -281,14 +282,7 @@ def split(images, test_fraction, seed, key=content_hash):
     return train, test
 
 
-def print_table(title, counts, width=10):
-    """A per-class table of the counts, one row per class, columns as the counts' keys."""
-    columns = list(next(iter(counts.values())))
-    say(f"{title:<{width}}" + "".join(f"{COLUMN_TITLES.get(c, c):>8}" for c in columns))
-    for name, row in counts.items():
-        say(f"{name:<{width}}" + "".join(f"{value:>8}" for value in row.values()))
-
-
+# The tables' column titles that differ from the counts' keys (datafolder.print_table).
 COLUMN_TITLES = {"clips": "used", "train_frames": "train_f", "test_frames": "test_f"}
 
 
@@ -357,12 +351,12 @@ def make_split(root, out_path, test_fraction=config.TEST_FRACTION, seed=config.S
         found_warnings += clip_warnings
 
     if any(row["found"] for row in counts.values()) or not has_clips:
-        print_table("class", counts)
+        print_table("class", counts, COLUMN_TITLES)
     dropped = sum(len(paths) for paths in result.images.values()) - sum(len(paths) for paths in used.values())
     if dropped:
         say(f"balanced the classes: left out {dropped} images at random (seed {seed})")
     if has_clips:
-        print_table("clips", clip_counts, width=12)
+        print_table("clips", clip_counts, COLUMN_TITLES)
         dropped = sum(map(len, result.clips.values())) - sum(map(len, clips_used.values()))
         if dropped:
             say(f"balanced the clip classes: left out {dropped} clips at random (seed {seed})")

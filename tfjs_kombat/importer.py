@@ -43,6 +43,7 @@ from tfjs_kombat.datafolder import (
     is_image,
     is_video,
     listing,
+    print_table,
 )
 from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.frames import BadImage, check_fps, extract_frames, load_image
@@ -670,15 +671,6 @@ def count_clips(folder):
         if not is_hidden(entry.name)
         and ((entry.is_dir() and clip_frame_files(entry)) or (entry.is_file() and is_video(entry)))
     )
-
-
-def print_table(title, rows):
-    """One line per class, right-aligned columns named by the rows' keys."""
-    width = max(len(title), *(len(name) for name in rows)) + 2
-    columns = {column: max(8, len(column) + 2) for column in next(iter(rows.values()))}
-    say(f"{title:<{width}}" + "".join(f"{column:>{w}}" for column, w in columns.items()))
-    for name, row in rows.items():
-        say(f"{name:<{width}}" + "".join(f"{row[column]:>{w}}" for column, w in columns.items()))
 
 
 def add_arguments(parser):
