@@ -5,7 +5,7 @@ for the sequence head): images directly in a frame class folder, and clips in an
 folder, each a folder of numbered frames (`<class>/<clip>/001.jpg, 002.jpg, ...`) or a video
 (`<class>/<clip>.mp4`). Here are the names and files that count (hidden files never do), the
 order of a clip's frames, a file's and a clip's identity (their bytes), and the per-class table
-that `import` and `dataset` print. importer.py, dataset.py, frames.py, features.py and
+that `import` and `dataset` print. importer/, dataset.py, frames.py, features.py and
 webconfig.py read them here.
 """
 
