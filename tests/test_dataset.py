@@ -11,7 +11,7 @@ from conftest import HOSTILE_NAME, assert_escaped
 from PIL import Image
 from test_frames import SIZE, enormous_png, save, truncated_jpeg
 
-from tfjs_kombat import config, dataset, frames
+from tfjs_kombat import config, datafolder, dataset, frames
 from tfjs_kombat.cli import main
 from tfjs_kombat.errors import UserError
 
@@ -368,7 +368,7 @@ def test_a_clip_keeps_the_order_its_frames_were_taken_in(tmp_path):
         save(tmp_path / name, distinct_image(0))
     (tmp_path / "notes.txt").write_text("not a frame")
     (tmp_path / "sub.png").mkdir()
-    assert [p.name for p in frames.clip_frame_files(tmp_path)] == ["1.png", "2.png", "003.png", "10.png"]
+    assert [p.name for p in datafolder.clip_frame_files(tmp_path)] == ["1.png", "2.png", "003.png", "10.png"]
 
 
 def test_clip_split_has_no_leakage(tmp_path):

@@ -4,7 +4,7 @@ import json
 import shutil
 import subprocess
 
-from tfjs_kombat import cli, config, importer, webconfig
+from tfjs_kombat import cli, config, datafolder, webconfig
 
 WEB_JS = webconfig.WEB_ROOT / "js"
 
@@ -47,7 +47,7 @@ def test_the_module_holds_config_py_as_the_browser_sees_it(tmp_path):
     assert constants["SEASONS"] == list(config.SEASONS)
     assert constants["DAYS_PER_YEAR"] == config.DAYS_PER_YEAR
     assert constants["FRAME_HEADS"] == {"pose": ["punch_kick"], "article": ["punch", "punch_kick"]}
-    assert constants["CLASS_NAME_PATTERN"] == importer.CLASS_NAME.pattern
+    assert constants["CLASS_NAME_PATTERN"] == datafolder.CLASS_NAME.pattern
 
 
 def test_a_changed_config_reaches_the_module(tmp_path, monkeypatch):

@@ -29,9 +29,10 @@ from PIL import Image
 from tfjs_kombat import recipes
 from tfjs_kombat.augmentation import augment_clip, augment_frame, clip_seed, source_seed
 from tfjs_kombat.config import CLIP_FPS, FRAME_HEIGHT, FRAME_WIDTH, SEED
+from tfjs_kombat.datafolder import clip_frame_files
 from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.files import replacing_dir, write_json
-from tfjs_kombat.frames import BadImage, clip_frame_files, extract_frames, grayscale, load_image, to_frame
+from tfjs_kombat.frames import BadImage, extract_frames, grayscale, load_image, to_frame
 
 # Bump when the pipeline or the file layout changes, so old outputs are not taken as up to date.
 PIPELINE_VERSION = "article-imgaug-1"

@@ -15,8 +15,6 @@ CLASS_NAMES = ("punch", "kick", "other")
 PUNCH, KICK, OTHER = range(3)
 BINARY_CLASS_NAMES = ("no_punch", "punch")  # the punch head's sigmoid: P(punch)
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
-
 # Decisions the article's browser code makes from the heads' outputs.
 PUNCH_THRESHOLD = 0.4  # binary head: punch if P(punch) >= 0.4
 OTHER_THRESHOLD = 0.4  # n-ary head: do nothing if P(other) >= 0.4 ...
@@ -43,7 +41,6 @@ DAYS_PER_YEAR = 365  # days of a non-leap year, 0-based
 CLIP_CLASS_DIRS = (*CLASS_DIRS, "roundhouses", "back_kicks")
 CLIP_CLASS_NAMES = (*CLASS_NAMES, "roundhouse", "back_kick")
 ROUNDHOUSE, BACK_KICK = 3, 4
-VIDEO_EXTENSIONS = (".mp4", ".webm", ".mov")
 CLIP_FPS = 1000 // CLASSIFY_INTERVAL_MS  # clips are read at the page's classification rate
 SEQUENCE_LENGTH = 12  # the sequence head reads the last 12 frames (1.2 s)
 DEFAULT_CLIPS_PER_CLASS = 40  # rendered clips per clip class in the embedded default dataset

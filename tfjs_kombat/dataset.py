@@ -15,14 +15,28 @@ frames in the same order, or the same video bytes) land on the same side. They g
 manifest's "clips" section, which exists only when the dataset holds clips.
 """
 
-import hashlib
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tfjs_kombat import config, files
+from tfjs_kombat.datafolder import (
+    IMAGE_EXTENSIONS,
+    VIDEO_EXTENSIONS,
+    clip_digest,
+    clip_folder_list,
+    clip_frame_files,
+    clip_only_folder_list,
+    content_hash,
+    folder_list,
+    is_hidden,
+    is_image,
+    is_video,
+    listing,
+    print_table,
+)
 from tfjs_kombat.errors import UserError, say, shown, warn
-from tfjs_kombat.frames import BadImage, BadVideo, clip_frame_files, load_image, video_frame_count
+from tfjs_kombat.frames import BadImage, BadVideo, load_image, video_frame_count
 
 PROGRESS_EVERY = 500
 CLIP_PROGRESS_EVERY = 50
@@ -46,20 +60,6 @@ class Scan:
     clip_skipped: list[tuple[Path, str]] = field(default_factory=list)  # unusable clips and why
 
 
-def is_hidden(path):
-    return path.name.startswith(".")  # .DS_Store, ._AppleDouble files, editor swap files
-
-
-def listing(names, limit=5):
-    """The first few names, each shown() escaped, and how many there are in all."""
-    listed = ", ".join(map(shown, names[:limit]))
-    return listed + (f", ... ({len(names)} in all)" if len(names) > limit else "")
-
-
-def is_video(path):
-    return path.suffix.lower() in config.VIDEO_EXTENSIONS
-
-
 def clip_folder_contents(folder, relative, warnings_):
     """A clip folder's frame files, warning about what else it holds."""
     frames = clip_frame_files(folder)
@@ -67,7 +67,7 @@ def clip_folder_contents(folder, relative, warnings_):
     others = sorted(
         entry.name + ("/" if entry.is_dir() else "")
         for entry in folder.iterdir()
-        if not is_hidden(entry) and entry.name not in frame_names
+        if not is_hidden(entry.name) and entry.name not in frame_names
     )
     if frames and others:
         warnings_.append(f"{relative}: ignoring what is not a frame image in a clip: {listing(others)}")
@@ -77,14 +77,13 @@ def clip_folder_contents(folder, relative, warnings_):
 def check_clip(path):
     """A clip path -> Clip, or raise BadImage / BadVideo with the reason it cannot be used."""
     if path.is_dir():
-        frames, digests = clip_frame_files(path), []
+        frames = clip_frame_files(path)
         for frame in frames:
             try:
                 load_image(frame)
             except BadImage as error:
                 raise BadImage(f"frame {shown(frame.name)}: {error}") from None
-            digests.append(content_hash(frame))
-        return Clip(path, len(frames), hashlib.sha256("\n".join(digests).encode()).hexdigest())
+        return Clip(path, len(frames), clip_digest(frames))
     return Clip(path, video_frame_count(path, config.CLIP_FPS), content_hash(path))
 
 
@@ -105,7 +104,7 @@ def scan(root, decode=None):
     root = root.resolve()
 
     warnings_ = []
-    entries = sorted(entry for entry in root.iterdir() if not is_hidden(entry))
+    entries = sorted(entry for entry in root.iterdir() if not is_hidden(entry.name))
     extra_dirs = [
         entry.name for entry in entries if entry.is_dir() and entry.name not in config.CLIP_CLASS_DIRS
     ]
@@ -131,21 +130,21 @@ def scan(root, decode=None):
             continue
         others, images, empty = [], [], []
         for entry in sorted(folder.iterdir()):
-            if is_hidden(entry):
+            if is_hidden(entry.name):
                 continue
             if entry.is_dir():
                 if clip_folder_contents(entry, shown(f"{name}/{entry.name}/"), warnings_):
                     clip_candidates[name].append(entry)
                 else:
                     empty.append(entry.name + "/")
-            elif entry.suffix.lower() in config.IMAGE_EXTENSIONS:
+            elif is_image(entry):
                 (candidates[name] if frame_class else images).append(entry)
             elif is_video(entry):
                 clip_candidates[name].append(entry)
             else:
                 others.append(entry.name)
         if others:
-            extensions = "/".join(config.IMAGE_EXTENSIONS + config.VIDEO_EXTENSIONS)
+            extensions = "/".join(IMAGE_EXTENSIONS + VIDEO_EXTENSIONS)
             warnings_.append(f"{name}/: ignoring files that are not {extensions}: {listing(others)}")
         if empty:
             warnings_.append(
@@ -231,18 +230,6 @@ def scan(root, decode=None):
     return Scan(root, images, skipped, warnings_, decoded, clips, clip_skipped)
 
 
-def folder_list():
-    return ", ".join(name + "/" for name in config.CLASS_DIRS)
-
-
-def clip_folder_list():
-    return ", ".join(name + "/" for name in config.CLIP_CLASS_DIRS)
-
-
-def clip_only_folder_list():
-    return ", ".join(name + "/" for name in config.CLIP_CLASS_DIRS if name not in config.CLASS_DIRS)
-
-
 def describe(root, name, valid, candidates):
     if not (root / name).is_dir():
         return f"{name}/ missing"
@@ -262,11 +249,6 @@ def balance(images, seed):
 
 
 balance_classes = balance  # make_split's `balance` flag shadows the function's name
-
-
-def content_hash(path):
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def split(images, test_fraction, seed, key=content_hash):
@@ -300,14 +282,7 @@ def split(images, test_fraction, seed, key=content_hash):
     return train, test
 
 
-def print_table(title, counts, width=10):
-    """A per-class table of the counts, one row per class, columns as the counts' keys."""
-    columns = list(next(iter(counts.values())))
-    say(f"{title:<{width}}" + "".join(f"{COLUMN_TITLES.get(c, c):>8}" for c in columns))
-    for name, row in counts.items():
-        say(f"{name:<{width}}" + "".join(f"{value:>8}" for value in row.values()))
-
-
+# The tables' column titles that differ from the counts' keys (datafolder.print_table).
 COLUMN_TITLES = {"clips": "used", "train_frames": "train_f", "test_frames": "test_f"}
 
 
@@ -376,12 +351,12 @@ def make_split(root, out_path, test_fraction=config.TEST_FRACTION, seed=config.S
         found_warnings += clip_warnings
 
     if any(row["found"] for row in counts.values()) or not has_clips:
-        print_table("class", counts)
+        print_table("class", counts, COLUMN_TITLES)
     dropped = sum(len(paths) for paths in result.images.values()) - sum(len(paths) for paths in used.values())
     if dropped:
         say(f"balanced the classes: left out {dropped} images at random (seed {seed})")
     if has_clips:
-        print_table("clips", clip_counts, width=12)
+        print_table("clips", clip_counts, COLUMN_TITLES)
         dropped = sum(map(len, result.clips.values())) - sum(map(len, clips_used.values()))
         if dropped:
             say(f"balanced the clip classes: left out {dropped} clips at random (seed {seed})")

@@ -40,6 +40,7 @@ from tfjs_kombat.config import (
     MOBILENET_SIZE,
     SEQUENCE_LENGTH,
 )
+from tfjs_kombat.datafolder import clip_frame_files
 from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.mobilenet import ALPHAS, alpha_argument, load_mobilenet, resolve_alpha
 
@@ -170,7 +171,7 @@ def list_clips(split_dir):
     for index, class_dir in enumerate(CLIP_CLASS_DIRS):
         folder = Path(split_dir) / class_dir
         for clip in sorted(folder.iterdir()) if folder.is_dir() else []:
-            frames = sorted(clip.glob("*.png")) if clip.is_dir() else []
+            frames = clip_frame_files(clip) if clip.is_dir() else []
             if frames:
                 clips.append((clip, index, frames))
     return clips

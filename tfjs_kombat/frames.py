@@ -9,7 +9,6 @@ checks and decodes (or raises BadImage), `photo_frame` adds the crop and the gre
 """
 
 import math
-import re
 import shutil
 import stat
 import subprocess
@@ -19,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from tfjs_kombat.config import FRAME_HEIGHT, FRAME_WIDTH, IMAGE_EXTENSIONS
+from tfjs_kombat.config import FRAME_HEIGHT, FRAME_WIDTH
 from tfjs_kombat.errors import UserError, say, shown
 
 # 8K video frames are 33 MP; a larger declared size is a huge photo or a forged header, and
@@ -148,24 +147,6 @@ def extract_frames(video, out_dir, fps=None, max_frames=None):
         detail = result.stderr.strip().splitlines()[-1:] or ["no frames decoded"]
         raise UserError(f"ffmpeg could not read {shown(video)}: {shown(detail[0])}")
     return frames
-
-
-def frame_order(path):
-    """Sort key of a clip's frame files: by name, numbers by value (2.jpg before 10.jpg), so both
-    ffmpeg's 001.jpg, 002.jpg, ... and the article's 1..N keep the order they were taken in."""
-    name = Path(path).name.lower()
-    return [(0, int(part), part) if part.isdecimal() else (1, 0, part) for part in re.split(r"(\d+)", name)]
-
-
-def clip_frame_files(folder):
-    """The frame images of a clip folder (a folder of NNN.jpg/png), in the order they were taken;
-    hidden files, subfolders and other files are not frames."""
-    found = (
-        entry
-        for entry in Path(folder).iterdir()
-        if not entry.name.startswith(".") and entry.suffix.lower() in IMAGE_EXTENSIONS and entry.is_file()
-    )
-    return sorted(found, key=frame_order)
 
 
 def video_frame_count(video, fps=None):

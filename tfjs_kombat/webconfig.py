@@ -9,7 +9,7 @@ Model facts (files, quantization, MobileNet's width) are convert's config.json, 
 import json
 from pathlib import Path
 
-from tfjs_kombat import config, files, importer, recipes
+from tfjs_kombat import config, datafolder, files, recipes
 from tfjs_kombat.errors import say, shown
 
 WEB_ROOT = Path(__file__).resolve().parents[1] / "web"
@@ -43,7 +43,7 @@ def browser_constants():
         # Which frame heads each recipe trains (recipes.py), for the pages' notes.
         "FRAME_HEADS": {r.name: [head.name for head in r.frame_heads] for r in recipes.RECIPES},
         # Extra class folders the record page may add: what `tfjs-kombat import` accepts.
-        "CLASS_NAME_PATTERN": importer.CLASS_NAME.pattern,
+        "CLASS_NAME_PATTERN": datafolder.CLASS_NAME.pattern,
     }
 
 
