@@ -26,8 +26,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tfjs_kombat import render, serve
+from tfjs_kombat import serve
 from tfjs_kombat.config import CLIP_CLASS_NAMES, SEQUENCE_LENGTH, SEQUENCE_POOL
+from tfjs_kombat.synth import render
 
 
 def measure(web_root, backend="wasm", frames=150, clip=None):

@@ -6,7 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tfjs_kombat import config, figure, motion
+from tfjs_kombat import config
+from tfjs_kombat.synth import figure, motion
+from tfjs_kombat.synth.person import Pattern, random_person
+from tfjs_kombat.synth.pose import POSES, random_angles, relaxed_stance, spinning_kick_poses
 
 
 def pose_measures(pose, count=300):
@@ -15,7 +18,7 @@ def pose_measures(pose, count=300):
     measures = []
     for seed in range(count):
         rng = np.random.default_rng([99, seed])
-        joints = figure.skeleton(figure.random_person(rng), figure.random_angles(pose, rng))
+        joints = figure.skeleton(random_person(rng), random_angles(pose, rng))
         hands = [joints[f"{side}_hand"] - joints["neck"] for side in ("lead", "rear")]
         shoulder_height = joints["lead_shoulder"][1] - joints["neck"][1]
         reach = max([x for x, y in hands if abs(y - shoulder_height) < 0.1], default=0.0)
@@ -25,7 +28,7 @@ def pose_measures(pose, count=300):
 
 
 def test_poses_are_apart_by_the_body_not_the_colours():
-    punch, kick, other = (pose_measures(pose) for pose in figure.POSES)
+    punch, kick, other = (pose_measures(pose) for pose in POSES)
     assert punch[:, 0].min() > 0.33  # a fist held out at shoulder height, toward the facing side
     assert max(kick[:, 0].max(), other[:, 0].max()) < 0.31
     assert kick[:, 1].min() > 0.24  # a foot raised from hip height up
@@ -34,7 +37,7 @@ def test_poses_are_apart_by_the_body_not_the_colours():
 
 def test_figures_face_both_ways():
     rng = np.random.default_rng(3)
-    person, angles = figure.random_person(rng), figure.random_angles("punch", rng)
+    person, angles = random_person(rng), random_angles("punch", rng)
     right = figure.parts_box(figure.figure_parts(person, angles, facing=1))
     left = figure.parts_box(figure.figure_parts(person, angles, facing=-1))
     assert right[2] > 0.3 and right[2] > -right[0] + 0.1  # the fist is out on the facing side
@@ -44,7 +47,7 @@ def test_figures_face_both_ways():
 def plain_person(**changes):
     """A bald person whose skin, shirt, trousers and shoes are colours no other part has."""
     rng = np.random.default_rng(4)
-    person = figure.random_person(rng)._replace(
+    person = random_person(rng)._replace(
         skin=(200, 150, 100),
         hair=None,
         shirt=(30, 60, 200),
@@ -60,7 +63,7 @@ def plain_person(**changes):
 
 def drawn(person, scale=300, angles=None):
     """The person standing relaxed (always the same stance) on white; also their parts as drawn."""
-    angles = angles or figure.relaxed_stance(np.random.default_rng(0))
+    angles = angles or relaxed_stance(np.random.default_rng(0))
     parts = figure.figure_parts(person, angles)
     image = Image.new("RGB", (scale, int(scale * 1.15)), (255, 255, 255))
     figure.draw_parts(image, parts, scale, (scale / 2, scale * 1.1))
@@ -111,7 +114,7 @@ def colour_share(window, colour):
 
 @pytest.mark.parametrize("kind", ["hstripes", "vstripes", "checks"])
 def test_patterns_put_two_colours_on_the_shirt_and_grow_with_the_figure(kind):
-    stripes = figure.Pattern(kind, (240, 230, 40), 0.05)
+    stripes = Pattern(kind, (240, 230, 40), 0.05)
     person = plain_person(shirt_pattern=stripes, sleeve_length=0.93)
     image, parts = drawn(person)
     window = torso_window(image, parts, person)
@@ -119,7 +122,7 @@ def test_patterns_put_two_colours_on_the_shirt_and_grow_with_the_figure(kind):
     assert min(shares) > 0.3 and sum(shares) > 0.98  # two colours, half and half
     # Stripe edges met per period (2 when the line crosses the stripes, 0 along them), up the
     # torso and across it, are the same whatever the figure's size.
-    upright = figure.relaxed_stance(np.random.default_rng(0)) | {"lean": 0.0}
+    upright = relaxed_stance(np.random.default_rng(0)) | {"lean": 0.0}
     for scale in (200, 400):
         image, parts = drawn(person, scale, upright)
         is_stripe = (torso_window(image, parts, person, half=scale // 20) == stripes.colour).all(axis=2)
@@ -135,7 +138,7 @@ def test_patterns_put_two_colours_on_the_shirt_and_grow_with_the_figure(kind):
 def test_people_are_distinct():
     """Two dozen people in one stance: different shapes and clothes, some patterned, some in short
     sleeves or shorts (measured against the same person fully covered), not all."""
-    people = [figure.random_person(np.random.default_rng([21, i])) for i in range(24)]
+    people = [random_person(np.random.default_rng([21, i])) for i in range(24)]
     drawings = [drawn(person) for person in people]
     figures = [(image != 255).any(axis=2) for image, _ in drawings]
     for i, j in itertools.combinations(range(len(people)), 2):
@@ -178,8 +181,8 @@ def test_spinning_kicks_share_the_kick_and_two_poses_unlike_it():
     kick = pose_measures("kick")
     for seed in range(200):
         rng = np.random.default_rng([98, seed])
-        person = figure.random_person(rng)
-        chamber, extension, turned = figure.spinning_kick_poses(rng)
+        person = random_person(rng)
+        chamber, extension, turned = spinning_kick_poses(rng)
         leg = kicking_leg(extension)
         side = leg.split("_")[0]
         assert leg == kicking_leg(chamber) and chamber[leg][0] > 70 and chamber[leg][1] < -10
@@ -267,7 +270,7 @@ def test_clips_of_every_class_move_as_named():
     for seed in range(30):
         for name in motion.CLIP_NAMES:
             rng = np.random.default_rng([12, seed])
-            person = figure.random_person(rng)
+            person = random_person(rng)
             measures = []
             for angles in motion.clip_angles(name, rng):
                 joints = figure.skeleton(person, angles)

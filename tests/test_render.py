@@ -7,10 +7,11 @@ import pytest
 from conftest import HOSTILE_NAME, assert_escaped
 from PIL import Image
 
-from tfjs_kombat import config, render, scene
+from tfjs_kombat import config
 from tfjs_kombat.cli import main
 from tfjs_kombat.errors import UserError
 from tfjs_kombat.frames import ffmpeg_executable
+from tfjs_kombat.synth import render, scene
 
 
 def pixels(image):

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tfjs_kombat import frames, render, webconfig
+from tfjs_kombat import frames, webconfig
 from tfjs_kombat.config import (
     CLASS_DIRS,
     CLASS_NAMES,
@@ -30,6 +30,7 @@ from tfjs_kombat.config import (
 )
 from tfjs_kombat.errors import UserError
 from tfjs_kombat.serve import CHROMIUM, CHROMIUM_ARGS, make_server
+from tfjs_kombat.synth import render
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 # Never copied: big, or replaced by the test's own (MK.js only where a test installs it).

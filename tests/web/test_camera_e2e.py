@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tfjs_kombat import render
+from tfjs_kombat.synth import render
 
 
 def play(browser, url):

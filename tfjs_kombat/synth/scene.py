@@ -11,8 +11,10 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from tfjs_kombat import config
-from tfjs_kombat.figure import cloth, draw_parts, figure_parts, parts_box, random_angles, random_person, shade
-from tfjs_kombat.motion import clip_angles
+from tfjs_kombat.synth.figure import draw_parts, figure_parts, parts_box, shade
+from tfjs_kombat.synth.motion import clip_angles
+from tfjs_kombat.synth.person import cloth, random_person
+from tfjs_kombat.synth.pose import random_angles
 
 SUPERSAMPLE = 2  # draw at twice the size and shrink: smooth edges without an antialiasing library
 

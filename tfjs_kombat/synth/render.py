@@ -1,9 +1,10 @@
 """Render the default dataset and fake-camera clips: people punching, kicking or doing something else.
 
 So that `make train` works on a machine with no data, and so that browser tests have a fake
-camera. The people are drawn by figure.py, moved by motion.py and placed in rooms by scene.py.
-The dataset holds pictures (one person, one pose) and clips (one person moving: the sequence
-head's data, including the roundhouse and the back kick, which only their motion tells apart).
+camera. The people are made by person.py, posed by pose.py, drawn by figure.py, moved by
+motion.py and placed in rooms by scene.py. The dataset holds pictures (one person, one pose) and
+clips (one person moving: the sequence head's data, including the roundhouse and the back kick,
+which only their motion tells apart).
 """
 
 import contextlib
@@ -17,11 +18,12 @@ import numpy as np
 
 from tfjs_kombat import config
 from tfjs_kombat.errors import UserError, say, shown
-from tfjs_kombat.figure import POSES, random_angles, random_person, relaxed_stance
 from tfjs_kombat.files import replacing_dir
 from tfjs_kombat.frames import ffmpeg_executable
-from tfjs_kombat.motion import CLIP_NAMES, blend, roundhouse_move, smoothstep
-from tfjs_kombat.scene import (
+from tfjs_kombat.synth.motion import CLIP_NAMES, blend, roundhouse_move, smoothstep
+from tfjs_kombat.synth.person import random_person
+from tfjs_kombat.synth.pose import POSES, random_angles, relaxed_stance
+from tfjs_kombat.synth.scene import (
     random_room,
     render_empty_clip,
     render_moving,
