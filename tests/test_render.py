@@ -11,7 +11,7 @@ from tfjs_kombat import config
 from tfjs_kombat.cli import main
 from tfjs_kombat.errors import UserError
 from tfjs_kombat.frames import ffmpeg_executable
-from tfjs_kombat.synth import render, scene
+from tfjs_kombat.synth import render, scene, webcam
 
 
 def pixels(image):
@@ -100,7 +100,7 @@ def decode(video):
 
 def test_clip_is_a_webcam_feed_with_a_timeline(tmp_path):
     clip = tmp_path / "clip.y4m"
-    timeline = render.render_clip(clip, fps=10, seed=3)
+    timeline = webcam.render_clip(clip, fps=10, seed=3)
     width, height = 640, 480
     assert clip.read_bytes().startswith(b"YUV4MPEG2 W640 H480 F10:1")
     assert b" C420" in clip.read_bytes()[:100]  # yuv420p, what Chromium's fake camera reads
@@ -123,14 +123,14 @@ def test_clip_is_a_webcam_feed_with_a_timeline(tmp_path):
 
 
 def test_clip_as_mp4_and_bad_names(tmp_path, monkeypatch):
-    timeline = render.render_clip(tmp_path / "small.mp4", size=(160, 120), fps=5)
+    timeline = webcam.render_clip(tmp_path / "small.mp4", size=(160, 120), fps=5)
     assert len(decode(tmp_path / "small.mp4")) == round(timeline[-1][1] * 5) * 160 * 120 * 3
 
     with pytest.raises(UserError, match="y4m"):
-        render.render_clip(tmp_path / "clip.avi")
-    monkeypatch.setattr(render, "ffmpeg_executable", lambda: "false")
+        webcam.render_clip(tmp_path / "clip.avi")
+    monkeypatch.setattr(webcam, "ffmpeg_executable", lambda: "false")
     with pytest.raises(UserError, match="ffmpeg could not write"):
-        render.render_clip(tmp_path / "clip.y4m", size=(80, 60))
+        webcam.render_clip(tmp_path / "clip.y4m", size=(80, 60))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["small.mp4"]
 
 
@@ -151,10 +151,10 @@ def test_cli(tmp_path, capsys):
 
 def test_still_clip_only_stands(tmp_path):
     clip = tmp_path / "still.y4m"
-    timeline = render.render_clip(clip, size=(160, 120), script=render.STILL_SCRIPT)
+    timeline = webcam.render_clip(clip, size=(160, 120), script=webcam.STILL_SCRIPT)
     [(start, end, pose)] = timeline
     assert (start, pose) == (0.0, "other")
-    sways = end / render.SWAY_SECONDS
+    sways = end / webcam.SWAY_SECONDS
     assert sways >= 2 and sways == pytest.approx(round(sways))  # Chromium loops it without a jump
     header, _, rest = clip.read_bytes().partition(b"\n")
     assert b"W160 H120" in header and rest.count(b"FRAME") == round(end * 10)
@@ -294,8 +294,8 @@ def test_fake_camera_clip_plays_the_spinning_kicks(tmp_path, monkeypatch):
         played.extend(angles)
         return scene.render_sequence(person, room_, angles, rng, size, facing)
 
-    monkeypatch.setattr(render, "render_sequence", sequence)
-    timeline = render.render_clip(tmp_path / "spin.y4m", size=(160, 120), script=SPINNING_SCRIPT)
+    monkeypatch.setattr(webcam, "render_sequence", sequence)
+    timeline = webcam.render_clip(tmp_path / "spin.y4m", size=(160, 120), script=SPINNING_SCRIPT)
     assert [pose for _, _, pose in timeline] == [pose for pose, _ in SPINNING_SCRIPT]
     assert len(decode(tmp_path / "spin.y4m")) == 60 * 160 * 120 * 3
     shins = np.array([max(a["lead_leg"][1], a["rear_leg"][1]) for a in played])
@@ -307,7 +307,7 @@ def test_fake_camera_clip_plays_the_spinning_kicks(tmp_path, monkeypatch):
     assert np.argmin(turns[back_kick]) < np.argmax(shins[back_kick])
 
     with pytest.raises(UserError, match="takes"):
-        render.render_clip(tmp_path / "short.y4m", size=(80, 60), script=(("roundhouse", 0.3),))
+        webcam.render_clip(tmp_path / "short.y4m", size=(80, 60), script=(("roundhouse", 0.3),))
     assert main(["render", "--clip", str(tmp_path / "cli.mp4"), "--script", "other:0.5,back_kick:1.2"]) == 0
     assert len(decode(tmp_path / "cli.mp4")) == 17 * 640 * 480 * 3
     for bad in ("other:0.5,jump:1", "kick", "kick:-1", "kick:soon"):

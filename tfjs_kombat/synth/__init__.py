@@ -8,7 +8,8 @@ From the bottom up:
     figure.py   a person in a pose as body parts (forward kinematics), drawn with PIL
     motion.py   moves over time: the angles of every frame of a clip, for the five clip classes
     scene.py    a person placed in a room, seen through a cheap webcam
-    render.py   the default dataset (pictures and clips), a fake webcam feed, `tfjs-kombat render`
+    render.py   the default dataset (pictures and clips) and `tfjs-kombat render`
+    webcam.py   a fake webcam feed (.y4m or .mp4) for the browser tests: `render --clip`
 
 Everything is drawn with numpy and PIL from a seeded numpy Generator: no downloads.
 """

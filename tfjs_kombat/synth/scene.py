@@ -1,8 +1,9 @@
 """Scenes: a person placed in a room, seen through a cheap webcam.
 
 The room is drawn behind the figure (wall, floor, furniture), the camera shrinks the
-supersampled picture and adds its light, lens and sensor. Used by the dataset and clip writers
-in render.py: single pictures (render_pose) and clips of moving people (render_moving).
+supersampled picture and adds its light, lens and sensor. Used by the dataset writer in
+render.py (single pictures: render_pose; clips of moving people: render_moving) and by the fake
+webcam in webcam.py (render_sequence).
 """
 
 from typing import NamedTuple
