@@ -26,8 +26,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tfjs_kombat import render, serve
+from tfjs_kombat import serve
 from tfjs_kombat.config import CLIP_CLASS_NAMES, SEQUENCE_LENGTH
+from tfjs_kombat.synth import webcam
 
 
 def measure(web_root, backend="wasm", frames=150, clip=None):
@@ -40,7 +41,7 @@ def measure(web_root, backend="wasm", frames=150, clip=None):
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         if clip is None:
             clip = Path(folder) / "fighter.y4m"
-            render.render_clip(clip)
+            webcam.render_clip(clip)
         browser = playwright.chromium.launch(
             executable_path=serve.CHROMIUM,
             headless=True,

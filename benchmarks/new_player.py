@@ -1,6 +1,6 @@
 """New-player benchmark: train on some people in some rooms, test on people and rooms never seen.
 
-Renders a population of distinct people and rooms (figure.py, scene.py), trains every recipe
+Renders a population of distinct people and rooms (tfjs_kombat/synth/), trains every recipe
 with the pipeline's own stages (dataset -> augment -> features -> train), scores the trained
 punch/kick head with `evaluate` on unseen people in unseen rooms, and measures what the page
 costs in Chromium. Prints the recipes side by side (a benchmark that prints, not a test):
@@ -33,13 +33,14 @@ from tfjs_kombat import (  # noqa: E402
     dataset,
     evaluate,
     features,
-    figure,
     predict,
     recipes,
-    scene,
     train,
 )
 from tfjs_kombat.frames import ffmpeg_executable  # noqa: E402, F401  (fails early without ffmpeg)
+from tfjs_kombat.synth import scene  # noqa: E402
+from tfjs_kombat.synth.person import random_person  # noqa: E402
+from tfjs_kombat.synth.pose import POSES, random_angles  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import browser_latency  # noqa: E402
@@ -62,15 +63,15 @@ def render_population(out, per_class, seed):
     the others, as in the default data); out/unseen: new people in new rooms; out/idle: nobody,
     in the new rooms or a plain card. Each person is seen in ROOMS_PER_PERSON rooms."""
     rng = np.random.default_rng(seed)
-    people = [figure.random_person(rng) for _ in range(TRAIN_PEOPLE + TEST_PEOPLE)]
+    people = [random_person(rng) for _ in range(TRAIN_PEOPLE + TEST_PEOPLE)]
     rooms = [scene.random_room(rng) for _ in range(TRAIN_ROOMS + TEST_ROOMS)]
     backgrounds = [scene.room_background(room, (320, 240)) for room in rooms]
     counter = {}
 
     def shoot(folder, person, room_index, count):
-        for pose, class_dir in zip(figure.POSES, config.CLASS_DIRS, strict=True):
+        for pose, class_dir in zip(POSES, config.CLASS_DIRS, strict=True):
             for _ in range(count):
-                angles = figure.random_angles(pose, rng)
+                angles = random_angles(pose, rng)
                 image = scene.render_in_room(
                     people[person], rooms[room_index], angles, rng, background=backgrounds[room_index]
                 )

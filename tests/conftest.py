@@ -204,7 +204,7 @@ def count_decodes(monkeypatch):
 def pipeline(tmp_path_factory, train_small):
     """The whole chain, small but real, with the default recipe: render -> dataset -> augment ->
     features (0.75) -> train."""
-    from tfjs_kombat import render
+    from tfjs_kombat.synth import render
 
     root = tmp_path_factory.mktemp("pipeline")
     render.render_dataset(root / "data", per_class=80, seed=7, clips_per_class=0)

@@ -5,7 +5,8 @@ import json
 import numpy as np
 from conftest import HOSTILE_NAME, assert_escaped
 
-from tfjs_kombat import cli, evaluate, render
+from tfjs_kombat import cli, evaluate
+from tfjs_kombat.synth import render
 
 
 def test_evaluate_on_unseen_renders(pipeline, tmp_path):

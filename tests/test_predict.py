@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from conftest import HOSTILE_NAME, assert_escaped
 
-from tfjs_kombat import cli, heads, predict, scene
+from tfjs_kombat import cli, heads, predict
 from tfjs_kombat.errors import UserError
+from tfjs_kombat.synth import scene
 
 
 @pytest.mark.parametrize(

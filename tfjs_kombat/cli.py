@@ -15,7 +15,7 @@ from tfjs_kombat.errors import UserError, native_stderr_silenced, shown
 
 COMMANDS = {
     "season": ("season", "train the article's day-of-year -> season MLP (7-10-4)"),
-    "render": ("render", "render the default dataset (or a clip) of procedural fighters"),
+    "render": ("synth.render", "render the default dataset (or a clip) of procedural fighters"),
     "frames": ("frames", "extract JPEG frames from a video with ffmpeg"),
     "dataset": ("dataset", "check class folders, balance them and split train/test"),
     "augment": ("augment", "write the recipe's imgaug variations of every training image and clip"),

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tfjs_kombat import frames, render, webconfig
+from tfjs_kombat import frames, webconfig
 from tfjs_kombat.config import (
     CLASS_DIRS,
     CLASS_NAMES,
@@ -29,6 +29,7 @@ from tfjs_kombat.config import (
 )
 from tfjs_kombat.errors import UserError
 from tfjs_kombat.serve import CHROMIUM, CHROMIUM_ARGS, make_server
+from tfjs_kombat.synth import render, webcam
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
 # Never copied: big, or replaced by the test's own (MK.js only where a test installs it).
@@ -139,7 +140,7 @@ def web_root_without_models(tmp_path_factory):
 def fighter_clip(tmp_path_factory):
     """A fake-camera clip of one rendered fighter: idle, punch, idle, kick, idle (11.6 s, looped)."""
     clip = tmp_path_factory.mktemp("clip") / "fighter.y4m"
-    return clip, render.render_clip(clip)
+    return clip, webcam.render_clip(clip)
 
 
 @pytest.fixture(scope="session")
@@ -162,7 +163,7 @@ def recorded_frames(clip, timeline, out_dir, fps=10):
     for index, path in enumerate(frames.extract_frames(clip, out_dir.parent / "recording-frames")):
         t = index / fps
         for start, end, pose in timeline:
-            if start + render.MOVE_SECONDS <= t < end - render.MOVE_SECONDS:
+            if start + webcam.MOVE_SECONDS <= t < end - webcam.MOVE_SECONDS:
                 shutil.move(path, out_dir / CLASS_DIRS[CLASS_NAMES.index(pose)] / f"clip-{path.name}")
 
 
@@ -184,7 +185,7 @@ def recorded_clips(data_dir, work, per_class=8, idle_clips=12):
             shutil.copy(path, clip / path.name)
 
     standing = work / "standing.y4m"
-    render.render_clip(standing, fps=CLIP_FPS, script=render.STILL_SCRIPT)
+    webcam.render_clip(standing, fps=CLIP_FPS, script=webcam.STILL_SCRIPT)
     take = frames.extract_frames(standing, work / "standing")  # seamless: it loops, like the still test's
     for k in range(idle_clips):
         first = k * len(take) // idle_clips
@@ -193,10 +194,10 @@ def recorded_clips(data_dir, work, per_class=8, idle_clips=12):
         if name == CLIP_CLASS_NAMES[OTHER]:
             continue
         for k in range(per_class):
-            first = round(k * render.SWAY_SECONDS * CLIP_FPS / per_class)  # the frames before the clip
+            first = round(k * webcam.SWAY_SECONDS * CLIP_FPS / per_class)  # the frames before the clip
             video = work / f"{name}-{k}.y4m"
             script = (("other", first / CLIP_FPS + 0.1 * (k + 1)), (name, 1.2))
-            render.render_clip(video, fps=CLIP_FPS, script=script)
+            webcam.render_clip(video, fps=CLIP_FPS, script=script)
             taken = frames.extract_frames(video, work / f"{name}-{k}")
             keep(taken[first : first + SEQUENCE_LENGTH], class_dir, k)
 
@@ -216,7 +217,7 @@ def personal_models(train_small, tmp_path_factory):
     work = tmp_path_factory.mktemp("personal")
     render.render_dataset(work / "data", per_class=40, seed=7, clips_per_class=0)
     recording = work / "recording.y4m"
-    recorded_frames(recording, render.render_clip(recording, script=RECORDING_SCRIPT), work / "data")
+    recorded_frames(recording, webcam.render_clip(recording, script=RECORDING_SCRIPT), work / "data")
     train_small(work / "data", work, work / "cache", count=2)
     return work / "models"
 
@@ -365,5 +366,5 @@ def roundhouse_web_root(copy_web, tmp_path_factory):
 def still_browser(launch_chromium, tmp_path_factory):
     """Chromium whose fake camera plays the clip's person standing still in guard."""
     clip = tmp_path_factory.mktemp("still") / "still.y4m"
-    render.render_clip(clip, script=render.STILL_SCRIPT)
+    webcam.render_clip(clip, script=webcam.STILL_SCRIPT)
     return launch_chromium(f"--use-file-for-fake-video-capture={clip}")

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tfjs_kombat import render
+from tfjs_kombat.synth import webcam
 
 
 def play(browser, url):
@@ -78,7 +78,7 @@ def test_standing_still_on_camera_does_nothing(still_browser, personal_web_root,
 
 
 # The sequence head: one move, looped by Chromium's fake camera; 3 sways long, so the loop is seamless.
-AROUND_THE_MOVE = (3 * render.SWAY_SECONDS - 1.5) / 2
+AROUND_THE_MOVE = (3 * webcam.SWAY_SECONDS - 1.5) / 2
 MOVE_SCRIPTS = {
     move: (("other", AROUND_THE_MOVE), (move, 1.5), ("other", AROUND_THE_MOVE))
     for move in ("roundhouse", "back_kick")
@@ -91,7 +91,7 @@ def move_browser(launch_chromium, tmp_path_factory):
 
     def launch(move):
         clip = tmp_path_factory.mktemp(move) / f"{move}.y4m"
-        render.render_clip(clip, script=MOVE_SCRIPTS[move])
+        webcam.render_clip(clip, script=MOVE_SCRIPTS[move])
         return launch_chromium(f"--use-file-for-fake-video-capture={clip}")
 
     return launch

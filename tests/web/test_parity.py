@@ -14,9 +14,11 @@ import keras
 import numpy as np
 import pytest
 
-from tfjs_kombat import features, figure, heads, predict, recipes, scene
+from tfjs_kombat import features, heads, predict, recipes
 from tfjs_kombat.config import CLIP_CLASS_NAMES, SEQUENCE_LENGTH
 from tfjs_kombat.frames import grayscale, to_frame
+from tfjs_kombat.synth import scene
+from tfjs_kombat.synth.pose import POSES
 
 # A bare page with TensorFlow.js: the play page would also start the camera loop.
 BARE_PAGE = '<script src="vendor/tf.min.js"></script><script src="vendor/tf-backend-wasm.min.js"></script>'
@@ -38,7 +40,7 @@ def held_out_frames(pipeline):
     frames = [features.load_frame(p) for p in sorted((root / "frames" / "test").glob("*/*.png"))]
     rng = np.random.default_rng(2024)
     while len(frames) < 150:
-        for pose in figure.POSES:
+        for pose in POSES:
             frames.append(grayscale(np.asarray(to_frame(scene.render_pose(pose, rng)))))
     return np.stack(frames[:150])
 
@@ -234,7 +236,7 @@ def test_sequence_head_on_rendered_frames_matches_keras(sequence_page, sequence_
     _, made = sequence_models
     extractor, head, pool = made["pose"]
     rng = np.random.default_rng(12)
-    poses = [figure.POSES[i % len(figure.POSES)] for i in range(T + 3)]
+    poses = [POSES[i % len(POSES)] for i in range(T + 3)]
     frames = np.stack([grayscale(np.asarray(to_frame(scene.render_pose(pose, rng)))) for pose in poses])
     maps = extractor.predict(frames.astype("float32"), verbose=0)
     expected = head.predict(windows(keras_frame_vectors(maps, pool)), verbose=0)

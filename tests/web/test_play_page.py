@@ -23,8 +23,8 @@ from tfjs_kombat.config import (
 from tfjs_kombat.frames import grayscale, to_frame
 from tfjs_kombat.heads import decide_punch_kick
 from tfjs_kombat.predict import DECISION_NAMES
-from tfjs_kombat.scene import render_pose
 from tfjs_kombat.season import SEASONS
+from tfjs_kombat.synth.scene import render_pose
 
 PLAY_SCREENSHOT = Path("/tmp/play.png")
 TRY_SCREENSHOT = Path("/tmp/try.png")

@@ -1,10 +1,10 @@
 """Moves over time: the joint angles of every frame of a clip, for the five clip classes.
 
-A move leaves a stand, passes through key poses (figure.py's angles dicts), holding some of
+A move leaves a stand, passes through key poses (pose.py's angles dicts), holding some of
 them, and comes back to the stand; between key poses the angles ease in and out (smoothstep).
 Times are in frames at config.CLIP_FPS, the page's classification rate.
 
-The roundhouse and the back kick share their key poses (figure.spinning_kick_poses: chamber,
+The roundhouse and the back kick share their key poses (pose.spinning_kick_poses: chamber,
 extension, turned away) and every pose between them: a back kick is a roundhouse played
 backwards (stand -> turned away -> extension -> chamber -> stand), with the same timing
 distribution (the four transitions are drawn alike, and so are the two holds at either end), so a
@@ -15,7 +15,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from tfjs_kombat import config, figure
+from tfjs_kombat import config
+from tfjs_kombat.synth.pose import guard_stance, random_angles, relaxed_stance, spinning_kick_poses
 
 CLIP_NAMES = config.CLIP_CLASS_NAMES  # ("punch", "kick", "other", "roundhouse", "back_kick")
 MAX_START = 3.0  # frames of standing, at most, before the move starts
@@ -76,20 +77,20 @@ def _move(keys, transitions, holds):
 
 def punch_move(rng, stand):
     """Arm out (the feet stay where the stand has them), held, and back: 0.3 to 0.85 s."""
-    punch = dict(figure.random_angles("punch", rng), lead_leg=stand["lead_leg"], rear_leg=stand["rear_leg"])
+    punch = dict(random_angles("punch", rng), lead_leg=stand["lead_leg"], rear_leg=stand["rear_leg"])
     return _move([punch], rng.uniform(1.0, 2.5, 2), [rng.uniform(1.0, 3.5)])
 
 
 def kick_move(rng, stand):
     """The leg swung up straight, held, and down: 0.4 to 0.9 s."""
-    return _move([figure.random_angles("kick", rng)], rng.uniform(1.5, 3.0, 2), [rng.uniform(1.0, 3.0)])
+    return _move([random_angles("kick", rng)], rng.uniform(1.5, 3.0, 2), [rng.uniform(1.0, 3.0)])
 
 
 def roundhouse_move(rng, stand):
     """stand -> chamber -> extension -> turned away -> stand: 0.6 to 1.05 s."""
     transitions = rng.uniform(1.2, 1.8, 4)  # drawn alike, so the reversed timing is drawn alike too
     holds = [rng.uniform(0.5, 1.0), rng.uniform(0.4, 1.2), rng.uniform(0.5, 1.0)]  # first like last
-    return _move(figure.spinning_kick_poses(rng), transitions, holds)
+    return _move(spinning_kick_poses(rng), transitions, holds)
 
 
 def back_kick_move(rng, stand):
@@ -102,7 +103,7 @@ MOVES = {"punch": punch_move, "kick": kick_move, "roundhouse": roundhouse_move, 
 
 def stand_pose(rng):
     """Where a move starts and ends: a fighter's guard, or (less often) standing relaxed."""
-    return figure.guard_stance(rng) if rng.uniform() < 0.6 else figure.relaxed_stance(rng)
+    return guard_stance(rng) if rng.uniform() < 0.6 else relaxed_stance(rng)
 
 
 def _sway(rng):
@@ -130,9 +131,9 @@ def _crosses_a_punch(a, b):
 def other_angles(rng, length=config.SEQUENCE_LENGTH):
     """An "other" clip: swaying in one "other" pose (standing, guard, walking stride, waving, ...)
     and drifting slowly into another; never through a punch or a kick on the way."""
-    a = figure.random_angles("other", rng)
+    a = random_angles("other", rng)
     for _ in range(20):
-        b = figure.random_angles("other", rng)
+        b = random_angles("other", rng)
         if not _crosses_a_punch(a, b):
             break
     else:

@@ -4,7 +4,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tfjs_kombat import config, figure, scene
+from tfjs_kombat import config
+from tfjs_kombat.synth import figure, scene
+from tfjs_kombat.synth.person import random_person
+from tfjs_kombat.synth.pose import POSES, random_angles
 
 
 def pixels(image):
@@ -12,7 +15,7 @@ def pixels(image):
 
 
 def test_render_pose_is_deterministic_per_seed():
-    for pose in figure.POSES:
+    for pose in POSES:
         first = scene.render_pose(pose, np.random.default_rng(7))
         again = scene.render_pose(pose, np.random.default_rng(7))
         other = scene.render_pose(pose, np.random.default_rng(8))
@@ -39,9 +42,7 @@ def random_figure(pose, seed, size=(320, 240)):
     also the figure's scale (standing height in pixels)."""
     rng = np.random.default_rng(seed)
     room = scene.random_room(rng)
-    parts = figure.figure_parts(
-        figure.random_person(rng), figure.random_angles(pose, rng), rng.choice((-1, 1))
-    )
+    parts = figure.figure_parts(random_person(rng), random_angles(pose, rng), rng.choice((-1, 1)))
     scale, origin = scene.place_in_room(room, figure.parts_box(parts), rng, size)
     image = Image.new("RGB", size)
     figure.draw_parts(image, [part._replace(colour=(255, 255, 255)) for part in parts], scale, origin)
@@ -52,7 +53,7 @@ def random_figure(pose, seed, size=(320, 240)):
 def test_the_whole_figure_is_big_and_inside_the_top_band(size):
     band = scene.band_height(size)
     assert band == round(size[0] * config.FRAME_HEIGHT / config.FRAME_WIDTH)
-    for pose in figure.POSES:
+    for pose in POSES:
         for seed in range(40):
             mask, _ = random_figure(pose, seed, size)
             rows = np.flatnonzero(mask.any(axis=1))
@@ -65,13 +66,13 @@ def test_the_whole_figure_is_big_and_inside_the_top_band(size):
 def test_the_room_sets_the_figures_size_not_the_pose():
     """A kick is drawn no smaller than a punch in the same room: size must not give the pose away."""
     size, rng = (320, 240), np.random.default_rng(5)
-    scales = {pose: [] for pose in figure.POSES}
+    scales = {pose: [] for pose in POSES}
     for _ in range(30):
-        room, person = scene.random_room(rng), figure.random_person(rng)
-        for pose in figure.POSES:
-            parts = figure.figure_parts(person, figure.random_angles(pose, rng))
+        room, person = scene.random_room(rng), random_person(rng)
+        for pose in POSES:
+            parts = figure.figure_parts(person, random_angles(pose, rng))
             scales[pose].append(scene.place_in_room(room, figure.parts_box(parts), rng, size)[0])
-    punch, kick, other = (np.array(scales[pose]) for pose in figure.POSES)
+    punch, kick, other = (np.array(scales[pose]) for pose in POSES)
     assert np.abs(kick / punch - 1).max() < 0.11 and np.abs(other / punch - 1).max() < 0.11
     assert punch.max() / punch.min() > 1.25  # rooms put the camera nearer or further
 
@@ -82,7 +83,7 @@ def test_nobody_pictures_are_empty_rooms_and_cards():
     background = scene.room_background(room, (320, 240))
     empty = scene.render_empty(room, rng, background=background)
     person = scene.render_in_room(
-        figure.random_person(rng), room, figure.random_angles("kick", rng), rng, background=background
+        random_person(rng), room, random_angles("kick", rng), rng, background=background
     )
     band = scene.band_height((320, 240))
     difference = np.abs(pixels(empty) - pixels(person)).max(axis=2) > 60

@@ -1,8 +1,9 @@
 """Scenes: a person placed in a room, seen through a cheap webcam.
 
 The room is drawn behind the figure (wall, floor, furniture), the camera shrinks the
-supersampled picture and adds its light, lens and sensor. Used by the dataset and clip writers
-in render.py: single pictures (render_pose) and clips of moving people (render_moving).
+supersampled picture and adds its light, lens and sensor. Used by the dataset writer in
+render.py (single pictures: render_pose; clips of moving people: render_moving) and by the fake
+webcam in webcam.py (render_sequence).
 """
 
 from typing import NamedTuple
@@ -11,8 +12,10 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from tfjs_kombat import config
-from tfjs_kombat.figure import cloth, draw_parts, figure_parts, parts_box, random_angles, random_person, shade
-from tfjs_kombat.motion import clip_angles
+from tfjs_kombat.synth.figure import draw_parts, figure_parts, parts_box, shade
+from tfjs_kombat.synth.motion import clip_angles
+from tfjs_kombat.synth.person import cloth, random_person
+from tfjs_kombat.synth.pose import random_angles
 
 SUPERSAMPLE = 2  # draw at twice the size and shrink: smooth edges without an antialiasing library
 

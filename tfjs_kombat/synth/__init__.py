@@ -1,0 +1,15 @@
+"""The procedural renderer: fighters drawn from nothing but a seed, the embedded default dataset.
+
+So that `make train` works on a machine with no data and the browser tests have a fake camera.
+From the bottom up:
+
+    person.py   someone new: proportions, build, skin, hair and clothes
+    pose.py     joint angles: a random punch, kick or other pose, stances, the spinning kicks' keys
+    figure.py   a person in a pose as body parts (forward kinematics), drawn with PIL
+    motion.py   moves over time: the angles of every frame of a clip, for the five clip classes
+    scene.py    a person placed in a room, seen through a cheap webcam
+    render.py   the default dataset (pictures and clips) and `tfjs-kombat render`
+    webcam.py   a fake webcam feed (.y4m or .mp4) for the browser tests: `render --clip`
+
+Everything is drawn with numpy and PIL from a seeded numpy Generator: no downloads.
+"""
