@@ -13,7 +13,8 @@
  * constants.js, generated from tfjs_kombat/config.py; models/config.json, which
  * `tfjs-kombat convert` writes, lists the models and their facts.
  *
- * The Python twin of the decisions is tfjs_kombat/predict.py.
+ * The Python twin of the decisions is tfjs_kombat/heads.py (decide_punch, decide_punch_kick,
+ * decide_sequence).
  */
 
 import {
@@ -57,7 +58,7 @@ export class ModelsError extends Error {
 /**
  * Pick and initialise a TensorFlow.js backend; returns its name. `preferred` (from ?backend=)
  * wins when it works. Otherwise WebGL only on a real GPU: without one WebGL runs on a software
- * rasteriser and is ~10x slower than WASM (DESIGN.md). Then WASM, then plain JS.
+ * rasteriser and is ~10x slower than WASM (docs/measurements.md). Then WASM, then plain JS.
  */
 export async function chooseBackend(preferred) {
   const order = ['wasm', 'cpu'];

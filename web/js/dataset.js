@@ -1,6 +1,7 @@
 /**
  * The record page's export layout: what its zip holds, laid out as a dataset that
- * `tfjs-kombat import` reads back (README, "Moves over time"):
+ * `tfjs-kombat import` reads back (docs/design.md, "Moves over time"; docs/pipeline.md, "The
+ * dataset folder"):
  *
  *   <class>/0001.jpg, 0002.jpg, …            single frames, for the frame heads (as before clips)
  *   <class>/<clip>/001.jpg, 002.jpg, …       one folder per clip (one hold of a key), in order

@@ -1,6 +1,6 @@
 /**
  * The play page's camera controller: the shared camera loop (camera-loop.js) in the panel beside
- * our game, which main.js drives through window.Detect.
+ * our game, which play-game.js drives through window.Detect.
  */
 
 import { startCameraLoop } from './camera-loop.js';
