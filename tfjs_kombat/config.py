@@ -35,7 +35,7 @@ NOBODY_SHARE = 0.2
 SEASONS = ("summer", "spring", "fall", "winter")
 DAYS_PER_YEAR = 365  # days of a non-leap year, 0-based
 
-# Clips and the sequence head (README, "Moves over time"): a dataset may hold short clips, a
+# Clips and the sequence head (docs/design.md, "Moves over time"): a dataset may hold short clips, a
 # folder of frames or a video per clip, in these class folders; the first three are the frame
 # classes, the last two are kicks that share their key pose and differ only in how they move.
 CLIP_CLASS_DIRS = (*CLASS_DIRS, "roundhouses", "back_kicks")

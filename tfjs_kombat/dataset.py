@@ -6,7 +6,7 @@ stage. The article balanced the classes by deleting surplus "others" by hand; `b
 with a seed. The split is made here, before augmentation, so no augmented copy of a test image is
 ever trained on; files with identical bytes always land on the same side.
 
-Clips (README, "Moves over time"): in any of config.CLIP_CLASS_DIRS, a subfolder of frame images
+Clips (docs/design.md, "Moves over time"): in any of config.CLIP_CLASS_DIRS, a subfolder of frame images
 (001.jpg, 002.jpg, ...) or a video file is one clip of that class. Images directly in punches/,
 kicks/ and others/ stay the frame heads' images; roundhouses/ and back_kicks/ hold clips only.
 Clips are checked (every frame decoded, a video decoded by ffmpeg at config.CLIP_FPS), balanced
@@ -314,7 +314,7 @@ def split_clips(result, test_fraction, seed, balance):
 def make_split(root, out_path, test_fraction=config.TEST_FRACTION, seed=config.SEED, balance=True):
     """Scan, (balance), split; print a per-class table; write the manifest atomically and return it.
 
-    With clips, the manifest also has a "clips" section (see the README's data layout):
+    With clips, the manifest also has a "clips" section (docs/pipeline.md, "The dataset folder"):
     {"classes": CLIP_CLASS_DIRS, "fps": CLIP_FPS, "train"/"test": {class: [clip paths]},
     "frames": {clip path: frames}, "counts": {class: {"found", "skipped", "clips" (used), "train",
     "test", "frames", "train_frames", "test_frames"}}, "skipped": [{"path", "reason"}]}; a clip
