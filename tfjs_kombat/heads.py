@@ -266,16 +266,18 @@ def all_clip_classes(labels):
 
 
 class Head(NamedTuple):
+    """A head and its training settings; by default a punch/kick head with the article's rule."""
+
     name: str  # models/<name>.keras, web/models/<name>/
-    class_names: tuple  # what its outputs' classes are called
     build: Callable  # (feature shape, alpha, learning rate) -> compiled model
-    rows: Callable  # class labels -> (rows it learns from, their targets)
-    classes: Callable  # outputs -> its own best guess (argmax, or P >= 0.5)
-    decide: Callable  # outputs -> what the game does, in class_names' indices
     epochs: int
     learning_rate: float
     batch: Callable  # training set size -> batch size
-    idle_class: int  # the class index whose decision is "stand"
+    class_names: tuple = CLASS_NAMES  # what its outputs' classes are called
+    rows: Callable = all_three  # class labels -> (rows it learns from, their targets)
+    classes: Callable = most_likely  # outputs -> its own best guess (argmax, or P >= 0.5)
+    decide: Callable = decide_punch_kick  # outputs -> what the game does, in class_names' indices
+    idle_class: int = OTHER  # the class index whose decision is "stand"
     class_weight: dict | None = None  # how much a training frame of each class counts
 
 
@@ -283,73 +285,56 @@ def article_batch(n):
     return max(1, round(BATCH_FRACTION * n))
 
 
-PUNCH_HEAD = Head(
-    "punch",
-    BINARY_CLASS_NAMES,
-    lambda shape, alpha, rate: build_punch_head(shape[0], rate),
-    punches_against_others,
-    lambda outputs: (outputs[:, 0] >= 0.5).astype(int),
-    decide_punch,
-    PUNCH_EPOCHS,
-    PUNCH_LEARNING_RATE,
-    article_batch,
-    0,
-)
 PUNCH_KICK_HEAD = Head(
     "punch_kick",
-    CLASS_NAMES,
     lambda shape, alpha, rate: build_punch_kick_head(shape[0], rate),
-    all_three,
-    most_likely,
-    decide_punch_kick,
     PUNCH_KICK_EPOCHS,
     PUNCH_KICK_LEARNING_RATE,
     article_batch,
-    OTHER,
+)
+# The article's binary experiment: the same batches, its own model, rows, rule and settings.
+PUNCH_HEAD = PUNCH_KICK_HEAD._replace(
+    name="punch",
+    build=lambda shape, alpha, rate: build_punch_head(shape[0], rate),
+    epochs=PUNCH_EPOCHS,
+    learning_rate=PUNCH_LEARNING_RATE,
+    class_names=BINARY_CLASS_NAMES,
+    rows=punches_against_others,
+    classes=lambda outputs: (outputs[:, 0] >= 0.5).astype(int),
+    decide=decide_punch,
+    idle_class=0,
 )
 
 
 def fine_tuned_punch_kick_head(cut):
     """The punch/kick head that runs (and fine-tunes) MobileNet's blocks after a recipe's cut."""
-    return Head(
-        "punch_kick",
-        CLASS_NAMES,
-        lambda shape, alpha, rate: build_fine_tuned_head(shape, alpha, cut, rate),
-        all_three,
-        most_likely,
-        decide_punch_kick,
-        POSE_EPOCHS,
-        POSE_LEARNING_RATE,
-        lambda n: POSE_BATCH,
-        OTHER,
-        POSE_CLASS_WEIGHT,
+    return PUNCH_KICK_HEAD._replace(
+        build=lambda shape, alpha, rate: build_fine_tuned_head(shape, alpha, cut, rate),
+        epochs=POSE_EPOCHS,
+        learning_rate=POSE_LEARNING_RATE,
+        batch=lambda n: POSE_BATCH,
+        class_weight=POSE_CLASS_WEIGHT,
     )
 
 
 # The clip heads, for any recipe: trained when the features folder holds clips (train.py).
 SEQUENCE_HEAD = Head(
     "sequence",
-    CLIP_CLASS_NAMES,
     lambda shape, alpha, rate: build_sequence_head(*shape, rate),
-    all_clip_classes,
-    most_likely,
-    decide_sequence,
     SEQUENCE_EPOCHS,
     SEQUENCE_LEARNING_RATE,
     lambda n: SEQUENCE_BATCH,
-    OTHER,
+    class_names=CLIP_CLASS_NAMES,
+    rows=all_clip_classes,
+    decide=decide_sequence,
 )
-FRAME_BASELINE = Head(
-    "frame_baseline",
-    CLIP_CLASS_NAMES,
-    lambda shape, alpha, rate: build_frame_baseline(shape[0], rate),
-    all_clip_classes,
-    most_likely,
-    decide_sequence,
-    FRAME_BASELINE_EPOCHS,
-    FRAME_BASELINE_LEARNING_RATE,
-    lambda n: FRAME_BASELINE_BATCH,
-    OTHER,
+# Scored as the sequence head is, over the same classes, on single frames.
+FRAME_BASELINE = SEQUENCE_HEAD._replace(
+    name="frame_baseline",
+    build=lambda shape, alpha, rate: build_frame_baseline(shape[0], rate),
+    epochs=FRAME_BASELINE_EPOCHS,
+    learning_rate=FRAME_BASELINE_LEARNING_RATE,
+    batch=lambda n: FRAME_BASELINE_BATCH,
 )
 
 
