@@ -190,6 +190,17 @@ def test_a_name_too_long_for_the_file_system_is_404_with_one_log_line(root, caps
     assert len(log.splitlines()) == 2 and log.count('" 404 ') == 2 and "Traceback" not in log
 
 
+def test_a_lone_surrogate_in_the_path_is_400_with_one_log_line(root, capsys):
+    # "%ed%a0%80" decodes to U+D800, which no file name can hold: it used to kill the request
+    # thread with a UnicodeEncodeError, without a response.
+    with running(root, quiet=False) as port:
+        status, _ = raw_get(port, "/%ed%a0%80")
+        assert raw_get(port, "/a.js")[0] == 200  # and the server goes on
+    assert status == 400
+    log = capsys.readouterr().err
+    assert len(log.splitlines()) == 2 and '" 400 ' in log and "Traceback" not in log
+
+
 def test_a_silent_client_is_disconnected(root, monkeypatch):
     assert 0 < serve.Handler.timeout <= 60
     monkeypatch.setattr(serve.Handler, "timeout", 0.3)  # the same mechanism, sooner

@@ -97,12 +97,15 @@ class Handler(SimpleHTTPRequestHandler):
         return super().send_head()
 
     def refusal(self, target, path):
-        """403 for anything that could leave the root, 404 for npm's files, else None."""
+        """400 for a name no file can have, 403 for anything that could leave the root, 404 for
+        npm's files, else None."""
         try:
             if not is_safe_target(target) or self.escapes_root(path):
                 return HTTPStatus.FORBIDDEN
             if self.is_npm_file(path):
                 return HTTPStatus.NOT_FOUND
+        except UnicodeEncodeError:  # "%ed%a0%80" decodes to a lone surrogate, which no file name holds
+            return HTTPStatus.BAD_REQUEST
         except OSError:  # a name longer than the file system allows: there is no such file
             return HTTPStatus.NOT_FOUND
         return None
