@@ -140,6 +140,10 @@ class Handler(SimpleHTTPRequestHandler):
 
 
 class Server(ThreadingHTTPServer):
+    # The stdlib's listen backlog is 5: a page load's burst of connections overflowed it, and the
+    # dropped ones were retried a second later (benchmarks/serve_concurrency.py).
+    request_queue_size = 128
+
     def handle_error(self, request, client_address):
         # A browser that drops a download (a reload mid-model) is not worth a traceback.
         if not isinstance(sys.exc_info()[1], ConnectionError):
