@@ -6,6 +6,7 @@ Traversal attempts go through a raw socket: http.client and urllib would normali
 import contextlib
 import http.client
 import http.server
+import os
 import socket
 import threading
 import time
@@ -28,6 +29,11 @@ FILES = {
 NPM_FILES = {  # npm's install tree and lock file sit in web/ but are not the site
     "node_modules/pkg/index.js": b"npm-internal",
     "package-lock.json": b'{"npm-internal": true}',
+}
+HIDDEN_FILES = {  # a folder served from a checkout or a home may hold these
+    ".env": b"dot-file-content",
+    ".git/config": b"dot-file-content",
+    "sub/.hidden.js": b"dot-file-content",
 }
 TRAVERSALS = [
     "/../secret.txt",
@@ -77,10 +83,13 @@ def root(tmp_path_factory):
     (base / "outside" / "secret.txt").write_bytes(SECRET)
     (base / "outside" / "index.html").write_bytes(SECRET)
     root = base / "web"
-    for name, content in {**{name: content for name, (content, _) in FILES.items()}, **NPM_FILES}.items():
+    files = {**{name: content for name, (content, _) in FILES.items()}, **NPM_FILES, **HIDDEN_FILES}
+    for name, content in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(content)
     (root / "npm-link").symlink_to(root / "node_modules", target_is_directory=True)
+    (root / "env-link.js").symlink_to(root / ".env")
+    os.mkfifo(root / "pipe.js")  # opening it would wait for a writer, forever
     (root / "file-link").symlink_to(base / "secret.txt")
     (root / "dir-link").symlink_to(base / "outside", target_is_directory=True)
     (root / "index-link").mkdir()  # a folder whose index.html leads out of the root
@@ -180,6 +189,33 @@ def test_plain_request_through_the_raw_socket_works(port):
 def test_npm_files_are_not_served(port, target):
     status, response = raw_get(port, target)
     assert status == 404 and b"npm-internal" not in response
+
+
+@pytest.mark.parametrize(
+    "target", ["/.env", "/%2eenv", "/.git/config", "/.git/", "/.git", "/sub/.hidden.js", "/env-link.js"]
+)
+def test_dot_files_and_dot_folders_are_not_served(port, target):
+    status, response = raw_get(port, target)
+    assert status == 404 and b"dot-file-content" not in response
+
+
+def test_a_root_inside_a_dot_folder_is_served(tmp_path):
+    root = tmp_path / ".cache" / "web"  # only the names below the root count
+    root.mkdir(parents=True)
+    (root / "index.html").write_bytes(FILES["index.html"][0])
+    with running(root) as port:
+        assert get(port, "/")[0].status == 200
+
+
+def test_only_regular_files_are_opened(port):
+    # A FIFO (or a device, a socket) is not a page: opening a FIFO blocked its thread for good.
+    assert raw_get(port, "/pipe.js")[0] == 404
+
+
+def test_the_server_header_does_not_name_python(port):
+    response, _ = get(port, "/a.js")
+    assert response.getheader("Server") == "tfjs-kombat"
+    assert "python" not in str(response.headers).lower()
 
 
 def test_a_name_too_long_for_the_file_system_is_404_with_one_log_line(root, capsys):

@@ -4,8 +4,10 @@ Every response carries the cross-origin isolation headers that TensorFlow.js's W
 for threads, explicit MIME types (browsers refuse `.wasm` and ES modules served as anything else)
 and `Cache-Control: no-cache`, so a re-converted model is picked up on reload. Nothing outside the
 root is ever served: encoded `..`, backslashes, NULs, absolute-URL targets and symlinks that lead
-out of the root are all refused with 403. npm's install tree and lock file, which sit in web/,
-are not part of the site: 404. Each connection times out, so a silent client cannot hold a thread.
+out of the root are all refused with 403. Inside it, dot-files and dot-folders (.git/, .env) and
+npm's install tree and lock file, which sit in web/, are not part of the site: 404; nor is anything
+but a regular file or a folder (opening a FIFO would block). Each connection times out, so a silent
+client cannot hold a thread. The `Server:` header names the project, not the Python version.
 Before serving, the root's js/constants.js is written from tfjs_kombat/config.py (webconfig.py).
 """
 
@@ -98,11 +100,11 @@ class Handler(SimpleHTTPRequestHandler):
 
     def refusal(self, target, path):
         """400 for a name no file can have, 403 for anything that could leave the root, 404 for
-        npm's files, else None."""
+        hidden files, npm's and anything but a regular file or a folder, else None."""
         try:
             if not is_safe_target(target) or self.escapes_root(path):
                 return HTTPStatus.FORBIDDEN
-            if self.is_npm_file(path):
+            if self.is_hidden(path) or not (path.is_file() or path.is_dir()):
                 return HTTPStatus.NOT_FOUND
         except UnicodeEncodeError:  # "%ed%a0%80" decodes to a lone surrogate, which no file name holds
             return HTTPStatus.BAD_REQUEST
@@ -110,21 +112,32 @@ class Handler(SimpleHTTPRequestHandler):
             return HTTPStatus.NOT_FOUND
         return None
 
+    @staticmethod
+    def served(path):
+        """The path, and for a folder the index files the stdlib would serve from it."""
+        return [path, path / "index.html", path / "index.htm"] if path.is_dir() else [path]
+
     def escapes_root(self, path):
         """True if the path, or the index file served for a folder, resolves outside the root."""
-        candidates = [path, path / "index.html", path / "index.htm"] if path.is_dir() else [path]
+        candidates = self.served(path)  # a name too long for the file system raises here: 404
         try:
             return not all(candidate.resolve().is_relative_to(self.directory) for candidate in candidates)
         except (OSError, RuntimeError):  # a symlink loop
             return True
 
-    def is_npm_file(self, path):
-        """True if the path (a symlink resolved) lies in node_modules/ or is package-lock.json."""
-        return not NPM_NAMES.isdisjoint(path.resolve().relative_to(self.directory).parts)
+    def is_hidden(self, path):
+        """True if the path, as asked or with symlinks resolved, goes through a dot-file or dot-folder
+        (.git/, .env) or through npm's node_modules/ or package-lock.json."""
+        names = [path, *(candidate.resolve() for candidate in self.served(path))]
+        parts = {part for name in names for part in name.relative_to(self.directory).parts}
+        return any(part.startswith(".") or part in NPM_NAMES for part in parts)
 
     def list_directory(self, path):
         self.send_error(HTTPStatus.NOT_FOUND)  # no listings: they would show what is in web/
         return None
+
+    def version_string(self):
+        return "tfjs-kombat"  # the stdlib's names the Python version: nobody's business
 
     def end_headers(self):
         for name, value in HEADERS.items():
