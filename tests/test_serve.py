@@ -134,6 +134,19 @@ def test_files_come_with_content_mime_type_and_headers(port, name):
         assert response.getheader(header) == value
 
 
+def test_pages_may_load_from_the_site_only(port):
+    # tests/web/test_content_security_policy.py checks in Chromium that the pages need no more.
+    response, _ = get(port, "/index.html")
+    policy = dict(
+        directive.split(" ", 1) for directive in response.getheader("Content-Security-Policy").split("; ")
+    )
+    assert policy["default-src"] == "'self'"
+    for directive in ("object-src", "base-uri", "form-action", "frame-ancestors"):
+        assert policy[directive] == "'none'"
+    local = {"'self'", "'none'", "blob:", "data:", "'unsafe-eval'", "'wasm-unsafe-eval'"}
+    assert {source for sources in policy.values() for source in sources.split()} <= local
+
+
 def test_root_serves_index_html(port):
     response, body = get(port, "/")
     assert response.status == 200 and body == FILES["index.html"][0]

@@ -1,8 +1,9 @@
 """Serve web/ (the game, TensorFlow.js and the converted models) on localhost, standard library only.
 
 Every response carries the cross-origin isolation headers that TensorFlow.js's WASM backend needs
-for threads, explicit MIME types (browsers refuse `.wasm` and ES modules served as anything else)
-and `Cache-Control: no-cache`, so a re-converted model is picked up on reload. Nothing outside the
+for threads, a Content-Security-Policy that lets the pages load from the site only, explicit MIME
+types (browsers refuse `.wasm` and ES modules served as anything else) and `Cache-Control:
+no-cache`, so a re-converted model is picked up on reload. Nothing outside the
 root is ever served: encoded `..`, backslashes, NULs, absolute-URL targets and symlinks that lead
 out of the root are all refused with 403. Inside it, dot-files and dot-folders (.git/, .env) and
 npm's install tree and lock file, which sit in web/, are not part of the site: 404; nor is anything
@@ -44,10 +45,30 @@ MAX_DECODES = 5  # "%25252e" needs 3 rounds; deeper nesting is an attack, not a 
 CONNECTION_TIMEOUT = 30  # seconds a client may stay silent mid-request
 NPM_NAMES = {"node_modules", "package-lock.json"}
 
+# The pages load nothing but web/'s own files. Beyond that, what they need (Chromium shows each
+# refusal otherwise): TensorFlow.js compiles WASM, and its bundled regenerator runtime evaluates a
+# string as tf.min.js loads ('unsafe-eval': without it tf.min.js stops half-way); the WASM
+# backend's threads are workers made from blob: URLs, each importing the backend's script from
+# another blob: URL; the record page shows its frames from blob: URLs, and every page's empty
+# favicon is a data: URL. The camera is no URL (video.srcObject). No plug-ins, <base>, form
+# posts or framing by other sites.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' blob: 'wasm-unsafe-eval' 'unsafe-eval'",
+        "worker-src 'self' blob:",
+        "img-src 'self' blob: data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
 HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Embedder-Policy": "require-corp",
     "Cross-Origin-Resource-Policy": "same-origin",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-cache",
 }
