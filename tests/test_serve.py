@@ -63,8 +63,8 @@ TRAVERSALS = [
 
 
 @contextlib.contextmanager
-def running(root, quiet=True):
-    server = serve.make_server(root, port=0, quiet=quiet)
+def running(root, quiet=True, host=serve.DEFAULT_HOST):
+    server = serve.make_server(root, host=host, port=0, quiet=quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -73,6 +73,15 @@ def running(root, quiet=True):
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def has_ipv6_loopback():
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +112,8 @@ def port(root):
         yield port
 
 
-def get(port, path, method="GET"):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+def get(port, path, method="GET", host="127.0.0.1"):
+    connection = http.client.HTTPConnection(host, port, timeout=5)
     connection.request(method, path)
     response = connection.getresponse()
     body = response.read()
@@ -276,6 +285,53 @@ def test_is_safe_target():
 def test_port_in_use_is_a_user_error(root, port):
     with pytest.raises(UserError, match=f"port {port} is in use; pick another with --port"):
         serve.make_server(root, port=port)
+
+
+def test_an_empty_host_is_refused(root, monkeypatch):
+    # The stdlib reads "" as every interface, the most open choice; "--host $HOST" with HOST unset
+    # would have opened web/ to the network without a word.
+    monkeypatch.setattr(
+        serve.Server, "server_bind", lambda server: pytest.fail(f"bound {server.server_address}")
+    )
+    with pytest.raises(UserError, match="--host is empty; give an address: 127.0.0.1 .* or 0.0.0.0"):
+        serve.make_server(root, host="", port=0)
+
+
+@pytest.mark.parametrize(
+    "host", ["a\x00b", "\udced\udca0", "é" * 70], ids=["nul", "not-utf-8", "label-too-long"]
+)
+def test_a_host_that_names_nothing_is_a_one_line_error(root, host, capsys):
+    assert cli.main(["serve", "--root", str(root), "--host", host, "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot listen on ") and len(err.splitlines()) == 1
+    assert err.rstrip("\n").isprintable()  # the host shown escaped
+
+
+@pytest.mark.skipif(not has_ipv6_loopback(), reason="no IPv6 loopback on this machine")
+def test_an_ipv6_host_is_served(root, monkeypatch, capsys):
+    with running(root, host="::1") as port:
+        response, body = get(port, "/a.js", host="::1")
+    assert response.status == 200 and body == FILES["a.js"][0]
+    monkeypatch.setattr(http.server.ThreadingHTTPServer, "serve_forever", lambda server, *args: None)
+    serve.serve(root, host="::1", port=0)
+    captured = capsys.readouterr()
+    assert "at http://[::1]:" in captured.out and "network" not in captured.err
+
+
+def test_loopback_addresses():
+    assert all(map(serve.is_loopback, ["127.0.0.1", "127.0.0.2", "::1"]))
+    assert not any(map(serve.is_loopback, ["0.0.0.0", "::", "192.168.1.2", "fe80::1", "10.0.0.1"]))
+
+
+def test_a_host_other_machines_reach_is_warned_about(root, monkeypatch, capsys):
+    monkeypatch.setattr(http.server.ThreadingHTTPServer, "serve_forever", lambda server, *args: None)
+    serve.serve(root, port=0)
+    assert "network" not in capsys.readouterr().err
+    monkeypatch.setattr(serve, "is_loopback", lambda address: False)  # as 0.0.0.0 would be
+    serve.serve(root, port=0)
+    err = capsys.readouterr().err
+    assert "warning: web/ is open to the network" in err.replace(str(root) + "/", "web/")
+    assert "warning: browsers allow the camera only" in err
 
 
 def test_missing_root_is_a_user_error(tmp_path):

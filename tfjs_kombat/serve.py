@@ -9,11 +9,15 @@ out of the root are all refused with 403. Inside it, dot-files and dot-folders (
 npm's install tree and lock file, which sit in web/, are not part of the site: 404; nor is anything
 but a regular file or a folder (opening a FIFO would block). Each connection times out, so a silent
 client cannot hold a thread. The `Server:` header names the project, not the Python version.
-Before serving, the root's js/constants.js is written from tfjs_kombat/config.py (webconfig.py).
+It listens on 127.0.0.1 unless told otherwise (IPv6 addresses too, "::1"), and says so plainly when
+an address lets other machines in. Before serving, the root's js/constants.js is written from
+tfjs_kombat/config.py (webconfig.py).
 """
 
 import errno
 import functools
+import ipaddress
+import socket
 import sys
 import urllib.parse
 from http import HTTPStatus
@@ -184,6 +188,27 @@ class Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+class Server6(Server):
+    address_family = socket.AF_INET6  # for an IPv6 address: "::1", or "::" (every interface)
+
+
+def is_ipv6(host):
+    try:
+        return ipaddress.ip_address(host).version == 6
+    except ValueError:  # a host name, or an IPv4 address
+        return False
+
+
+def is_loopback(address):
+    """True for a numeric address that only this machine reaches: 127.0.0.0/8 or ::1."""
+    return ipaddress.ip_address(address).is_loopback
+
+
+def authority(host, port):
+    """host:port as a URL writes it: an IPv6 address in brackets."""
+    return f"[{host}]:{port}" if is_ipv6(host) else f"{host}:{port}"
+
+
 def make_server(root, host=DEFAULT_HOST, port=DEFAULT_PORT, quiet=False):
     """A threading HTTP server for root, bound but not yet serving (call serve_forever())."""
     root = Path(root).resolve()
@@ -191,13 +216,23 @@ def make_server(root, host=DEFAULT_HOST, port=DEFAULT_PORT, quiet=False):
         raise UserError(f"no web folder at {shown(root)}")
     if not 0 <= port <= 65535:
         raise UserError(f"port {port} is out of range; pick one in 0-65535 (0: any free port)")
+    # The stdlib reads "" as every interface, the most open choice, while an empty --host is far
+    # more likely an unset variable (--host "$HOST") than a wish: ask for the address instead.
+    if not host:
+        raise UserError(
+            "--host is empty; give an address: 127.0.0.1 (this machine only, the default) "
+            "or 0.0.0.0 (every interface: web/ open to the network)"
+        )
     handler = functools.partial(Handler, directory=str(root), quiet=quiet)
+    where = shown(authority(host, port))
     try:
-        return Server((host, port), handler)
+        return (Server6 if is_ipv6(host) else Server)((host, port), handler)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise UserError(f"port {port} is in use; pick another with --port") from None
-        raise UserError(f"cannot listen on {shown(host)}:{port}: {error.strerror or error}") from None
+        raise UserError(f"cannot listen on {where}: {error.strerror or error}") from None
+    except (TypeError, ValueError):  # bind() on a NUL, a name that is not UTF-8 or too long for IDNA
+        raise UserError(f"cannot listen on {where}: that is neither a host name nor an address") from None
 
 
 def warn_about_missing_assets(root):
@@ -215,21 +250,35 @@ def as_typed(path):
     return shown(f"{path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}/")
 
 
+def warn_about_the_network(root):
+    """Any address but a loopback one lets other machines in: say so, and what they cannot do."""
+    warn(f"{as_typed(root)} is open to the network: any machine that reaches this one can fetch its files")
+    warn(
+        "browsers allow the camera only at localhost or 127.0.0.1 (or over https): "
+        "from other machines the game plays by keyboard"
+    )
+
+
 def serve(root=DEFAULT_ROOT, host=DEFAULT_HOST, port=DEFAULT_PORT):
     """Serve root until Ctrl-C; the socket is closed however serving ends."""
     server = make_server(root, host, port)
     with server:
         webconfig.write_constants(root)  # a fresh clone serves before any convert
         warn_about_missing_assets(root)
-        if host not in ("127.0.0.1", "localhost"):
-            warn("browsers only allow the camera on localhost (or https); open the game via 127.0.0.1")
-        say(f"serving {as_typed(root)} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
+        address, port = server.server_address[:2]  # numeric, whatever name --host gave
+        if not is_loopback(address):
+            warn_about_the_network(root)
+        say(f"serving {as_typed(root)} at http://{authority(host, port)}/ (Ctrl-C to stop)")
         server.serve_forever()
 
 
 def add_arguments(parser):
     parser.add_argument("--root", default=str(DEFAULT_ROOT), help="folder to serve (default: web/)")
-    parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default: 127.0.0.1)")
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 or ::, every interface)",
+    )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: 8000; 0: any free)")
 
 
