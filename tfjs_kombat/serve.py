@@ -28,21 +28,6 @@ from tfjs_kombat import webconfig
 from tfjs_kombat.errors import UserError, say, shown, warn
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "web"
-# Headless Debian Chromium playing the pages, as the browser tests and benchmarks run it: no GPU,
-# no network of its own, and getUserMedia answered by Chromium's fake camera (its own test
-# pattern, or --use-file-for-fake-video-capture=CLIP) without a permission prompt.
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 MAX_DECODES = 5  # "%25252e" needs 3 rounds; deeper nesting is an attack, not a file name
