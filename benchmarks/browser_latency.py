@@ -19,6 +19,7 @@ import argparse
 import json
 import shutil
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -26,9 +27,13 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tfjs_kombat import serve
-from tfjs_kombat.config import CLIP_CLASS_NAMES, SEQUENCE_LENGTH
-from tfjs_kombat.synth import webcam
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # chromium.py
+
+from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+from tfjs_kombat import serve  # noqa: E402
+from tfjs_kombat.config import CLIP_CLASS_NAMES, SEQUENCE_LENGTH  # noqa: E402
+from tfjs_kombat.synth import webcam  # noqa: E402
 
 
 def measure(web_root, backend="wasm", frames=150, clip=None):
@@ -43,9 +48,9 @@ def measure(web_root, backend="wasm", frames=150, clip=None):
             clip = Path(folder) / "fighter.y4m"
             webcam.render_clip(clip)
         browser = playwright.chromium.launch(
-            executable_path=serve.CHROMIUM,
+            executable_path=CHROMIUM,
             headless=True,
-            args=[*serve.CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={clip}"],
+            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={clip}"],
         )
         page = browser.new_page()
         page.on(

@@ -6,6 +6,7 @@ Traversal attempts go through a raw socket: http.client and urllib would normali
 import contextlib
 import http.client
 import http.server
+import os
 import socket
 import threading
 import time
@@ -28,6 +29,11 @@ FILES = {
 NPM_FILES = {  # npm's install tree and lock file sit in web/ but are not the site
     "node_modules/pkg/index.js": b"npm-internal",
     "package-lock.json": b'{"npm-internal": true}',
+}
+HIDDEN_FILES = {  # a folder served from a checkout or a home may hold these
+    ".env": b"dot-file-content",
+    ".git/config": b"dot-file-content",
+    "sub/.hidden.js": b"dot-file-content",
 }
 TRAVERSALS = [
     "/../secret.txt",
@@ -57,8 +63,8 @@ TRAVERSALS = [
 
 
 @contextlib.contextmanager
-def running(root, quiet=True):
-    server = serve.make_server(root, port=0, quiet=quiet)
+def running(root, quiet=True, host=serve.DEFAULT_HOST):
+    server = serve.make_server(root, host=host, port=0, quiet=quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -69,6 +75,15 @@ def running(root, quiet=True):
         thread.join()
 
 
+def has_ipv6_loopback():
+    try:
+        with socket.socket(socket.AF_INET6) as sock:
+            sock.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
 @pytest.fixture(scope="module")
 def root(tmp_path_factory):
     base = tmp_path_factory.mktemp("serve")
@@ -77,10 +92,13 @@ def root(tmp_path_factory):
     (base / "outside" / "secret.txt").write_bytes(SECRET)
     (base / "outside" / "index.html").write_bytes(SECRET)
     root = base / "web"
-    for name, content in {**{name: content for name, (content, _) in FILES.items()}, **NPM_FILES}.items():
+    files = {**{name: content for name, (content, _) in FILES.items()}, **NPM_FILES, **HIDDEN_FILES}
+    for name, content in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(content)
     (root / "npm-link").symlink_to(root / "node_modules", target_is_directory=True)
+    (root / "env-link.js").symlink_to(root / ".env")
+    os.mkfifo(root / "pipe.js")  # opening it would wait for a writer, forever
     (root / "file-link").symlink_to(base / "secret.txt")
     (root / "dir-link").symlink_to(base / "outside", target_is_directory=True)
     (root / "index-link").mkdir()  # a folder whose index.html leads out of the root
@@ -94,8 +112,8 @@ def port(root):
         yield port
 
 
-def get(port, path, method="GET"):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+def get(port, path, method="GET", host="127.0.0.1"):
+    connection = http.client.HTTPConnection(host, port, timeout=5)
     connection.request(method, path)
     response = connection.getresponse()
     body = response.read()
@@ -123,6 +141,19 @@ def test_files_come_with_content_mime_type_and_headers(port, name):
     assert response.getheader("Content-Type") == mime_type
     for header, value in serve.HEADERS.items():
         assert response.getheader(header) == value
+
+
+def test_pages_may_load_from_the_site_only(port):
+    # tests/web/test_content_security_policy.py checks in Chromium that the pages need no more.
+    response, _ = get(port, "/index.html")
+    policy = dict(
+        directive.split(" ", 1) for directive in response.getheader("Content-Security-Policy").split("; ")
+    )
+    assert policy["default-src"] == "'self'"
+    for directive in ("object-src", "base-uri", "form-action", "frame-ancestors"):
+        assert policy[directive] == "'none'"
+    local = {"'self'", "'none'", "blob:", "data:", "'unsafe-eval'", "'wasm-unsafe-eval'"}
+    assert {source for sources in policy.values() for source in sources.split()} <= local
 
 
 def test_root_serves_index_html(port):
@@ -182,12 +213,50 @@ def test_npm_files_are_not_served(port, target):
     assert status == 404 and b"npm-internal" not in response
 
 
+@pytest.mark.parametrize(
+    "target", ["/.env", "/%2eenv", "/.git/config", "/.git/", "/.git", "/sub/.hidden.js", "/env-link.js"]
+)
+def test_dot_files_and_dot_folders_are_not_served(port, target):
+    status, response = raw_get(port, target)
+    assert status == 404 and b"dot-file-content" not in response
+
+
+def test_a_root_inside_a_dot_folder_is_served(tmp_path):
+    root = tmp_path / ".cache" / "web"  # only the names below the root count
+    root.mkdir(parents=True)
+    (root / "index.html").write_bytes(FILES["index.html"][0])
+    with running(root) as port:
+        assert get(port, "/")[0].status == 200
+
+
+def test_only_regular_files_are_opened(port):
+    # A FIFO (or a device, a socket) is not a page: opening a FIFO blocked its thread for good.
+    assert raw_get(port, "/pipe.js")[0] == 404
+
+
+def test_the_server_header_does_not_name_python(port):
+    response, _ = get(port, "/a.js")
+    assert response.getheader("Server") == "tfjs-kombat"
+    assert "python" not in str(response.headers).lower()
+
+
 def test_a_name_too_long_for_the_file_system_is_404_with_one_log_line(root, capsys):
     with running(root, quiet=False) as port:
         statuses = [raw_get(port, "/" + "a" * 300)[0], raw_get(port, "/m/" + "b" * 256 + "/x.js")[0]]
     assert statuses == [404, 404]
     log = capsys.readouterr().err
     assert len(log.splitlines()) == 2 and log.count('" 404 ') == 2 and "Traceback" not in log
+
+
+def test_a_lone_surrogate_in_the_path_is_400_with_one_log_line(root, capsys):
+    # "%ed%a0%80" decodes to U+D800, which no file name can hold: it used to kill the request
+    # thread with a UnicodeEncodeError, without a response.
+    with running(root, quiet=False) as port:
+        status, _ = raw_get(port, "/%ed%a0%80")
+        assert raw_get(port, "/a.js")[0] == 200  # and the server goes on
+    assert status == 400
+    log = capsys.readouterr().err
+    assert len(log.splitlines()) == 2 and '" 400 ' in log and "Traceback" not in log
 
 
 def test_a_silent_client_is_disconnected(root, monkeypatch):
@@ -197,6 +266,13 @@ def test_a_silent_client_is_disconnected(root, monkeypatch):
         started = time.monotonic()
         assert sock.recv(1) == b""  # the server hung up; the client's own timeout would raise
         assert time.monotonic() - started < 5
+
+
+def test_the_listen_queue_holds_a_burst_of_connections(root):
+    # A page load opens several connections at once; with the stdlib's backlog of 5, the rest were
+    # dropped and retried a second later (benchmarks/serve_concurrency.py prints the time).
+    with serve.make_server(root, port=0) as server:
+        assert server.request_queue_size >= 50
 
 
 def test_is_safe_target():
@@ -209,6 +285,53 @@ def test_is_safe_target():
 def test_port_in_use_is_a_user_error(root, port):
     with pytest.raises(UserError, match=f"port {port} is in use; pick another with --port"):
         serve.make_server(root, port=port)
+
+
+def test_an_empty_host_is_refused(root, monkeypatch):
+    # The stdlib reads "" as every interface, the most open choice; "--host $HOST" with HOST unset
+    # would have opened web/ to the network without a word.
+    monkeypatch.setattr(
+        serve.Server, "server_bind", lambda server: pytest.fail(f"bound {server.server_address}")
+    )
+    with pytest.raises(UserError, match="--host is empty; give an address: 127.0.0.1 .* or 0.0.0.0"):
+        serve.make_server(root, host="", port=0)
+
+
+@pytest.mark.parametrize(
+    "host", ["a\x00b", "\udced\udca0", "é" * 70], ids=["nul", "not-utf-8", "label-too-long"]
+)
+def test_a_host_that_names_nothing_is_a_one_line_error(root, host, capsys):
+    assert cli.main(["serve", "--root", str(root), "--host", host, "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot listen on ") and len(err.splitlines()) == 1
+    assert err.rstrip("\n").isprintable()  # the host shown escaped
+
+
+@pytest.mark.skipif(not has_ipv6_loopback(), reason="no IPv6 loopback on this machine")
+def test_an_ipv6_host_is_served(root, monkeypatch, capsys):
+    with running(root, host="::1") as port:
+        response, body = get(port, "/a.js", host="::1")
+    assert response.status == 200 and body == FILES["a.js"][0]
+    monkeypatch.setattr(http.server.ThreadingHTTPServer, "serve_forever", lambda server, *args: None)
+    serve.serve(root, host="::1", port=0)
+    captured = capsys.readouterr()
+    assert "at http://[::1]:" in captured.out and "network" not in captured.err
+
+
+def test_loopback_addresses():
+    assert all(map(serve.is_loopback, ["127.0.0.1", "127.0.0.2", "::1"]))
+    assert not any(map(serve.is_loopback, ["0.0.0.0", "::", "192.168.1.2", "fe80::1", "10.0.0.1"]))
+
+
+def test_a_host_other_machines_reach_is_warned_about(root, monkeypatch, capsys):
+    monkeypatch.setattr(http.server.ThreadingHTTPServer, "serve_forever", lambda server, *args: None)
+    serve.serve(root, port=0)
+    assert "network" not in capsys.readouterr().err
+    monkeypatch.setattr(serve, "is_loopback", lambda address: False)  # as 0.0.0.0 would be
+    serve.serve(root, port=0)
+    err = capsys.readouterr().err
+    assert "warning: web/ is open to the network" in err.replace(str(root) + "/", "web/")
+    assert "warning: browsers allow the camera only" in err
 
 
 def test_missing_root_is_a_user_error(tmp_path):

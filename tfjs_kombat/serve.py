@@ -1,16 +1,23 @@
 """Serve web/ (the game, TensorFlow.js and the converted models) on localhost, standard library only.
 
 Every response carries the cross-origin isolation headers that TensorFlow.js's WASM backend needs
-for threads, explicit MIME types (browsers refuse `.wasm` and ES modules served as anything else)
-and `Cache-Control: no-cache`, so a re-converted model is picked up on reload. Nothing outside the
+for threads, a Content-Security-Policy that lets the pages load from the site only, explicit MIME
+types (browsers refuse `.wasm` and ES modules served as anything else) and `Cache-Control:
+no-cache`, so a re-converted model is picked up on reload. Nothing outside the
 root is ever served: encoded `..`, backslashes, NULs, absolute-URL targets and symlinks that lead
-out of the root are all refused with 403. npm's install tree and lock file, which sit in web/,
-are not part of the site: 404. Each connection times out, so a silent client cannot hold a thread.
-Before serving, the root's js/constants.js is written from tfjs_kombat/config.py (webconfig.py).
+out of the root are all refused with 403. Inside it, dot-files and dot-folders (.git/, .env) and
+npm's install tree and lock file, which sit in web/, are not part of the site: 404; nor is anything
+but a regular file or a folder (opening a FIFO would block). Each connection times out, so a silent
+client cannot hold a thread. The `Server:` header names the project, not the Python version.
+It listens on 127.0.0.1 unless told otherwise (IPv6 addresses too, "::1"), and says so plainly when
+an address lets other machines in. Before serving, the root's js/constants.js is written from
+tfjs_kombat/config.py (webconfig.py).
 """
 
 import errno
 import functools
+import ipaddress
+import socket
 import sys
 import urllib.parse
 from http import HTTPStatus
@@ -21,31 +28,36 @@ from tfjs_kombat import webconfig
 from tfjs_kombat.errors import UserError, say, shown, warn
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "web"
-# Headless Debian Chromium playing the pages, as the browser tests and benchmarks run it: no GPU,
-# no network of its own, and getUserMedia answered by Chromium's fake camera (its own test
-# pattern, or --use-file-for-fake-video-capture=CLIP) without a permission prompt.
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-)
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 MAX_DECODES = 5  # "%25252e" needs 3 rounds; deeper nesting is an attack, not a file name
 CONNECTION_TIMEOUT = 30  # seconds a client may stay silent mid-request
 NPM_NAMES = {"node_modules", "package-lock.json"}
 
+# The pages load nothing but web/'s own files. Beyond that, what they need (Chromium shows each
+# refusal otherwise): TensorFlow.js compiles WASM, and its bundled regenerator runtime evaluates a
+# string as tf.min.js loads ('unsafe-eval': without it tf.min.js stops half-way); the WASM
+# backend's threads are workers made from blob: URLs, each importing the backend's script from
+# another blob: URL; the record page shows its frames from blob: URLs, and every page's empty
+# favicon is a data: URL. The camera is no URL (video.srcObject). No plug-ins, <base>, form
+# posts or framing by other sites.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' blob: 'wasm-unsafe-eval' 'unsafe-eval'",
+        "worker-src 'self' blob:",
+        "img-src 'self' blob: data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
 HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Embedder-Policy": "require-corp",
     "Cross-Origin-Resource-Policy": "same-origin",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-cache",
 }
@@ -97,31 +109,45 @@ class Handler(SimpleHTTPRequestHandler):
         return super().send_head()
 
     def refusal(self, target, path):
-        """403 for anything that could leave the root, 404 for npm's files, else None."""
+        """400 for a name no file can have, 403 for anything that could leave the root, 404 for
+        hidden files, npm's and anything but a regular file or a folder, else None."""
         try:
             if not is_safe_target(target) or self.escapes_root(path):
                 return HTTPStatus.FORBIDDEN
-            if self.is_npm_file(path):
+            if self.is_hidden(path) or not (path.is_file() or path.is_dir()):
                 return HTTPStatus.NOT_FOUND
+        except UnicodeEncodeError:  # "%ed%a0%80" decodes to a lone surrogate, which no file name holds
+            return HTTPStatus.BAD_REQUEST
         except OSError:  # a name longer than the file system allows: there is no such file
             return HTTPStatus.NOT_FOUND
         return None
 
+    @staticmethod
+    def served(path):
+        """The path, and for a folder the index files the stdlib would serve from it."""
+        return [path, path / "index.html", path / "index.htm"] if path.is_dir() else [path]
+
     def escapes_root(self, path):
         """True if the path, or the index file served for a folder, resolves outside the root."""
-        candidates = [path, path / "index.html", path / "index.htm"] if path.is_dir() else [path]
+        candidates = self.served(path)  # a name too long for the file system raises here: 404
         try:
             return not all(candidate.resolve().is_relative_to(self.directory) for candidate in candidates)
         except (OSError, RuntimeError):  # a symlink loop
             return True
 
-    def is_npm_file(self, path):
-        """True if the path (a symlink resolved) lies in node_modules/ or is package-lock.json."""
-        return not NPM_NAMES.isdisjoint(path.resolve().relative_to(self.directory).parts)
+    def is_hidden(self, path):
+        """True if the path, as asked or with symlinks resolved, goes through a dot-file or dot-folder
+        (.git/, .env) or through npm's node_modules/ or package-lock.json."""
+        names = [path, *(candidate.resolve() for candidate in self.served(path))]
+        parts = {part for name in names for part in name.relative_to(self.directory).parts}
+        return any(part.startswith(".") or part in NPM_NAMES for part in parts)
 
     def list_directory(self, path):
         self.send_error(HTTPStatus.NOT_FOUND)  # no listings: they would show what is in web/
         return None
+
+    def version_string(self):
+        return "tfjs-kombat"  # the stdlib's names the Python version: nobody's business
 
     def end_headers(self):
         for name, value in HEADERS.items():
@@ -137,10 +163,35 @@ class Handler(SimpleHTTPRequestHandler):
 
 
 class Server(ThreadingHTTPServer):
+    # The stdlib's listen backlog is 5: a page load's burst of connections overflowed it, and the
+    # dropped ones were retried a second later (benchmarks/serve_concurrency.py).
+    request_queue_size = 128
+
     def handle_error(self, request, client_address):
         # A browser that drops a download (a reload mid-model) is not worth a traceback.
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
+
+
+class Server6(Server):
+    address_family = socket.AF_INET6  # for an IPv6 address: "::1", or "::" (every interface)
+
+
+def is_ipv6(host):
+    try:
+        return ipaddress.ip_address(host).version == 6
+    except ValueError:  # a host name, or an IPv4 address
+        return False
+
+
+def is_loopback(address):
+    """True for a numeric address that only this machine reaches: 127.0.0.0/8 or ::1."""
+    return ipaddress.ip_address(address).is_loopback
+
+
+def authority(host, port):
+    """host:port as a URL writes it: an IPv6 address in brackets."""
+    return f"[{host}]:{port}" if is_ipv6(host) else f"{host}:{port}"
 
 
 def make_server(root, host=DEFAULT_HOST, port=DEFAULT_PORT, quiet=False):
@@ -150,13 +201,23 @@ def make_server(root, host=DEFAULT_HOST, port=DEFAULT_PORT, quiet=False):
         raise UserError(f"no web folder at {shown(root)}")
     if not 0 <= port <= 65535:
         raise UserError(f"port {port} is out of range; pick one in 0-65535 (0: any free port)")
+    # The stdlib reads "" as every interface, the most open choice, while an empty --host is far
+    # more likely an unset variable (--host "$HOST") than a wish: ask for the address instead.
+    if not host:
+        raise UserError(
+            "--host is empty; give an address: 127.0.0.1 (this machine only, the default) "
+            "or 0.0.0.0 (every interface: web/ open to the network)"
+        )
     handler = functools.partial(Handler, directory=str(root), quiet=quiet)
+    where = shown(authority(host, port))
     try:
-        return Server((host, port), handler)
+        return (Server6 if is_ipv6(host) else Server)((host, port), handler)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise UserError(f"port {port} is in use; pick another with --port") from None
-        raise UserError(f"cannot listen on {shown(host)}:{port}: {error.strerror or error}") from None
+        raise UserError(f"cannot listen on {where}: {error.strerror or error}") from None
+    except (TypeError, ValueError):  # bind() on a NUL, a name that is not UTF-8 or too long for IDNA
+        raise UserError(f"cannot listen on {where}: that is neither a host name nor an address") from None
 
 
 def warn_about_missing_assets(root):
@@ -174,21 +235,35 @@ def as_typed(path):
     return shown(f"{path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}/")
 
 
+def warn_about_the_network(root):
+    """Any address but a loopback one lets other machines in: say so, and what they cannot do."""
+    warn(f"{as_typed(root)} is open to the network: any machine that reaches this one can fetch its files")
+    warn(
+        "browsers allow the camera only at localhost or 127.0.0.1 (or over https): "
+        "from other machines the game plays by keyboard"
+    )
+
+
 def serve(root=DEFAULT_ROOT, host=DEFAULT_HOST, port=DEFAULT_PORT):
     """Serve root until Ctrl-C; the socket is closed however serving ends."""
     server = make_server(root, host, port)
     with server:
         webconfig.write_constants(root)  # a fresh clone serves before any convert
         warn_about_missing_assets(root)
-        if host not in ("127.0.0.1", "localhost"):
-            warn("browsers only allow the camera on localhost (or https); open the game via 127.0.0.1")
-        say(f"serving {as_typed(root)} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
+        address, port = server.server_address[:2]  # numeric, whatever name --host gave
+        if not is_loopback(address):
+            warn_about_the_network(root)
+        say(f"serving {as_typed(root)} at http://{authority(host, port)}/ (Ctrl-C to stop)")
         server.serve_forever()
 
 
 def add_arguments(parser):
     parser.add_argument("--root", default=str(DEFAULT_ROOT), help="folder to serve (default: web/)")
-    parser.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default: 127.0.0.1)")
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 or ::, every interface)",
+    )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default: 8000; 0: any free)")
 
 

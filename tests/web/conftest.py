@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from chromium import CHROMIUM, CHROMIUM_ARGS
 from playwright.sync_api import sync_playwright
 
 from tfjs_kombat import frames, webconfig
@@ -28,7 +29,7 @@ from tfjs_kombat.config import (
     SEQUENCE_LENGTH,
 )
 from tfjs_kombat.errors import UserError
-from tfjs_kombat.serve import CHROMIUM, CHROMIUM_ARGS, make_server
+from tfjs_kombat.serve import make_server
 from tfjs_kombat.synth import render, webcam
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "web"
