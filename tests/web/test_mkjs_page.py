@@ -124,7 +124,9 @@ def test_a_punch_on_camera_is_mkjs_high_punch(fighter_browser, fighter_clip, mkj
     picture = page.evaluate("() => window.punchPicture")
     PUNCH_PICTURE.write_bytes(base64.b64decode(picture.split(",", 1)[1]))
     page.close()
-    assert after["decisions"]["punch"] > before["punch"]
+    # The picture is taken at MK.js's first high punch, which on a loaded machine can come before
+    # `before` is read: the camera's punches are counted from the page's start.
+    assert after["decisions"]["punch"] >= 1 and after["decisions"]["punch"] >= before["punch"]
     assert page.errors == []
 
 
