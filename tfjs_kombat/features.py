@@ -210,7 +210,7 @@ def source_clip(folder, sources):
     return f"{parent}/{name.split('_')[0]}"
 
 
-def extract_clip_features(frames_dir, out_dir, extractor, cache, made_by, length=SEQUENCE_LENGTH):
+def extract_clip_features(frames_dir, out_dir, extractor, cache, recipe, alpha, length=SEQUENCE_LENGTH):
     """frames_dir/clips/{train,test}/<class>/<clip>/NNN.png -> out_dir/clips_{train,test}.npz.
 
     Keys: x float32 [N, length, D]; y int64 [N] (index in CLIP_CLASS_DIRS); clip int64 [N] (which
@@ -246,7 +246,7 @@ def extract_clip_features(frames_dir, out_dir, extractor, cache, made_by, length
                 window_frames.append(relative[window])
             start += len(frames)
         size = extractor.output_shape[1]
-        pool = recipes.named(made_by["recipe"]).sequence_pool
+        pool = recipe.sequence_pool
         arrays = {
             "x": np.stack(x).astype(np.float32) if x else np.zeros((0, length, size), np.float32),
             "y": np.array(y, dtype=np.int64),
@@ -255,8 +255,8 @@ def extract_clip_features(frames_dir, out_dir, extractor, cache, made_by, length
             "folder": np.array(names, dtype=str),
             "end": np.array(ends, dtype=np.int64),
             "frames": np.array(window_frames, dtype=str).reshape(len(x), length),
-            "alpha": made_by["alpha"],
-            "recipe": made_by["recipe"],
+            "alpha": alpha,
+            "recipe": recipe.name,
             "pool": np.array(pool or [], dtype=np.int64),
         }
         buffer = io.BytesIO()
@@ -289,7 +289,6 @@ def extract_split_features(frames_dir, out_dir, recipe, alpha=DEFAULT_ALPHA, cac
     if not (frames_dir / "train").is_dir() and not has_clips:
         raise UserError(f"{shown(frames_dir)} has no train/ folder; run `tfjs-kombat augment` first")
     alpha = resolve_alpha(alpha)  # the number, never "auto", names the cache and goes in the npz
-    made_by = {"alpha": alpha, "recipe": recipe.name}
     listed = {split: list_frames(frames_dir / split) for split in ("train", "test")}
     written = {}
     if any(len(paths) for paths, _ in listed.values()) or not has_clips:
@@ -311,7 +310,7 @@ def extract_split_features(frames_dir, out_dir, recipe, alpha=DEFAULT_ALPHA, cac
     if has_clips:
         extractor = build_sequence_extractor(alpha, recipe)
         cache = FeatureCache(cache_dir, alpha, recipe, sequence=True)
-        counts = extract_clip_features(frames_dir, out_dir, extractor, cache, made_by)
+        counts = extract_clip_features(frames_dir, out_dir, extractor, cache, recipe, alpha)
         written.update({f"clips_{split}": count for split, count in counts.items()})
     else:
         remove_stale(out_dir, ["clips_train.npz", "clips_test.npz"])

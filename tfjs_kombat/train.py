@@ -58,11 +58,10 @@ def fit_and_report(head, model, data, epochs, models_dir):
     return report
 
 
-def train_frame_heads(frames, made_by, models_dir, epochs, learning_rates, seed):
+def train_frame_heads(frames, recipe, alpha, models_dir, epochs, learning_rates, seed):
     """The recipe's heads on single frames (train.npz, test.npz)."""
     (x_train, y_train), (x_test, y_test) = frames
     present = sorted(set(y_train.tolist()))
-    recipe, alpha = recipes.named(made_by["recipe"]), made_by["alpha"]
     say(
         f"recipe {recipe.name}: features {'x'.join(map(str, x_train.shape[1:]))} (MobileNet alpha {alpha}); "
         f"classes in training: {[CLASS_DIRS[i] for i in present]}"
@@ -282,9 +281,10 @@ def train_heads(
     recipe_path = models_dir / "recipe.json"
     previous = json.loads(recipe_path.read_text()) if recipe_path.exists() else {}
     same_features = features_of({"alpha": None, "recipe": None, **previous}) == made_by
+    recipe = recipes.named(made_by["recipe"])
     dropped = set(recipes.FRAME_HEAD_NAMES)
     if frames:
-        dropped -= {head.name for head in recipes.named(made_by["recipe"]).frame_heads}
+        dropped -= {head.name for head in recipe.frame_heads}
     elif same_features:
         dropped = set()
     made = dict(made_by)
@@ -300,7 +300,8 @@ def train_heads(
         carry_over(models_dir, new_set, dropped)
         files.write_json(new_set / "recipe.json", made)
         if frames:
-            reports.update(train_frame_heads(frames, made_by, new_set, epochs, learning_rates, seed))
+            alpha = made_by["alpha"]
+            reports.update(train_frame_heads(frames, recipe, alpha, new_set, epochs, learning_rates, seed))
         if clips:
             reports["sequence"] = train_sequence_head(clips, new_set, epochs, learning_rates, seed)
     return reports
