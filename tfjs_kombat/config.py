@@ -44,3 +44,16 @@ ROUNDHOUSE, BACK_KICK = 3, 4
 CLIP_FPS = 1000 // CLASSIFY_INTERVAL_MS  # clips are read at the page's classification rate
 SEQUENCE_LENGTH = 12  # the sequence head reads the last 12 frames (1.2 s)
 DEFAULT_CLIPS_PER_CLASS = 40  # rendered clips per clip class in the embedded default dataset
+
+# Body keypoints (the keypoints recipe): BlazePose's 33 landmarks, in the order its landmark model
+# writes them; each is (x, y) in the camera frame's pixels divided by its width and height, z (depth,
+# in the same scale as x, smaller = nearer the camera) and a visibility score in [0, 1].
+BODY_LANDMARKS = (
+    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
+    "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right",
+    "left_shoulder", "right_shoulder", "left_elbow", "right_elbow", "left_wrist", "right_wrist",
+    "left_pinky", "right_pinky", "left_index", "right_index", "left_thumb", "right_thumb",
+    "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
+    "left_heel", "right_heel", "left_foot_index", "right_foot_index",
+)  # fmt: skip
+KEYPOINT_VALUES = ("x", "y", "z", "visibility")
