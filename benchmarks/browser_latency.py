@@ -29,10 +29,11 @@ from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # chromium.py
 
-from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from chromium import launch_headless  # noqa: E402
 
 from tfjs_kombat import serve  # noqa: E402
 from tfjs_kombat.config import CLIP_CLASS_NAMES, SEQUENCE_LENGTH  # noqa: E402
+from tfjs_kombat.errors import UserError  # noqa: E402
 from tfjs_kombat.synth import webcam  # noqa: E402
 
 
@@ -47,11 +48,10 @@ def measure(web_root, backend="wasm", frames=150, clip=None):
         if clip is None:
             clip = Path(folder) / "fighter.y4m"
             webcam.render_clip(clip)
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[*CHROMIUM_ARGS, f"--use-file-for-fake-video-capture={clip}"],
-        )
+        try:
+            browser = launch_headless(playwright, f"--use-file-for-fake-video-capture={clip}")
+        except UserError as error:  # no Chromium: how to get one, without a traceback
+            raise SystemExit(f"error: {error}") from None
         page = browser.new_page()
         page.on(
             "requestfinished",

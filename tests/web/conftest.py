@@ -1,8 +1,9 @@
-"""Shared set-up of the browser tests: one headless Chromium for the whole session (Debian's, driven
-by Playwright, with a fake camera), the project's own static server for any web root, a copy of
-web/ with real models, trained by the `pipeline` fixture (tests/conftest.py) and converted, and
-one with models that learnt the fake camera's person, for the camera's end-to-end tests, and one
-with the sequence head (`models_with_sequence_head`) for the play page's ring buffer.
+"""Shared set-up of the browser tests: one headless Chromium for the whole session (Debian's, else
+Playwright's own: tests/chromium.py; driven by Playwright, with a fake camera), the project's own
+static server for any web root, a copy of web/ with real models, trained by the `pipeline` fixture
+(tests/conftest.py) and converted, and one with models that learnt the fake camera's person, for
+the camera's end-to-end tests, and one with the sequence head (`models_with_sequence_head`) for
+the play page's ring buffer.
 """
 
 import contextlib
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from chromium import CHROMIUM, CHROMIUM_ARGS
+from chromium import launch_headless
 from playwright.sync_api import sync_playwright
 
 from tfjs_kombat import frames, webconfig
@@ -88,7 +89,7 @@ def web_server():
 
 @pytest.fixture(scope="session")
 def launch_chromium():
-    """launch_chromium(*extra_args) -> a headless Chromium with CHROMIUM_ARGS and the extras.
+    """launch_chromium(*extra_args) -> a headless Chromium with chromium.CHROMIUM_ARGS and the extras.
 
     One Playwright serves the whole session (a second sync_playwright() in the same thread fails);
     a test module that needs other flags (e.g. a fake-camera clip) launches its own browser here.
@@ -97,8 +98,10 @@ def launch_chromium():
         browsers = []
 
         def launch(*extra_args):
-            args = [*CHROMIUM_ARGS, *extra_args]
-            browsers.append(playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args))
+            try:
+                browsers.append(launch_headless(playwright, *extra_args))
+            except UserError as error:  # no Chromium: say how to get one, without a traceback
+                pytest.fail(str(error), pytrace=False)
             return browsers[-1]
 
         yield launch
