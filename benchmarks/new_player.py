@@ -37,7 +37,6 @@ from tfjs_kombat import (  # noqa: E402
     recipes,
     train,
 )
-from tfjs_kombat.frames import ffmpeg_executable  # noqa: E402, F401  (fails early without ffmpeg)
 from tfjs_kombat.synth import scene  # noqa: E402
 from tfjs_kombat.synth.person import random_person  # noqa: E402
 from tfjs_kombat.synth.pose import POSES, random_angles  # noqa: E402
