@@ -2,13 +2,14 @@
 
 import subprocess
 import sys
+import warnings
 
 import keras
 import numpy as np
 import pytest
 from conftest import TEST_ALPHA, requires_weights
 
-from tfjs_kombat import features, heads, recipes
+from tfjs_kombat import features, files, heads, recipes
 from tfjs_kombat.config import BACK_KICK, CLIP_CLASS_NAMES, KICK, OTHER, PUNCH, ROUNDHOUSE
 from tfjs_kombat.errors import UserError
 
@@ -60,6 +61,18 @@ def test_recipes_and_heads_load_without_tensorflow():
     code = "import sys, tfjs_kombat.recipes, tfjs_kombat.augment; print('tensorflow' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_heads_load_for_inference_without_an_optimizer(tmp_path):
+    """predict, evaluate and convert only run the heads: a head saved before any training (its
+    optimizer never built) loads without Keras' "Skipping variable loading for optimizer"."""
+    files.save_model(heads.build_punch_kick_head(8), tmp_path / "punch_kick.keras")
+    files.write_json(tmp_path / "recipe.json", {"alpha": 0.75, "recipe": "article"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded, made_by = heads.load_heads(tmp_path, ["punch_kick", "punch"])
+    assert list(loaded) == ["punch_kick"] and loaded["punch_kick"].output_shape == (None, 3)
+    assert made_by == {"alpha": 0.75, "recipe": "article"}
 
 
 def test_decisions_follow_the_pages_thresholds():

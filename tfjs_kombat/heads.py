@@ -351,8 +351,8 @@ def load_heads(models_dir, names):
     loaded = {}
     for name in names:
         path = models_dir / f"{name}.keras"
-        if path.exists():
-            loaded[name] = keras.models.load_model(path)
+        if path.exists():  # run, never trained further: no optimizer to restore
+            loaded[name] = keras.models.load_model(path, compile=False)
     if not loaded:
         raise UserError(
             f"no trained head ({', '.join(names)}) in {shown(models_dir)}; run `make train` first"
