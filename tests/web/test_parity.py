@@ -23,14 +23,25 @@ from tfjs_kombat.synth.pose import POSES
 # A bare page with TensorFlow.js: the play page would also start the camera loop.
 BARE_PAGE = '<script src="vendor/tf.min.js"></script><script src="vendor/tf-backend-wasm.min.js"></script>'
 
-RUN_IN_PAGE = """async ([base, frames]) => {
+# Frames go to the page as one base64 string of their bytes (encoded() below): Playwright passes a
+# list a number at a time, and 150 frames as numbers took 75 s and 15 s of CPU here, as bytes 1 s.
+RUN_IN_PAGE = """async ([base, encoded, count]) => {
     const classifier = await import('/js/classifier.js');
     await classifier.chooseBackend('wasm');
     const models = await classifier.loadClassifier(base);
+    const bytes = Uint8Array.from(atob(encoded), (ch) => ch.charCodeAt(0));
+    const size = bytes.length / count;
     const results = [];
-    for (const frame of frames) results.push(await classifier.classifyPixels(models, frame));
+    for (let i = 0; i < count; i++) {
+      results.push(await classifier.classifyPixels(models, bytes.subarray(i * size, (i + 1) * size)));
+    }
     return {backend: tf.getBackend(), results};
 }"""
+
+
+def encoded(values):
+    """An array's bytes as base64 text, for the page to read back with atob."""
+    return base64.b64encode(np.ascontiguousarray(values).tobytes()).decode()
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +77,7 @@ def page(browser, web_root_with_models, serve_web, converted):
 
 
 def run_in_browser(page, base, frames):
-    flat = frames.reshape(len(frames), -1).tolist()
-    outcome = page.evaluate(RUN_IN_PAGE, [base, flat])
+    outcome = page.evaluate(RUN_IN_PAGE, [base, encoded(frames.astype(np.uint8)), len(frames)])
     assert outcome["backend"] == "wasm"
     results = outcome["results"]
     return np.array([r["punchKick"] for r in results]), results
@@ -133,12 +143,16 @@ DECIDE_SEQUENCE = """async (probs) => {
     return probs.map((p) => c.decideSequence(p));
 }"""
 
-RUN_FRAMES = """async ([base, frames]) => {
+RUN_FRAMES = """async ([base, encoded, count]) => {
     const c = await import('/js/classifier.js');
     await c.chooseBackend('wasm');
     const models = await c.loadClassifier(base, { extras: false });
+    const bytes = Uint8Array.from(atob(encoded), (ch) => ch.charCodeAt(0));
+    const size = bytes.length / count;
     const results = [];
-    for (const frame of frames) results.push(await c.classifyPixels(models, frame));
+    for (let i = 0; i < count; i++) {
+      results.push(await c.classifyPixels(models, bytes.subarray(i * size, (i + 1) * size)));
+    }
     return results.map((r) => ({ sequence: r.sequence, decision: r.decision, punchKick: r.punchKick }));
 }"""
 
@@ -204,8 +218,7 @@ def test_sequence_head_matches_keras_through_the_ring_buffer(sequence_page, sequ
     expected = head.predict(windows(vectors), verbose=0)
     assert expected.shape == (SEQUENCES, len(CLIP_CLASS_NAMES))
 
-    encoded = base64.b64encode(stream.tobytes()).decode()
-    outcome = sequence_page.evaluate(RUN_STREAM, [f"models-{recipe}/", encoded, count])
+    outcome = sequence_page.evaluate(RUN_STREAM, [f"models-{recipe}/", encoded(stream), count])
     assert outcome["backend"] == "wasm"
     assert outcome["config"]["pool"] == (list(pool) if pool else None)
     results = outcome["results"]
@@ -240,8 +253,7 @@ def test_sequence_head_on_rendered_frames_matches_keras(sequence_page, sequence_
     frames = np.stack([grayscale(np.asarray(to_frame(scene.render_pose(pose, rng)))) for pose in poses])
     maps = extractor.predict(frames.astype("float32"), verbose=0)
     expected = head.predict(windows(keras_frame_vectors(maps, pool)), verbose=0)
-    flat = frames.reshape(len(frames), -1).tolist()
-    results = sequence_page.evaluate(RUN_FRAMES, ["models-pose/", flat])
+    results = sequence_page.evaluate(RUN_FRAMES, ["models-pose/", encoded(frames), len(frames)])
     assert all(r["punchKick"] is None for r in results), "with a sequence head, play runs no frame head"
     page_probs = np.array([r["sequence"] for r in results[T - 1 :]])
     np.testing.assert_allclose(page_probs, expected, atol=1e-3)
