@@ -258,6 +258,29 @@ def test_extract_frames_at_a_lower_rate(tmp_path):
     assert len(frames.extract_frames(video, tmp_path / "out", fps=5)) == 10
 
 
+def test_fps_above_the_videos_own_rate_keeps_each_frame_once(tmp_path, capsys):
+    video = tmp_path / "clip.mp4"
+    write_video(video)  # 12 frames at 10 fps; at 1000 fps, ffmpeg would repeat each 100 times
+    assert cli.main(["frames", str(video), str(tmp_path / "out"), "--fps", "1000"]) == 0
+    every = frames.extract_frames(video, tmp_path / "every")
+    written = sorted((tmp_path / "out").glob("*.jpg"))
+    assert [p.read_bytes() for p in written] == [p.read_bytes() for p in every]
+    assert "--fps 1000 is above the video's own 10 fps: keeping each frame once" in capsys.readouterr().out
+
+
+def test_fps_below_the_videos_own_rate_is_kept_and_29_97_is_read_exactly(tmp_path):
+    video = tmp_path / "ntsc.mp4"
+    subprocess.run(
+        [frames.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=30000/1001"]
+        + ["-t", "1", "-pix_fmt", "yuv420p", str(video)],
+        check=True,
+    )
+    assert frames.capped_fps(video, 5) == 5
+    assert frames.capped_fps(video, None) is None  # every frame, as without --fps
+    assert frames.capped_fps(video, 30) == 30000 / 1001
+    assert frames.capped_fps(tmp_path / "missing.mp4", 30) == 30  # extract_frames says what is wrong
+
+
 def test_bad_videos_are_clear_errors(tmp_path):
     with pytest.raises(UserError, match="no such video"):
         frames.extract_frames(tmp_path / "missing.mov", tmp_path / "out")

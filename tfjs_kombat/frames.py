@@ -9,6 +9,7 @@ checks and decodes (or raises BadImage), `photo_frame` adds the crop and the gre
 """
 
 import math
+import re
 import shutil
 import stat
 import subprocess
@@ -171,6 +172,30 @@ def video_frame_count(video, fps=None):
     return count
 
 
+def video_rate(video):
+    """The video's own frame rate as ffmpeg's fps filter reads it (`source_fps`), or None when ffmpeg
+    cannot tell. That filter stamps its frames in steps of 1/rate and framecrc's header prints the
+    time base ("#tb 0: 1001/30000"), so one frame through both gives the rate exactly."""
+    command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(video), "-map", "0:v:0", "-an"]
+    command += ["-vf", "fps=source_fps", "-frames:v", "1", "-f", "framecrc", "-"]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, errors="replace")
+    except OSError:
+        return None
+    time_base = re.search(r"^#tb 0: (\d+)/(\d+)$", result.stdout, re.MULTILINE)
+    if result.returncode != 0 or not time_base or int(time_base[1]) == 0:
+        return None
+    return int(time_base[2]) / int(time_base[1])
+
+
+def capped_fps(video, fps):
+    """The rate to take a video's single frames at: fps, or the video's own rate when fps is above
+    it, where the fps filter would only repeat frames (--fps 1e9 wrote millions of copies). Clips
+    are not capped: there a repeated frame keeps the time steps even."""
+    rate = video_rate(video) if fps is not None else None
+    return rate if rate is not None and fps > rate else fps
+
+
 def check_fps(fps):
     """--fps, when given, must be a positive number; nan slips through a plain `fps <= 0`."""
     if fps is not None and not 0 < fps < math.inf:
@@ -180,10 +205,15 @@ def check_fps(fps):
 def add_arguments(parser):
     parser.add_argument("video", help="a video file (mov, mp4, webm, y4m, ...)")
     parser.add_argument("out_dir", help="folder for 001.jpg, 002.jpg, ...")
-    parser.add_argument("--fps", type=float, help="frames per second to keep (default: all)")
+    parser.add_argument(
+        "--fps", type=float, help="frames per second to keep (default: all; at most the video's own rate)"
+    )
 
 
 def run(args):
     check_fps(args.fps)
-    frames = extract_frames(args.video, args.out_dir, args.fps)
+    fps = capped_fps(args.video, args.fps)
+    if fps != args.fps:
+        say(f"--fps {args.fps:g} is above the video's own {fps:g} fps: keeping each frame once")
+    frames = extract_frames(args.video, args.out_dir, fps)
     say(f"wrote {len(frames)} frames to {shown(args.out_dir)}; sort them into punches/, kicks/, others/")
