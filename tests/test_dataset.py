@@ -363,6 +363,17 @@ def test_scan_finds_clip_folders_and_videos_and_skips_broken_ones(tmp_path):
     assert result.skipped == []
 
 
+def test_a_clip_video_that_gives_too_many_frames_is_skipped(tmp_path, monkeypatch):
+    root = make_clips(tmp_path / "data", {"roundhouses": 2})
+    make_video(root / "back_kicks" / "long.mp4", 20, shade=40)  # 10 frames at the clip rate
+    make_video(root / "back_kicks" / "short.mp4", 8, shade=60)  # 4
+    monkeypatch.setattr(config, "MAX_VIDEO_FRAMES", 5)  # what augment's extract_frames would refuse
+    result = dataset.scan(root)
+    assert clip_names(result.clips["back_kicks"]) == ["short.mp4"]
+    [(path, reason)] = result.clip_skipped
+    assert path.name == "long.mp4" and reason.startswith("gives more than 5 frames at 10 fps")
+
+
 def test_a_clip_keeps_the_order_its_frames_were_taken_in(tmp_path):
     for name in ("10.png", "2.png", "1.png", "003.png", ".hidden.png"):
         save(tmp_path / name, distinct_image(0))

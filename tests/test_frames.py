@@ -11,7 +11,7 @@ import pytest
 from conftest import HOSTILE_NAME, assert_escaped
 from PIL import Image, ImageFile
 
-from tfjs_kombat import cli, frames
+from tfjs_kombat import cli, config, frames
 from tfjs_kombat.errors import UserError
 from tfjs_kombat.frames import BadImage, load_image
 
@@ -279,6 +279,18 @@ def test_fps_below_the_videos_own_rate_is_kept_and_29_97_is_read_exactly(tmp_pat
     assert frames.capped_fps(video, None) is None  # every frame, as without --fps
     assert frames.capped_fps(video, 30) == 30000 / 1001
     assert frames.capped_fps(tmp_path / "missing.mp4", 30) == 30  # extract_frames says what is wrong
+
+
+def test_a_video_that_gives_too_many_frames_is_refused_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    video = tmp_path / "clip.mp4"
+    write_video(video)  # 12 frames at 10 fps
+    monkeypatch.setattr(config, "MAX_VIDEO_FRAMES", 5)
+    assert cli.main(["frames", str(video), str(tmp_path / "out")]) == 2
+    assert "gives more than 5 frames at its own rate, the most one video may give" in capsys.readouterr().err
+    assert not list((tmp_path / "out").rglob("*"))
+    assert 0 < len(frames.extract_frames(video, tmp_path / "out", fps=2)) <= 5  # fewer per second fit
+    with pytest.raises(frames.BadVideo, match="^gives more than 5 frames at 10 fps, the most"):
+        frames.video_frame_count(video, fps=10)
 
 
 def test_bad_videos_are_clear_errors(tmp_path):

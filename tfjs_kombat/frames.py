@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from tfjs_kombat import config
 from tfjs_kombat.config import FRAME_HEIGHT, FRAME_WIDTH
 from tfjs_kombat.errors import UserError, say, shown
 
@@ -35,6 +36,10 @@ class BadImage(Exception):
 
 class BadVideo(Exception):
     """A video that ffmpeg cannot read or that holds no frame; the message is a short reason."""
+
+
+class TooManyFrames(UserError):
+    """A video that gives more frames than extract_frames was allowed to write."""
 
 
 def load_image(path):
@@ -126,9 +131,10 @@ def ffmpeg_executable():
 
 
 def extract_frames(video, out_dir, fps=None, max_frames=None):
-    """Write the video's frames as out_dir/001.jpg, 002.jpg, ... (the article's ffmpeg step);
-    max_frames, when given, stops ffmpeg after that many."""
+    """Write the video's frames as out_dir/001.jpg, 002.jpg, ... (the article's ffmpeg step); a video
+    that gives more than max_frames (default config.MAX_VIDEO_FRAMES) is refused (TooManyFrames)."""
     video, out_dir = Path(video), Path(out_dir)
+    max_frames = max_frames or config.MAX_VIDEO_FRAMES
     if not video.is_file():
         raise UserError(f"no such video: {shown(video)}")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -137,27 +143,37 @@ def extract_frames(video, out_dir, fps=None, max_frames=None):
     command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(video)]
     if fps:
         command += ["-vf", f"fps={fps}"]
-    if max_frames:
-        command += ["-frames:v", str(max_frames)]
-    command += ["-q:v", "2", str(out_dir / "%03d.jpg")]
+    command += ["-frames:v", str(max_frames + 1), "-q:v", "2", str(out_dir / "%03d.jpg")]
     result = subprocess.run(command, capture_output=True, text=True)
     frames = sorted(out_dir.glob("*.jpg"))
-    if result.returncode != 0 or not frames:
-        for frame in frames:  # nothing half-written
-            frame.unlink()
-        detail = result.stderr.strip().splitlines()[-1:] or ["no frames decoded"]
-        raise UserError(f"ffmpeg could not read {shown(video)}: {shown(detail[0])}")
-    return frames
+    if result.returncode == 0 and 0 < len(frames) <= max_frames:
+        return frames
+    for frame in frames:  # nothing half-written
+        frame.unlink()
+    if len(frames) > max_frames:
+        raise TooManyFrames(
+            f"{shown(video)} gives {too_many_frames(max_frames, fps)}; take fewer (--fps) or cut it"
+        )
+    detail = result.stderr.strip().splitlines()[-1:] or ["no frames decoded"]
+    raise UserError(f"ffmpeg could not read {shown(video)}: {shown(detail[0])}")
 
 
-def video_frame_count(video, fps=None):
+def too_many_frames(max_frames, fps):
+    """Why a video is refused, its name aside."""
+    rate = f"at {fps:g} fps" if fps else "at its own rate"
+    return f"more than {max_frames:,} frames {rate}, the most one video may give"
+
+
+def video_frame_count(video, fps=None, max_frames=None):
     """How many frames ffmpeg decodes from the video at `fps` (all when None): the count that
-    extract_frames writes. Decodes the whole video once, so a broken one fails here; raises
-    BadVideo with a short reason."""
+    extract_frames writes. Decodes the whole video once (at most max_frames, by default
+    config.MAX_VIDEO_FRAMES, as extract_frames), so a broken one fails here; raises BadVideo with a
+    short reason."""
+    max_frames = max_frames or config.MAX_VIDEO_FRAMES
     command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(video), "-map", "0:v:0", "-an"]
     if fps:
         command += ["-vf", f"fps={fps}"]
-    command += ["-f", "framecrc", "-"]
+    command += ["-frames:v", str(max_frames + 1), "-f", "framecrc", "-"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, errors="replace")
     except OSError as error:
@@ -169,6 +185,8 @@ def video_frame_count(video, fps=None):
         raise BadVideo(f"ffmpeg cannot read it: {shown(detail)}")
     if count == 0:
         raise BadVideo("no frames decoded")
+    if count > max_frames:
+        raise BadVideo(f"gives {too_many_frames(max_frames, fps)}")
     return count
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from tfjs_kombat import config
 from tfjs_kombat.datafolder import CLIP_LAYOUT, FRAME_NUMBER, is_hidden
 from tfjs_kombat.errors import UserError, say, shown
-from tfjs_kombat.frames import capped_fps, extract_frames
+from tfjs_kombat.frames import TooManyFrames, capped_fps, extract_frames
 from tfjs_kombat.importer.rules import Skip, check_clip_folder, locate, media_kind
 from tfjs_kombat.importer.zipsafety import stream_entry, zip_parts
 
@@ -151,14 +151,14 @@ def decode_clip_videos(clips, frames_dir, skipped):
             continue
         try:
             frames = extract_frames(
-                clip.video, frames_dir / str(index), fps=config.CLIP_FPS, max_frames=MAX_CLIP_FRAMES + 1
+                clip.video, frames_dir / str(index), fps=config.CLIP_FPS, max_frames=MAX_CLIP_FRAMES
             )
-        except UserError as error:
-            skipped.append((clip.label, str(error)))
-            continue
-        if len(frames) > MAX_CLIP_FRAMES:
+        except TooManyFrames:
             seconds = MAX_CLIP_FRAMES / config.CLIP_FPS
             skipped.append((clip.label, f"longer than {seconds:g} s: a clip is one move; cut it into clips"))
+            continue
+        except UserError as error:
+            skipped.append((clip.label, str(error)))
             continue
         clip.frames = [(n, f"{clip.label} frame {frame.stem}", frame) for n, frame in enumerate(frames, 1)]
         rate = f"{config.CLIP_FPS:g} fps"
