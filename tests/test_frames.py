@@ -293,6 +293,32 @@ def test_a_video_that_gives_too_many_frames_is_refused_and_writes_nothing(tmp_pa
         frames.video_frame_count(video, fps=10)
 
 
+def test_an_interrupted_extraction_leaves_no_frame_and_a_rerun_works(tmp_path, monkeypatch):
+    video = tmp_path / "clip.mp4"
+    write_video(video)
+    run = subprocess.run
+
+    def interrupted_after_ffmpeg(command, **options):
+        result = run(command, **options)
+        if command[-1].endswith("%03d.jpg"):
+            raise KeyboardInterrupt  # Ctrl-C just as ffmpeg has written the frames
+        return result
+
+    monkeypatch.setattr(subprocess, "run", interrupted_after_ffmpeg)
+    with pytest.raises(KeyboardInterrupt):
+        frames.extract_frames(video, tmp_path / "out")
+    assert not list((tmp_path / "out").rglob("*"))
+    monkeypatch.undo()
+    assert len(frames.extract_frames(video, tmp_path / "out")) == 12
+
+
+def test_frames_join_what_the_folder_already_holds(tmp_path):
+    video = tmp_path / "clip.mp4"
+    write_video(video)
+    assert len(frames.extract_frames(video, tmp_path)) == 12  # beside the video, as the article's ffmpeg
+    assert sorted(path.name for path in tmp_path.iterdir())[-2:] == ["012.jpg", "clip.mp4"]
+
+
 def test_bad_videos_are_clear_errors(tmp_path):
     with pytest.raises(UserError, match="no such video"):
         frames.extract_frames(tmp_path / "missing.mov", tmp_path / "out")

@@ -13,13 +13,14 @@ import re
 import shutil
 import stat
 import subprocess
+import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from tfjs_kombat import config
+from tfjs_kombat import config, files
 from tfjs_kombat.config import FRAME_HEIGHT, FRAME_WIDTH
 from tfjs_kombat.errors import UserError, say, shown
 
@@ -132,7 +133,9 @@ def ffmpeg_executable():
 
 def extract_frames(video, out_dir, fps=None, max_frames=None):
     """Write the video's frames as out_dir/001.jpg, 002.jpg, ... (the article's ffmpeg step); a video
-    that gives more than max_frames (default config.MAX_VIDEO_FRAMES) is refused (TooManyFrames)."""
+    that gives more than max_frames (default config.MAX_VIDEO_FRAMES) is refused (TooManyFrames).
+    All or nothing: ffmpeg writes into a hidden folder inside out_dir and the frames move out only
+    once it succeeded, so a failed or interrupted run leaves no frame that would stop a rerun."""
     video, out_dir = Path(video), Path(out_dir)
     max_frames = max_frames or config.MAX_VIDEO_FRAMES
     if not video.is_file():
@@ -140,22 +143,21 @@ def extract_frames(video, out_dir, fps=None, max_frames=None):
     out_dir.mkdir(parents=True, exist_ok=True)
     if any(out_dir.glob("*.jpg")):
         raise UserError(f"{shown(out_dir)} already holds .jpg frames; pick an empty folder")
-    command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(video)]
-    if fps:
-        command += ["-vf", f"fps={fps}"]
-    command += ["-frames:v", str(max_frames + 1), "-q:v", "2", str(out_dir / "%03d.jpg")]
-    result = subprocess.run(command, capture_output=True, text=True)
-    frames = sorted(out_dir.glob("*.jpg"))
-    if result.returncode == 0 and 0 < len(frames) <= max_frames:
-        return frames
-    for frame in frames:  # nothing half-written
-        frame.unlink()
-    if len(frames) > max_frames:
-        raise TooManyFrames(
-            f"{shown(video)} gives {too_many_frames(max_frames, fps)}; take fewer (--fps) or cut it"
-        )
-    detail = result.stderr.strip().splitlines()[-1:] or ["no frames decoded"]
-    raise UserError(f"ffmpeg could not read {shown(video)}: {shown(detail[0])}")
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".frames-") as partial:
+        command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(video)]
+        if fps:
+            command += ["-vf", f"fps={fps}"]
+        command += ["-frames:v", str(max_frames + 1), "-q:v", "2", str(Path(partial) / "%03d.jpg")]
+        result = subprocess.run(command, capture_output=True, text=True)
+        frames = sorted(Path(partial).glob("*.jpg"))
+        if len(frames) > max_frames:
+            raise TooManyFrames(
+                f"{shown(video)} gives {too_many_frames(max_frames, fps)}; take fewer (--fps) or cut it"
+            )
+        if result.returncode != 0 or not frames:
+            detail = result.stderr.strip().splitlines()[-1:] or ["no frames decoded"]
+            raise UserError(f"ffmpeg could not read {shown(video)}: {shown(detail[0])}")
+        return files.move_all(frames, out_dir)
 
 
 def too_many_frames(max_frames, fps):
