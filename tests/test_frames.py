@@ -3,6 +3,7 @@
 import os
 import struct
 import subprocess
+import sys
 import warnings
 import zlib
 
@@ -32,6 +33,44 @@ def enormous_png(path, width, height):
     data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
     path.write_bytes(bytes(data))
     return path
+
+
+def zero_png(path, width, height, colour_type, bit_depth):
+    """A valid PNG of zero samples (colour type 0: grey, 6: RGBA), written row by row: a huge picture
+    that is tiny on disk, as zeros deflate about 1000:1, and never whole in the test's memory."""
+    channels = {0: 1, 6: 4}[colour_type]
+    row = bytes(1 + width * channels * bit_depth // 8)  # filter byte 0, then the samples
+    deflate = zlib.compressobj(9)
+    data = b"".join(deflate.compress(row) for _ in range(height)) + deflate.flush()
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+    return path
+
+
+def peak_mib(code, *args):
+    """Run `code` (with sys.argv[1:] = args) in a fresh Python -> how many MiB its peak memory (RSS)
+    grew while it ran, after the imports. A subprocess: the test's own peak would hide it. Read from
+    VmHWM, the process's own high-water mark: ru_maxrss carries the parent's over exec on Linux, so a
+    child of a big pytest worker would seem to grow by nothing."""
+    script = (
+        "import sys\n"
+        "from tfjs_kombat import dataset, frames\n"
+        "def peak():\n"
+        "    with open('/proc/self/status') as status:\n"
+        "        return next(int(line.split()[1]) for line in status if line.startswith('VmHWM:'))\n"
+        "before = peak()\n"
+        f"{code}\n"
+        "print((peak() - before) // 1024)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return int(result.stdout.split()[-1])
 
 
 def truncated_jpeg(path):
@@ -173,6 +212,69 @@ def test_enormous_png_helper_really_declares_that_size(tmp_path):
     path = enormous_png(tmp_path / "big.png", 10_000, 8_000)
     with Image.open(path) as image:
         assert image.size == (10_000, 8_000)
+
+
+# The most a huge picture may add to a process's peak memory: a 7000x7000 RGBA PNG decodes to 187 MiB
+# (Pillow cannot decode a PNG in parts), and once took 936 MiB on its way to a 100x56 frame.
+HUGE_PICTURE_MIB = 320
+
+
+@pytest.mark.parametrize(
+    ("colour_type", "bit_depth", "grey"),
+    [(6, 8, 255), (0, 16, 0)],  # RGBA: transparent, on white; 16-bit grey: black
+    ids=["rgba", "grey16"],
+)
+def test_a_huge_png_becomes_a_frame_in_bounded_memory(tmp_path, colour_type, bit_depth, grey):
+    path = zero_png(tmp_path / "huge.png", 7000, 7000, colour_type, bit_depth)
+    assert path.stat().st_size < 200_000
+    code = "frame = frames.photo_frame(sys.argv[1]); assert frame.shape == (56, 100, 3)"
+    assert peak_mib(f"{code}; assert (frame == {grey}).all()", path) < HUGE_PICTURE_MIB
+
+
+def test_a_huge_jpeg_is_decoded_smaller(tmp_path):
+    path = tmp_path / "48mp.jpg"  # a phone's full resolution; made by ffmpeg, outside this process
+    command = [frames.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=8000x6000"]
+    subprocess.run([*command, "-frames:v", "1", str(path)], check=True)
+    assert peak_mib("frames.photo_frame(sys.argv[1])", path) < 150  # 550 MiB: 144 MB, then copies
+    assert load_image(path).size == (4000, 3000)  # libjpeg's 1/2 scale
+
+
+def test_pictures_are_converted_band_by_band_exactly_as_whole(tmp_path, monkeypatch):
+    source = Image.effect_noise(SIZE, 60).convert("RGB")
+    alpha = Image.effect_noise(SIZE, 90)
+    pictures = {
+        "rgba.png": source.convert("RGBA"),
+        "la.png": source.convert("LA"),
+        "p.png": source.convert("P", palette=Image.Palette.ADAPTIVE),
+        "bilevel.png": source.convert("1"),
+        "grey16.png": Image.fromarray(np.asarray(source.convert("L"), dtype=np.uint16) * 257 + 100),
+        "cmyk.jpg": source.convert("CMYK"),
+    }
+    pictures["rgba.png"].putalpha(alpha)
+    pictures["la.png"].putalpha(alpha)
+    monkeypatch.setattr(frames, "BAND_ROWS", 7)  # 30 rows: four bands and a short one
+    for name, picture in pictures.items():
+        path = save(tmp_path / name, picture, **({"transparency": 3} if name == "p.png" else {}))
+        with Image.open(path) as whole:
+            whole.load()
+            assert np.array_equal(np.asarray(load_image(path)), np.asarray(frames.to_rgb(whole))), name
+
+
+def test_a_picture_over_the_reduction_threshold_is_decoded_smaller(tmp_path, monkeypatch):
+    source = Image.effect_noise((80, 60), 60).convert("RGB")
+    source.paste((255, 0, 0), (0, 0, 40, 60))  # left half red
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 clockwise to display"
+    jpeg = save(tmp_path / "rotated.jpg", source, exif=exif, quality=95)
+    png = save(tmp_path / "picture.png", source)
+    with Image.open(png) as whole:
+        reduced_whole = frames.to_rgb(whole).reduce(2)
+    monkeypatch.setattr(frames, "REDUCE_ABOVE_PIXELS", 80 * 60 // 4)
+    monkeypatch.setattr(frames, "BAND_ROWS", 7)  # odd: bands still hold whole 2x2 boxes
+    assert np.array_equal(np.asarray(load_image(png)), np.asarray(reduced_whole))
+    image = load_image(jpeg)  # libjpeg's 1/2 scale, then the rotation
+    assert image.size == (30, 40)
+    assert image.getpixel((15, 5))[0] > 200 and image.getpixel((15, 35))[0] < 200  # the red half on top
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,12 @@ from tfjs_kombat.errors import UserError, say, shown
 # 8K video frames are 33 MP; a larger declared size is a huge photo or a forged header, and
 # decoding it could take gigabytes. Pillow's own bomb check only warns below 2x its limit.
 MAX_PIXELS = 50_000_000
+# Frames are 100x56, so a bigger picture need not be kept whole: one of more pixels than this is
+# decoded at 1/2, 1/4 or 1/8 of its size (a JPEG, by libjpeg itself) or reduced as it is converted,
+# so a 190 KB PNG of 7000x7000 zeros cannot take a gigabyte. Photos up to 25 MP (a phone's 24 MP)
+# are converted whole: their frames are exactly what they always were.
+REDUCE_ABOVE_PIXELS = 25_000_000
+BAND_ROWS = 256  # rows converted at a time: the only copies of the decoded picture ever made
 # Transparent pixels are shown on white, like a browser shows a transparent PNG on a blank page.
 BACKGROUND = (255, 255, 255)
 
@@ -67,15 +73,36 @@ def load_image(path):
         if width * height > MAX_PIXELS:  # refuse before decoding: only the header was read
             raise BadImage(f"declared size {width}x{height} is too large")
         try:
+            scale = reduction(image.size)
+            if scale > 1 and image.format == "JPEG":
+                image.draft(image.mode, (width // scale, height // scale))  # libjpeg decodes it smaller
             image.load()  # Pillow decodes lazily; a broken file must fail here, not in a later stage
-            image = ImageOps.exif_transpose(image)  # phones store the rotation in EXIF
-            return to_rgb(image)
+            ImageOps.exif_transpose(image, in_place=True)  # phones store the rotation in EXIF
+            return reduced_rgb(image, reduction(image.size))
         except BadImage:
             raise
         except Exception as error:  # Pillow raises many types for malformed data
             if "truncated" in str(error).lower():
                 raise BadImage("truncated image") from None
             raise BadImage(f"cannot decode ({error})") from None
+
+
+def reduction(size):
+    """The whole factor that brings an image of this size to at most REDUCE_ABOVE_PIXELS."""
+    width, height = size
+    return math.ceil(math.sqrt(width * height / REDUCE_ABOVE_PIXELS))
+
+
+def reduced_rgb(image, factor):
+    """A decoded image -> RGB (to_rgb), `factor` times smaller (box averages), converted BAND_ROWS
+    rows at a time so that no full-size copy is made; at factor 1, exactly to_rgb(image)."""
+    width, height = image.size
+    rgb = Image.new("RGB", (math.ceil(width / factor), math.ceil(height / factor)))
+    rows = factor * max(1, BAND_ROWS // factor)  # whole boxes of factor x factor pixels per band
+    for top in range(0, height, rows):
+        band = to_rgb(image.crop((0, top, width, min(top + rows, height))))
+        rgb.paste(band.reduce(factor), (0, top // factor))
+    return rgb
 
 
 def to_rgb(image):
