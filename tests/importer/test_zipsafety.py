@@ -81,6 +81,12 @@ def test_a_high_compression_ratio_is_refused(tmp_path):
     assert_refused(source, tmp_path, "like a zip bomb")
 
 
+def test_a_high_compression_ratio_spread_over_entries_is_refused(tmp_path):
+    each = zipsafety.BOMB_MIN_BYTES  # at the size where a single entry's ratio starts to count
+    source = make_zip(tmp_path / "bomb.zip", {f"punches/zeros{n}.png": bytes(each) for n in range(3)})
+    assert_refused(source, tmp_path, r"unpacks to 30\.0 MiB, [0-9,]+ times its size, like a zip bomb")
+
+
 def test_the_total_size_and_entry_count_are_bounded(tmp_path, monkeypatch):
     source = export(tmp_path / "export.zip")
     assert_refused(source, tmp_path, "over the limit of", max_total_bytes=200)

@@ -3,6 +3,7 @@ could land outside the target (absolute path, `..`, symlink, NUL) or unpacks too
 stream_entry then copies each entry with a running byte count, because its header sizes may lie.
 """
 
+import os
 import re
 import stat
 import zipfile
@@ -13,7 +14,7 @@ from tfjs_kombat.errors import UserError, shown
 MAX_TOTAL_BYTES = 2 * 1024**3
 MAX_ENTRY_BYTES = 50 * 1024**2
 MAX_ENTRIES = 100_000
-BOMB_RATIO = 200  # images barely compress; zeros deflate ~1000:1
+BOMB_RATIO = 200  # for an entry and for the whole zip: images barely compress; zeros deflate ~1000:1
 BOMB_MIN_BYTES = 10 * 1024**2  # small entries may compress well (a blank frame) and do no harm
 CHUNK = 1024**2
 
@@ -65,6 +66,11 @@ def open_zip(path, max_total_bytes):
         if total > max_total_bytes:
             raise UserError(
                 f"{refusing}: it unpacks to {mib(total)}, over the limit of {mib(max_total_bytes)}"
+            )
+        size = os.path.getsize(path)  # many entries just under BOMB_MIN_BYTES each are a bomb too
+        if total > BOMB_MIN_BYTES and total > BOMB_RATIO * size:
+            raise UserError(
+                f"{refusing}: it unpacks to {mib(total)}, {total // size:,} times its size, like a zip bomb"
             )
     except BaseException:
         archive.close()
