@@ -30,7 +30,13 @@ from tfjs_kombat.errors import UserError, shown
 from tfjs_kombat.frames import check_fps
 from tfjs_kombat.importer import report
 from tfjs_kombat.importer.sources import decode_clip_videos, gather_files, unzip
-from tfjs_kombat.importer.staging import move_in, stage_clips, stage_images, staging_folder
+from tfjs_kombat.importer.staging import (
+    errors_named_by_target,
+    move_in,
+    stage_clips,
+    stage_images,
+    staging_folder,
+)
 from tfjs_kombat.importer.zipsafety import MAX_TOTAL_BYTES, open_zip
 
 DEFAULT_INTO = "data/mine"
@@ -50,14 +56,19 @@ def import_source(
         raise UserError(f"no such file or folder: {shown(source)}")
     if not (source.is_file() or source.is_dir()):  # /dev/null, a FIFO: nothing to read
         raise UserError(f"{shown(source)} is not a file or a folder")
-    if into.exists() and not into.is_dir():
-        raise UserError(f"{shown(into)} is not a folder")
+    nearest = next(path for path in (into, *into.parents) if path.exists())  # into, or where it goes
+    if not nearest.is_dir():
+        raise UserError(f"{shown(nearest)} is not a folder")
     data = into.resolve()  # stage beside the real folder, so moving in is a rename on one disk
     is_zip = source.is_file() and not is_video(source)
     archive = open_zip(source, max_total_bytes) if is_zip else None  # before anything is written
 
     skipped = []
-    with archive or nullcontext(), staging_folder(data) as (staging, created):
+    with (
+        errors_named_by_target(into, data),
+        archive or nullcontext(),
+        staging_folder(data) as (staging, created),
+    ):
         if archive:
             candidates, clips = unzip(archive, source, staging / "unzipped", skipped, video_clips)
         else:

@@ -1,5 +1,6 @@
 """Staging: verify and de-duplicate what an import gathered into a temporary folder beside the
-dataset (stage_images, stage_clips), then move it all in, or nothing (move_in, staging_folder).
+dataset (stage_images, stage_clips), then move it all in, or nothing (move_in, staging_folder); a
+failing disk is reported by the target's name, never the hidden staging folder's (errors_named_by_target).
 
 Images are written as `<class>/<sha256 prefix>.<ext>`, never under the name the source gives, which
 also makes merging free of overwrites and re-imports no-ops. A clip is never merged into another
@@ -7,6 +8,7 @@ or overwritten: a name already taken is renamed (`take-2`), and a clip whose fra
 already there is a duplicate.
 """
 
+import os
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -169,6 +171,11 @@ def make_dirs(folder):
     return missing[::-1]
 
 
+def staging_prefix(data):
+    """How the names of data's staging folders begin: hidden, beside it, named after it."""
+    return f".{data.name}.import-"
+
+
 @contextmanager
 def staging_folder(data):
     """Yield (a temporary folder beside data, a list of created folders). The temporary folder is
@@ -176,7 +183,7 @@ def staging_folder(data):
     created = make_dirs(data.parent)
     staging = None
     try:
-        staging = Path(tempfile.mkdtemp(dir=data.parent, prefix=f".{data.name}.import-"))
+        staging = Path(tempfile.mkdtemp(dir=data.parent, prefix=staging_prefix(data)))
         yield staging, created
     except BaseException:
         if staging:
@@ -214,3 +221,27 @@ def move_in(accepted_dir, data, created, clips_dir=None):
             else:
                 target.unlink(missing_ok=True)
         raise
+
+
+def in_target(name, data):
+    """Whether a path is data, inside it, or inside one of its staging folders."""
+    path = Path(os.path.abspath(name))
+    if path.is_relative_to(data):
+        return True
+    parts = path.relative_to(data.parent).parts if path.is_relative_to(data.parent) else ()
+    return bool(parts) and parts[0].startswith(staging_prefix(data))
+
+
+@contextmanager
+def errors_named_by_target(into, data):
+    """An OSError in data or its staging folder, or naming no file (write() on a full disk), ends the
+    import with a UserError naming `into`, the folder the user gave: the hidden staging folder's
+    name means nothing to them. An error naming another file (a source file) is left as it is."""
+    try:
+        yield
+    except OSError as error:
+        names = [name for name in (error.filename, error.filename2) if name is not None]
+        if names and not any(in_target(name, data) for name in names):
+            raise
+        reason = error.strerror or str(error)
+        raise UserError(f"cannot import into {shown(into)}: {reason}; nothing was imported") from None
