@@ -3,7 +3,10 @@
 import errno
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 from importer_helpers import (
@@ -171,6 +174,39 @@ def test_a_full_disk_while_staging_removes_the_folders_it_made(tmp_path, monkeyp
     with pytest.raises(UserError, match="No space left on device"):
         importer.import_source(export(tmp_path / "export.zip"), tmp_path / "new" / "deeper" / "mine")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.zip"]
+
+
+# An import caught mid-way: its staging folder made and half filled, waiting on its stdin.
+IMPORT_IN_PROGRESS = """
+import sys
+from pathlib import Path
+from tfjs_kombat.importer.staging import staging_folder
+with staging_folder(Path(sys.argv[1]).resolve()) as (staging, _):
+    (staging / "accepted").mkdir()
+    print(staging, flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_killed_imports_staging_folder_is_removed_by_the_next_but_never_a_running_ones(tmp_path, capsys):
+    data = tmp_path / "mine"
+    running = subprocess.Popen(
+        [sys.executable, "-c", IMPORT_IN_PROGRESS, str(data)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    staging = Path(running.stdout.readline().decode().strip())
+    try:
+        importer.import_source(export(tmp_path / "export.zip"), data)
+        assert (staging / "accepted").is_dir(), "its import still runs"
+        assert "removed" not in capsys.readouterr().out
+    finally:
+        running.kill()  # SIGKILL: no clean-up runs
+        running.wait()
+    assert staging.is_dir()
+    report = importer.import_source(make_zip(tmp_path / "more.zip", {"kicks/a.png": png(1, 9)}), data)
+    assert not staging.exists() and added(report) == {"punches": 0, "kicks": 1, "others": 0}
+    out = capsys.readouterr().out
+    assert out.startswith(f"removed {staging.name}, left by an import that was stopped before it finished\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.zip", "mine", "more.zip"]
 
 
 def test_clip_folders_in_a_zip_land_as_clips_with_their_frames_in_order(tmp_path, capsys):

@@ -11,7 +11,8 @@ land outside the target (absolute path, `..`, symlink, NUL) or unpacks too big (
 entry is then streamed with a running byte count, because its header sizes may lie. Nothing is
 ever extracted under the name the zip gives: files are written as `<class>/<sha256 prefix>.<ext>`,
 which also makes merging into an existing dataset free of overwrites and re-imports no-ops.
-Everything is staged beside the target and moved in only when the whole import succeeded.
+Everything is staged beside the target and moved in only when the whole import succeeded; what a
+killed import left staged, the next one removes.
 
 The command's jobs, one module each: rules.py (where a source file belongs), zipsafety.py (refusing
 unsafe zips, streaming entries), sources.py (gathering images and clips from a zip, a folder or a

@@ -9,6 +9,7 @@ already there is a duplicate.
 """
 
 import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from tfjs_kombat.datafolder import (
     image_files,
     is_hidden,
     is_video,
+    listing,
 )
 from tfjs_kombat.errors import UserError, say, shown
 from tfjs_kombat.frames import BadImage, load_image
@@ -176,14 +178,47 @@ def staging_prefix(data):
     return f".{data.name}.import-"
 
 
+def owner_is_gone(folder, data):
+    """Whether the import that made a staging folder (its process id is in the name) has ended."""
+    # <pid>-<mkdtemp's 8 random characters>; an older version's folder names no process: left be.
+    named = re.fullmatch(r"(\d+)-[a-z0-9_]{8}", folder.name.removeprefix(staging_prefix(data)))
+    if not named:
+        return False
+    try:
+        os.kill(int(named[1]), 0)  # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):  # someone else's process; a number no process id can be
+        return False
+    return False
+
+
+def remove_stale_staging(data):
+    """Remove the staging folders that killed imports (SIGKILL, a power cut) left beside data, saying
+    so in one line; a folder whose import still runs is never touched."""
+    prefix = staging_prefix(data)
+    stale = sorted(
+        path.name
+        for path in data.parent.iterdir()
+        if path.name.startswith(prefix) and owner_is_gone(path, data)
+    )
+    for name in stale:
+        shutil.rmtree(data.parent / name, ignore_errors=True)
+    if stale:
+        say(f"removed {listing(stale)}, left by an import that was stopped before it finished")
+
+
 @contextmanager
 def staging_folder(data):
     """Yield (a temporary folder beside data, a list of created folders). The temporary folder is
-    always removed; if the block fails, so is every folder in the list (when empty)."""
+    always removed; if the block fails, so is every folder in the list (when empty). Its name holds
+    this process's id, so that the next import can tell it was left by a killed one and remove it."""
     created = make_dirs(data.parent)
     staging = None
     try:
-        staging = Path(tempfile.mkdtemp(dir=data.parent, prefix=staging_prefix(data)))
+        remove_stale_staging(data)
+        prefix = f"{staging_prefix(data)}{os.getpid()}-"
+        staging = Path(tempfile.mkdtemp(dir=data.parent, prefix=prefix))
         yield staging, created
     except BaseException:
         if staging:
