@@ -118,4 +118,9 @@ def run(args):
     check_fps(args.fps)
     if not args.into:  # Path("") is the current folder
         raise UserError("--into needs a folder name")
+    if not args.into.isprintable():  # the report ends with a command to paste: make train DATA=<into>
+        raise UserError(
+            f"--into {shown(args.into)} holds control characters (an escape, a tab, a newline): "
+            "give a folder name you can type"
+        )
     import_source(args.source, args.into, args.fps, video_clips=args.clips)
