@@ -7,10 +7,11 @@ roundhouses/ and back_kicks/) land in `<class>/<clip>/` with their frames renumb
 video's decoded at config.CLIP_FPS. A clip is never merged into another or overwritten: a name
 already taken is renamed (`take-2`), and a clip whose frames are all already there is a duplicate.
 A zip is untrusted input, so it is refused whole, before anything is written, if any entry could
-land outside the target (absolute path, `..`, symlink, NUL) or unpacks too big (a zip bomb); each
-entry is then streamed with a running byte count, because its header sizes may lie. Nothing is
-ever extracted under the name the zip gives: files are written as `<class>/<sha256 prefix>.<ext>`,
-which also makes merging into an existing dataset free of overwrites and re-imports no-ops.
+land outside the target (absolute path, `..`, symlink, NUL), unpacks too big (a zip bomb) or names
+one file twice; each entry is then streamed with a running byte count, because its header sizes
+may lie. Nothing is ever extracted under the name the zip gives: files are written as
+`<class>/<sha256 prefix>.<ext>`, which also makes merging into an existing dataset free of
+overwrites and re-imports no-ops.
 Everything is staged beside the target and moved in only when the whole import succeeded; what a
 killed import left staged, the next one removes.
 
