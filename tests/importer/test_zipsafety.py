@@ -1,8 +1,10 @@
 """import: a zip is refused whole, before anything is written, if it is unsafe or too big (zipsafety.py)."""
 
 import io
+import re
 import shutil
 import struct
+import warnings
 import zipfile
 
 import pytest
@@ -59,6 +61,30 @@ def test_symlink_and_nul_entries_refuse_the_whole_zip(tmp_path):
     assert_refused(source, tmp_path, "symbolic link")
     shutil.rmtree(tmp_path / "out")
     assert_refused(nul_name_zip(tmp_path / "nul.zip"), tmp_path, "entry .* is a name with a NUL byte;")
+
+
+@pytest.mark.parametrize(
+    ("second", "refusal"),
+    [
+        ("roundhouses/t1/001.jpg", "two entries are named 'roundhouses/t1/001.jpg'"),
+        (
+            "roundhouses\\t1\\001.jpg",
+            "entries 'roundhouses/t1/001.jpg' and 'roundhouses\\\\t1\\\\001.jpg' name one file",
+        ),
+        (
+            "./roundhouses//t1/001.jpg",
+            "entries 'roundhouses/t1/001.jpg' and './roundhouses//t1/001.jpg' name one file",
+        ),
+    ],
+)
+def test_two_entries_for_one_file_refuse_the_whole_zip(tmp_path, second, refusal):
+    # Unrefused, a clip would get both as its frames: a 2-frame clip where the zip names one frame.
+    entries = [("roundhouses/t1/001.jpg", frame(1)), (second, frame(2)), ("punches/a.png", png(1))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile's "Duplicate name": it writes both all the same
+        source = make_zip(tmp_path / "twice.zip", entries)
+    expected = f"refusing {source}: {refusal}; nothing was imported"
+    assert_refused(source, tmp_path, f"^{re.escape(expected)}$")
 
 
 def test_a_refused_zip_creates_no_missing_parent(tmp_path):

@@ -1,6 +1,7 @@
 """A zip is untrusted input: open_zip refuses it whole, before anything is written, if any entry
 could land outside the target (absolute path, `..`, symlink, NUL) or unpacks too big (a zip bomb);
 stream_entry then copies each entry with a running byte count, because its header sizes may lie.
+Two entries for one file refuse it too (refuse_duplicate_names).
 """
 
 import os
@@ -62,6 +63,7 @@ def open_zip(path, max_total_bytes):
                     f"{refusing}: {name!r} expands {mib(info.compress_size)} to {mib(info.file_size)}, "
                     "like a zip bomb"
                 )
+        refuse_duplicate_names(entries, refusing)
         total = sum(info.file_size for info in entries)
         if total > max_total_bytes:
             raise UserError(
@@ -76,6 +78,22 @@ def open_zip(path, max_total_bytes):
         archive.close()
         raise
     return archive
+
+
+def refuse_duplicate_names(entries, refusing):
+    """Refuse a zip with two entries for one file (one name twice, or spelt with backslashes or `./`):
+    which one it means is anyone's guess, and a clip would silently get both as frames."""
+    first_named = {}
+    for info in entries:
+        if info.is_dir():
+            continue
+        name, file = info.orig_filename, tuple(zip_parts(info.orig_filename))
+        first = first_named.get(file)
+        if first == name:
+            raise UserError(f"{refusing}: two entries are named {name!r}; nothing was imported")
+        if first is not None:
+            raise UserError(f"{refusing}: entries {first!r} and {name!r} name one file; nothing was imported")
+        first_named[file] = name
 
 
 def mib(size):
