@@ -66,7 +66,7 @@ def test_keypoints_are_in_the_frame_with_the_hips_at_depth_zero():
 
 def test_the_upper_body_framing_leaves_the_hips_and_legs_out():
     rng = np.random.default_rng(43)
-    for size in ((640, 480), (640, 360), (360, 640)):
+    for size in ((640, 480), (640, 360)):
         person = random_person(rng)
         points = keypoints(person, relaxed_stance(rng), shots(10, bottom=0.6, top=0.05, size=size))
         legs = [
@@ -78,6 +78,19 @@ def test_the_upper_body_framing_leaves_the_hips_and_legs_out():
         assert (points[:13, 3] == 1).all()  # the face and the shoulders in
         feet_cut = keypoints(person, relaxed_stance(rng), shots(10, bottom=0.2, top=0.05, size=size))
         assert (feet_cut[LANDMARK["left_ankle"], 3] == 0) and (feet_cut[LANDMARK["left_knee"], 3] == 1)
+
+
+def test_a_phone_held_upright_stands_back_to_fit_the_person_in():
+    """A portrait frame framing the upper body would be narrower than a person: it is taken
+    from further away, MIN_WIDTH of their height wide where they stand."""
+    widths = {}
+    for size in ((640, 480), (360, 640)):
+        for bottom in (-0.1, 0.6):
+            view = aim(shots(0, bottom=bottom, top=0.05, size=size), [1.1])
+            widths[size, bottom] = np.linalg.norm(view.position[0, :2]) / view.focal[0]  # at the person
+    assert min(widths.values()) >= camera.MIN_WIDTH * 1.1 - 1e-9
+    assert widths[(360, 640), 0.6] == pytest.approx(camera.MIN_WIDTH * 1.1)
+    assert widths[(640, 480), -0.1] == pytest.approx(1.15 * 1.1 * 640 / 480)  # whole body: as framed
 
 
 def test_random_shots_are_mostly_from_in_front_in_every_framing():

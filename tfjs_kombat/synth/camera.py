@@ -33,7 +33,7 @@ class Framing(NamedTuple):
 FRAMINGS = (
     Framing("whole_body", 0.35, (-0.15, -0.02), (0.03, 0.25)),
     Framing("feet_cut", 0.25, (0.05, 0.3), (0.02, 0.2)),  # between the ankles and the knees
-    Framing("upper_body", 0.4, (0.4, 0.62), (0.02, 0.15)),  # from the thighs to the waist
+    Framing("upper_body", 0.4, (0.45, 0.7), (0.02, 0.15)),  # from the hips to the chest
 )
 # Frames (width, height) a webcam or a phone sends, and how often.
 FRAME_SIZES = ((640, 480), (640, 360), (360, 640))
@@ -41,6 +41,9 @@ FRAME_SIZE_SHARES = (0.45, 0.4, 0.15)
 FIELD_OF_VIEW = (60.0, 80.0)  # degrees across the frame's longer side
 CAMERA_HEIGHTS = (0.45, 1.0)  # a laptop on a low table to a camera at eye level, in standing heights
 ACROSS = (0.3, 0.7)  # where the pelvis shows, in frame widths
+# People set a camera up to see themselves: the frame is at least this wide where they stand (in
+# their standing heights), which takes a phone held upright further away than its framing says.
+MIN_WIDTH = 0.7
 TILT = 4.0  # degrees the camera looks above or below the framed middle, at most
 ROLL = 3.0  # degrees the camera leans, at most
 NEAREST = 0.25  # landmarks project as if at least this share of the hips' distance from the camera
@@ -104,12 +107,13 @@ def _focal(fov, aspect):
 
 def aim(shots, heights):
     """Cameras taking the shots of people this tall (standing heights, [N]) standing at (0, 0),
-    facing +x: as far away as it takes to fit the framed part into the frame's height."""
+    facing +x: as far away as it takes to fit the framed part into the frame's height, and the
+    frame MIN_WIDTH of their heights wide."""
     shots = Shot(*(np.asarray(value, dtype=float) for value in shots))
     heights = np.asarray(heights, dtype=float)
     focal = _focal(shots.fov, shots.aspect)
     framed = (1 + shots.top - shots.bottom) * heights
-    distance = framed * focal * shots.aspect  # framed / (2 tan(vertical fov / 2))
+    distance = np.maximum(framed * shots.aspect, MIN_WIDTH * heights) * focal  # height / (2 tan(fov / 2))
     middle = (1 + shots.top + shots.bottom) / 2 * heights
     camera_height = shots.elevation * heights
     yaw = np.radians(shots.yaw)
