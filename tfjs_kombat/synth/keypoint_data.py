@@ -1,0 +1,146 @@
+"""Body-keypoint training data without photos: labelled BlazePose keypoints of 3D bodies on camera.
+
+Frames (config.CLASS_NAMES: punch, kick, other) and clips of config.SEQUENCE_LENGTH frames
+(config.CLIP_CLASS_NAMES: also roundhouse and back kick), as a pose model would report them of
+people in front of a webcam:
+
+- people of every proportion (person.random_proportions), left or right leading (the mirror image);
+- poses and moves from pose.py and motion.py in 3D (pose3d.py, skeleton3d.py): a punch reaches
+  toward where the fighter faces, which for a player facing the camera is toward the camera;
+- "other" also holds what players do between moves (gesture.py): touching their head, reaching,
+  waving, stepping, shifting weight, turning away, walking in and out of the picture, and about
+  one in five others (config.NOBODY_SHARE) is nobody at all: every landmark zero;
+- every clip at its own speed (its moves SPEEDS times as fast) and phase (a clip may start or end
+  in the middle of its move, whose middle is always in it), everyone a little restless;
+- seen by webcams from in front to side on, at many heights and distances, framing the whole
+  body, the body with the feet cut or only the upper body (camera.py);
+- with a pose model's errors on top (keypoint_noise.py).
+
+Everything comes from one seed; the examples are in class order, per_class of each.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+from tfjs_kombat import config
+from tfjs_kombat.synth.camera import aim, mirrored, project, random_shots
+from tfjs_kombat.synth.gesture import GESTURES, WALKS, gesture, weight_shift
+from tfjs_kombat.synth.keypoint_noise import DEFAULT_NOISE, add_noise
+from tfjs_kombat.synth.motion import clip_angles, stand_pose
+from tfjs_kombat.synth.person import Proportions, random_proportions
+from tfjs_kombat.synth.pose import random_angles
+from tfjs_kombat.synth.pose3d import PROFILE_SIZE, in_3d, profile_vectors, random_habits, with_depth
+from tfjs_kombat.synth.skeleton3d import landmarks
+
+SPEEDS = (0.7, 1.4)
+MOVING = 12.0  # degrees: a frame whose profile angles are this far from the first's is in the move
+GESTURE_SHARE = 0.6  # of the other clips and frames: a gesture rather than motion.py's swaying
+RESTLESSNESS = (0.0, 0.35)  # gesture.weight_shift's amount in every clip
+STREAMS = {"frames": 1, "clips": 2}
+
+
+class KeypointSet(NamedTuple):
+    keypoints: np.ndarray  # float32 [N, 33, 4] frames or [N, T, 33, 4] clips (config.KEYPOINT_VALUES)
+    labels: np.ndarray  # int64 [N]: config.CLASS_NAMES or config.CLIP_CLASS_NAMES indices
+    aspects: np.ndarray  # float32 [N]: the camera frame's width / height
+
+
+def ways_out(views, shots, rng):
+    """gesture.walk_in's way_out for each camera: toward the left or right edge of its picture, on
+    the floor, and how far that edge is from the framed middle: ([N, 2], [N])."""
+    right = views.right[:, :2] / np.linalg.norm(views.right[:, :2], axis=1, keepdims=True)
+    distance = np.linalg.norm(views.position[:, :2], axis=1)
+    to_right = rng.uniform(size=len(distance)) < 0.5
+    edge = np.where(to_right, 1 - shots.across, shots.across) * distance / views.focal
+    return np.where(to_right[:, None], right, -right), edge
+
+
+def _other(rng, habits, way_out, length):
+    """Pose vectors of an "other" clip: a gesture or motion.py's swaying."""
+    if rng.uniform() < GESTURE_SHARE:
+        name = str(rng.choice([*GESTURES, *WALKS]))
+        return gesture(name, rng, in_3d(stand_pose(rng), habits), length, way_out)
+    return with_depth(profile_vectors(clip_angles("other", rng, length)), habits)
+
+
+def _window(poses, rng, length):
+    """`length` frames of the source poses at a random speed and phase, interpolated; the middle
+    of a move (frames away from the first pose) stays in the middle half of the window."""
+    speed = rng.uniform(*SPEEDS)
+    span, last = (length - 1) * speed, len(poses) - 1 - (length - 1) * speed
+    profile = poses[:, :PROFILE_SIZE]
+    moving = np.flatnonzero(np.abs(profile - profile[0]).max(axis=1) > MOVING)
+    low, high = 0.0, last
+    if moving.size:
+        middle = (moving[0] + moving[-1]) / 2
+        low, high = np.clip([middle - 0.75 * span, middle - 0.25 * span], 0, last)
+    times = rng.uniform(low, high) + speed * np.arange(length)
+    before = np.minimum(times.astype(int), len(poses) - 2)
+    after = (times - before)[:, None]
+    return poses[before] * (1 - after) + poses[before + 1] * after
+
+
+def clip_poses(name, rng, habits, way_out, length=config.SEQUENCE_LENGTH):
+    """Pose vectors [length, POSE_SIZE] of a clip of the class (config.CLIP_CLASS_NAMES): the move
+    drawn at its own pace, a little restless, then seen at a random speed and phase."""
+    frames = int(np.ceil(length * SPEEDS[1])) + 1  # enough for a window at the top speed
+    if name == "other":
+        poses = _other(rng, habits, way_out, frames)
+    else:
+        poses = with_depth(profile_vectors(clip_angles(name, rng, frames)), habits)
+    return _window(poses + weight_shift(rng, frames, rng.uniform(*RESTLESSNESS)), rng, length)
+
+
+def frame_pose(name, rng, habits, way_out):
+    """A pose vector [POSE_SIZE] of the frame class (config.CLASS_NAMES): pose.py's key pose of a
+    punch, a kick or an other, or for other as often any frame of a gesture."""
+    if name == "other" and rng.uniform() < GESTURE_SHARE:
+        length = config.SEQUENCE_LENGTH
+        return _other(rng, habits, way_out, length)[rng.integers(length)]
+    restless = weight_shift(rng, 1, rng.uniform(*RESTLESSNESS))[0]
+    return with_depth(profile_vectors([random_angles(name, rng)])[0], habits) + restless
+
+
+def seen(bodies, poses, shots):
+    """True keypoints [N, (T,) 33, 4] of bodies (Proportions of arrays [N]) in poses [N, (T,)
+    POSE_SIZE], the lead side left, taken as the shots [N] say."""
+    views = aim(shots, bodies.height)
+    if np.ndim(poses) == 3:
+        bodies = Proportions(*(np.asarray(value)[:, None] for value in bodies))
+    return project(landmarks(bodies, poses), views)
+
+
+def _generate(names, per_class, seed, noise, length):
+    """KeypointSet of per_class examples of each class: clips of `length` frames, or frames when
+    length is None."""
+    rng = np.random.default_rng([seed, STREAMS["frames" if length is None else "clips"]])
+    labels = np.repeat(np.arange(len(names)), per_class)
+    bodies = random_proportions(rng, labels.size)
+    shots = random_shots(rng, labels.size)
+    sideways, edges = ways_out(aim(shots, bodies.height), shots, rng)
+    poses = []
+    for label, way_out in zip(labels, zip(sideways, edges, strict=True), strict=True):
+        habits = random_habits(rng)
+        if length is None:
+            poses.append(frame_pose(names[label], rng, habits, way_out))
+        else:
+            poses.append(clip_poses(names[label], rng, habits, way_out, length))
+    truth = seen(bodies, np.stack(poses), shots)
+    right_handed = rng.uniform(size=labels.size) < 0.5
+    truth[right_handed] = mirrored(truth[right_handed])
+    truth[(labels == config.OTHER) & (rng.uniform(size=labels.size) < config.NOBODY_SHARE)] = 0.0
+    keypoints = add_noise(truth, shots.aspect, noise, rng)
+    return KeypointSet(keypoints, labels.astype(np.int64), shots.aspect.astype(np.float32))
+
+
+def keypoint_frames(per_class, seed=config.SEED, noise=DEFAULT_NOISE):
+    """per_class labelled frames of each of config.CLASS_NAMES: KeypointSet with keypoints
+    [N, 33, 4]. noise=keypoint_noise.CLEAN gives the true keypoints (visibility 1 in the frame)."""
+    return _generate(config.CLASS_NAMES, per_class, seed, noise, None)
+
+
+def keypoint_clips(per_class, seed=config.SEED, noise=DEFAULT_NOISE, length=config.SEQUENCE_LENGTH):
+    """per_class labelled clips of each of config.CLIP_CLASS_NAMES: KeypointSet with keypoints
+    [N, length, 33, 4] at config.CLIP_FPS."""
+    return _generate(config.CLIP_CLASS_NAMES, per_class, seed, noise, length)
