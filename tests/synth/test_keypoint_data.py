@@ -99,7 +99,7 @@ def test_clips_are_balanced_float32_and_reproducible(clips):
 def test_nobody_is_only_ever_an_other(clips):
     nobody = ~clips.keypoints.any(axis=(1, 2, 3))
     assert (clips.labels[nobody] == config.OTHER).all()
-    assert nobody[clips.labels == config.OTHER].mean() == pytest.approx(config.NOBODY_SHARE, abs=0.12)
+    assert 0.05 < nobody[clips.labels == config.OTHER].mean() < 0.4  # NOBODY_SHARE of 40 others
     frames = keypoint_frames(200, seed=9)
     assert frames.keypoints.shape == (600, len(config.BODY_LANDMARKS), 4)
     assert np.array_equal(np.bincount(frames.labels), [200, 200, 200])

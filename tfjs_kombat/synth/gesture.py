@@ -124,25 +124,30 @@ def step(rng, stand, length):
     return _played(keys, times, stand, length, _u(rng, -1, length / 3))
 
 
-def weight_shift(rng, length, amount=1.0):
-    """[length, POSE_SIZE] to add to a clip's pose vectors: the hips swaying sideways over feet
-    that stay put, the torso tilting, the head turning; `amount` 1 is a clear shift of weight
-    from foot to foot, a few hundredths the restlessness of someone standing still."""
-    k = np.arange(length)
-    wave = np.sin(2 * np.pi * k / (_u(rng, 1.5, 3.5) * config.CLIP_FPS) + _u(rng, 0, 2 * np.pi))
-    shift = amount * _u(rng, 0.02, 0.07) * wave
-    added = np.zeros((length, POSE_SIZE))
-    added[:, SLICES["place"].start + 1] = shift  # toward the lead side
-    added[:, SLICES["lead_leg_out"]] = -np.degrees(np.arcsin(shift / LEG_LENGTH))
-    added[:, SLICES["rear_leg_out"]] = np.degrees(np.arcsin(shift / LEG_LENGTH))
-    added[:, SLICES["side_lean"]] = -amount * _u(rng, 0, 6) * wave
-    added[:, SLICES["head"].start] = amount * _u(rng, -8, 8) * np.sin(2 * np.pi * k / 17 + _u(rng, 0, 6))
+def weight_shift(rng, amounts, length):
+    """[len(amounts), length, POSE_SIZE] to add to clips' pose vectors: the hips swaying sideways
+    over feet that stay put, the torso tilting, the head turning; an amount of 1 is a clear shift
+    of weight from foot to foot, a few tenths the restlessness of someone standing still."""
+    amounts = np.asarray(amounts, dtype=float)[:, None]
+    count, k = len(amounts), np.arange(length)
+
+    def draw(low, high):
+        return rng.uniform(low, high, (count, 1))
+
+    wave = np.sin(2 * np.pi * k / (draw(1.5, 3.5) * config.CLIP_FPS) + draw(0, 2 * np.pi))
+    shift = amounts * draw(0.02, 0.07) * wave
+    added = np.zeros((count, length, POSE_SIZE))
+    added[..., SLICES["place"].start + 1] = shift  # toward the lead side
+    added[..., SLICES["lead_leg_out"]] = -np.degrees(np.arcsin(shift / LEG_LENGTH))
+    added[..., SLICES["rear_leg_out"]] = np.degrees(np.arcsin(shift / LEG_LENGTH))
+    added[..., SLICES["side_lean"]] = -amounts * draw(0, 6) * wave
+    added[..., SLICES["head"].start] = amounts * draw(-8, 8) * np.sin(2 * np.pi * k / 17 + draw(0, 6))
     return added
 
 
 def shift_weight(rng, stand, length):
     """Standing, the weight going from one foot to the other (see weight_shift)."""
-    return pose_vectors([stand] * length) + weight_shift(rng, length)
+    return pose_vectors([stand] * length) + weight_shift(rng, [1.0], length)[0]
 
 
 def turn_away(rng, stand, length):
@@ -186,9 +191,10 @@ def _turning(a, b, rng):
 
 
 def walk_in(rng, stand, length, way_out):
-    """Walking into the picture from one side to near its middle, then turning to face where the
-    stand faces; the clip may start with them already in. way_out = (unit 2D vector on the floor
-    from the framed middle toward that side, distance from the middle to the frame's edge)."""
+    """Walking into the picture from one side to near its middle, arriving in the second half of
+    the clip (which may start with them already in), then turning to face where the stand faces.
+    way_out = (unit 2D vector on the floor from the framed middle toward that side, distance from
+    the middle to the frame's edge)."""
     sideways, edge = np.asarray(way_out[0], dtype=float), way_out[1]
     outside, inside = sideways * (edge + _u(rng, 0.15, 0.4)), sideways * _u(rng, -0.2, 0.5) * edge
     frames = int(np.ceil(np.linalg.norm(outside - inside) / (WALKING_SPEEDS[0] / config.CLIP_FPS)))
@@ -198,7 +204,8 @@ def walk_in(rng, stand, length, way_out):
     ] or walking[:1]
     arrived = dict(stand, place=walking[-1]["place"])
     clip = walking + _turning(walking[-1], arrived, rng)
-    first = int(rng.integers(0, max(1, len(walking) - length // 3)))
+    arrival = int(rng.integers(length // 2, length - 1))  # in the picture, halfway in or later
+    first = max(0, len(walking) - arrival)
     clip = clip[first : first + length]
     return pose_vectors(clip + [arrived] * (length - len(clip)))
 

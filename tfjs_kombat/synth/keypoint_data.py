@@ -30,7 +30,16 @@ from tfjs_kombat.synth.keypoint_noise import DEFAULT_NOISE, add_noise
 from tfjs_kombat.synth.motion import clip_angles, stand_pose
 from tfjs_kombat.synth.person import Proportions, random_proportions
 from tfjs_kombat.synth.pose import random_angles
-from tfjs_kombat.synth.pose3d import PROFILE_SIZE, in_3d, profile_vectors, random_habits, with_depth
+from tfjs_kombat.synth.pose3d import (
+    POSE_SIZE,
+    PROFILE_SIZE,
+    Habits,
+    habits_of,
+    in_3d,
+    profile_vectors,
+    random_habits,
+    with_depth,
+)
 from tfjs_kombat.synth.skeleton3d import landmarks
 
 SPEEDS = (0.7, 1.4)
@@ -56,50 +65,63 @@ def ways_out(views, shots, rng):
     return np.where(to_right[:, None], right, -right), edge
 
 
-def _other(rng, habits, way_out, length):
-    """Pose vectors of an "other" clip: a gesture or motion.py's swaying."""
-    if rng.uniform() < GESTURE_SHARE:
-        name = str(rng.choice([*GESTURES, *WALKS]))
-        return gesture(name, rng, in_3d(stand_pose(rng), habits), length, way_out)
-    return with_depth(profile_vectors(clip_angles("other", rng, length)), habits)
+def _sources(names, rng, habits, ways, frames, pick=False):
+    """Pose vectors [N, frames, POSE_SIZE] of clips of these classes at their moves' own pace, a
+    little restless; with pick, one frame of each [N, POSE_SIZE]: of a punch, a kick or an other
+    its key pose (pose.py's), or of a gesture any frame.
+
+    habits: random_habits(rng, N); ways: ways_out's ([N, 2], [N]).
+    """
+    count = len(names)
+    poses = np.zeros((count, 1 if pick else frames, POSE_SIZE))
+    plain, profiles = [], []
+    for i, name in enumerate(names):
+        if name == "other" and rng.uniform() < GESTURE_SHARE:
+            kind = str(rng.choice([*GESTURES, *WALKS]))
+            stand = in_3d(stand_pose(rng), habits_of(habits, i))
+            clip = gesture(kind, rng, stand, frames, (ways[0][i], ways[1][i]))
+            poses[i] = clip[rng.integers(frames), None] if pick else clip
+        else:
+            plain.append(i)
+            profiles.append([random_angles(name, rng)] if pick else clip_angles(name, rng, frames))
+    if plain:
+        own = Habits(*(np.expand_dims(value, 1) for value in habits_of(habits, plain)))
+        poses[plain] = with_depth(np.stack([profile_vectors(p) for p in profiles]), own)
+    poses += weight_shift(rng, rng.uniform(*RESTLESSNESS, count), poses.shape[1])
+    return poses[:, 0] if pick else poses
 
 
-def _window(poses, rng, length):
-    """`length` frames of the source poses at a random speed and phase, interpolated; the middle
-    of a move (frames away from the first pose) stays in the middle half of the window."""
-    speed = rng.uniform(*SPEEDS)
-    span, last = (length - 1) * speed, len(poses) - 1 - (length - 1) * speed
-    profile = poses[:, :PROFILE_SIZE]
-    moving = np.flatnonzero(np.abs(profile - profile[0]).max(axis=1) > MOVING)
-    low, high = 0.0, last
-    if moving.size:
-        middle = (moving[0] + moving[-1]) / 2
-        low, high = np.clip([middle - 0.75 * span, middle - 0.25 * span], 0, last)
-    times = rng.uniform(low, high) + speed * np.arange(length)
-    before = np.minimum(times.astype(int), len(poses) - 2)
-    after = (times - before)[:, None]
-    return poses[before] * (1 - after) + poses[before + 1] * after
+def _windows(poses, rng, length):
+    """`length` frames of each clip's source poses [N, S, POSE_SIZE] at a random speed and phase,
+    interpolated: [N, length, POSE_SIZE]. The middle of a clip's move (its frames away from the
+    first pose) stays in the middle half of its window."""
+    count, frames = poses.shape[:2]
+    speed = rng.uniform(*SPEEDS, count)
+    span = (length - 1) * speed
+    last = frames - 1 - span
+    profile = poses[..., :PROFILE_SIZE]
+    moving = np.abs(profile - profile[:, :1]).max(axis=-1) > MOVING
+    middle = (np.argmax(moving, axis=1) + frames - 1 - np.argmax(moving[:, ::-1], axis=1)) / 2
+    low = np.where(moving.any(axis=1), np.clip(middle - 0.75 * span, 0, last), 0)
+    high = np.where(moving.any(axis=1), np.clip(middle - 0.25 * span, 0, last), last)
+    times = rng.uniform(low, high)[:, None] + speed[:, None] * np.arange(length)
+    before = np.minimum(times.astype(int), frames - 2)
+    after = (times - before)[..., None]
+    clips = np.arange(count)[:, None]
+    return poses[clips, before] * (1 - after) + poses[clips, before + 1] * after
+
+
+def _source_frames(length):
+    return int(np.ceil(length * SPEEDS[1])) + 1  # enough for a window at the top speed
 
 
 def clip_poses(name, rng, habits, way_out, length=config.SEQUENCE_LENGTH):
-    """Pose vectors [length, POSE_SIZE] of a clip of the class (config.CLIP_CLASS_NAMES): the move
-    drawn at its own pace, a little restless, then seen at a random speed and phase."""
-    frames = int(np.ceil(length * SPEEDS[1])) + 1  # enough for a window at the top speed
-    if name == "other":
-        poses = _other(rng, habits, way_out, frames)
-    else:
-        poses = with_depth(profile_vectors(clip_angles(name, rng, frames)), habits)
-    return _window(poses + weight_shift(rng, frames, rng.uniform(*RESTLESSNESS)), rng, length)
-
-
-def frame_pose(name, rng, habits, way_out):
-    """A pose vector [POSE_SIZE] of the frame class (config.CLASS_NAMES): pose.py's key pose of a
-    punch, a kick or an other, or for other as often any frame of a gesture."""
-    if name == "other" and rng.uniform() < GESTURE_SHARE:
-        length = config.SEQUENCE_LENGTH
-        return _other(rng, habits, way_out, length)[rng.integers(length)]
-    restless = weight_shift(rng, 1, rng.uniform(*RESTLESSNESS))[0]
-    return with_depth(profile_vectors([random_angles(name, rng)])[0], habits) + restless
+    """Pose vectors [length, POSE_SIZE] of one clip of the class (config.CLIP_CLASS_NAMES): its
+    move at its own pace, a little restless, then seen at a random speed and phase. habits: one
+    person's (pose3d.random_habits); way_out: gesture.walk_in's."""
+    many = Habits(*(np.asarray(value)[None] for value in habits))
+    ways = (np.asarray(way_out[0])[None], np.asarray([way_out[1]]))
+    return _windows(_sources([name], rng, many, ways, _source_frames(length)), rng, length)[0]
 
 
 def seen(bodies, poses, shots):
@@ -116,20 +138,18 @@ def _generate(names, per_class, seed, noise, length):
     length is None."""
     rng = np.random.default_rng([seed, STREAMS["frames" if length is None else "clips"]])
     labels = np.repeat(np.arange(len(names)), per_class)
-    bodies = random_proportions(rng, labels.size)
-    shots = random_shots(rng, labels.size)
-    sideways, edges = ways_out(aim(shots, bodies.height), shots, rng)
-    poses = []
-    for label, way_out in zip(labels, zip(sideways, edges, strict=True), strict=True):
-        habits = random_habits(rng)
-        if length is None:
-            poses.append(frame_pose(names[label], rng, habits, way_out))
-        else:
-            poses.append(clip_poses(names[label], rng, habits, way_out, length))
-    truth = seen(bodies, np.stack(poses), shots)
-    right_handed = rng.uniform(size=labels.size) < 0.5
+    count = labels.size
+    bodies, shots = random_proportions(rng, count), random_shots(rng, count)
+    ways, habits = ways_out(aim(shots, bodies.height), shots, rng), random_habits(rng, count)
+    classes = [names[label] for label in labels]
+    if length is None:
+        poses = _sources(classes, rng, habits, ways, config.SEQUENCE_LENGTH, pick=True)
+    else:
+        poses = _windows(_sources(classes, rng, habits, ways, _source_frames(length)), rng, length)
+    truth = seen(bodies, poses, shots)
+    right_handed = rng.uniform(size=count) < 0.5
     truth[right_handed] = mirrored(truth[right_handed])
-    truth[(labels == config.OTHER) & (rng.uniform(size=labels.size) < config.NOBODY_SHARE)] = 0.0
+    truth[(labels == config.OTHER) & (rng.uniform(size=count) < config.NOBODY_SHARE)] = 0.0
     keypoints = add_noise(truth, shots.aspect, noise, rng)
     return KeypointSet(keypoints, labels.astype(np.int64), shots.aspect.astype(np.float32))
 

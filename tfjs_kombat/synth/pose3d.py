@@ -66,7 +66,8 @@ SLICES = _slices()  # pose_vector[..., SLICES["lead_arm"]] is the lead arm's (up
 
 
 class Habits(NamedTuple):
-    """How a person holds themselves, kept through a clip (degrees)."""
+    """How a person holds themselves, kept through a clip (degrees): one person's numbers, or
+    arrays of many people's (random_habits with a count; head then [count, 2])."""
 
     elbows: float  # upper arms out from the body
     fold: float  # a fully bent arm brings the hand this much toward the body's middle
@@ -77,13 +78,20 @@ class Habits(NamedTuple):
 PLAIN = Habits(elbows=0.0, fold=0.0, stance=0.0, head=(0.0, 0.0))
 
 
-def random_habits(rng):
+def random_habits(rng, count=None):
+    """Someone's habits, or `count` people's as arrays."""
+    size = None if count is None else (count, 2)
     return Habits(
-        elbows=float(rng.uniform(0, 12)),
-        fold=float(rng.uniform(15, 40)),
-        stance=float(rng.uniform(0, 8)),
-        head=(float(rng.uniform(-10, 10)), float(rng.uniform(-8, 15))),
+        elbows=rng.uniform(0, 12, count),
+        fold=rng.uniform(15, 40, count),
+        stance=rng.uniform(0, 8, count),
+        head=rng.uniform((-10, -8), (10, 15), size),
     )
+
+
+def habits_of(habits, index):
+    """One person's habits (or a subset's, for an index array) of many people's."""
+    return Habits(*(np.asarray(value)[index] for value in habits))
 
 
 # An arm's angle out of the profile plane by how high it is raised (upper + lean: 0 hanging,
@@ -102,7 +110,8 @@ def _arms_out(arm, lean, habits):
 
 def with_depth(profiles, habits):
     """Profile vectors [..., PROFILE_SIZE] (pose.py's values) as pose vectors [..., POSE_SIZE]:
-    the 3D values as someone with these habits has them when nothing else sets them."""
+    the 3D values as someone with these habits has them when nothing else sets them. The
+    habits' numbers broadcast against profiles.shape[:-1] (the head's against [..., 2])."""
     profiles = np.asarray(profiles, dtype=float)
     poses = np.zeros(profiles.shape[:-1] + (POSE_SIZE,))
     poses[..., :PROFILE_SIZE] = profiles
