@@ -46,7 +46,7 @@ SPEEDS = (0.7, 1.4)
 MOVING = 12.0  # degrees: a frame whose profile angles are this far from the first's is in the move
 GESTURE_SHARE = 0.6  # of the other clips and frames: a gesture rather than motion.py's swaying
 RESTLESSNESS = (0.0, 0.35)  # gesture.weight_shift's amount in every clip
-STREAMS = {"frames": 1, "clips": 2}
+FRAME_STREAM, CLIP_STREAM = 1, 2  # frames draw from [seed, FRAME_STREAM], clips from [seed, CLIP_STREAM]
 
 
 class KeypointSet(NamedTuple):
@@ -136,7 +136,7 @@ def seen(bodies, poses, shots):
 def _generate(names, per_class, seed, noise, length):
     """KeypointSet of per_class examples of each class: clips of `length` frames, or frames when
     length is None."""
-    rng = np.random.default_rng([seed, STREAMS["frames" if length is None else "clips"]])
+    rng = np.random.default_rng([seed, FRAME_STREAM if length is None else CLIP_STREAM])
     labels = np.repeat(np.arange(len(names)), per_class)
     count = labels.size
     bodies, shots = random_proportions(rng, count), random_shots(rng, count)
