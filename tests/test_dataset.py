@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from conftest import HOSTILE_NAME, assert_escaped
 from PIL import Image
-from test_frames import SIZE, enormous_png, save, truncated_jpeg
+from test_frames import HUGE_PICTURE_MIB, SIZE, enormous_png, peak_mib, save, truncated_jpeg, zero_png
 
 from tfjs_kombat import config, datafolder, dataset, frames
 from tfjs_kombat.cli import main
@@ -70,6 +70,14 @@ def test_scan_sorts_out_good_bad_and_foreign_files(tmp_path):
     assert "others/ is empty" in text
     assert "unsorted/" in text and "ignoring" in text
     assert len(result.warnings) == 3
+
+
+def test_scan_checks_huge_pictures_in_bounded_memory(tmp_path):
+    root = make_dataset(tmp_path / "data", {"punches": 1, "kicks": 1})
+    zero_png(root / "punches" / "huge.png", 7000, 7000, 6, 8)  # RGBA
+    zero_png(root / "kicks" / "huge.png", 7000, 7000, 0, 16)  # 16-bit grey
+    code = "assert sum(map(len, dataset.scan(sys.argv[1]).images.values())) == 4"
+    assert peak_mib(code, root) < HUGE_PICTURE_MIB
 
 
 def test_scan_warns_about_missing_class_folder_and_nested_folders(tmp_path):
@@ -361,6 +369,17 @@ def test_scan_finds_clip_folders_and_videos_and_skips_broken_ones(tmp_path):
     assert "roundhouses/: ignoring images directly in it: stray.png" in text
     assert "notes.txt" in text and "empty_take/" in text
     assert result.skipped == []
+
+
+def test_a_clip_video_that_gives_too_many_frames_is_skipped(tmp_path, monkeypatch):
+    root = make_clips(tmp_path / "data", {"roundhouses": 2})
+    make_video(root / "back_kicks" / "long.mp4", 20, shade=40)  # 10 frames at the clip rate
+    make_video(root / "back_kicks" / "short.mp4", 8, shade=60)  # 4
+    monkeypatch.setattr(config, "MAX_VIDEO_FRAMES", 5)  # what augment's extract_frames would refuse
+    result = dataset.scan(root)
+    assert clip_names(result.clips["back_kicks"]) == ["short.mp4"]
+    [(path, reason)] = result.clip_skipped
+    assert path.name == "long.mp4" and reason.startswith("gives more than 5 frames at 10 fps")
 
 
 def test_a_clip_keeps_the_order_its_frames_were_taken_in(tmp_path):

@@ -1,11 +1,14 @@
 """Scoring a trained head on another dataset folder (a different 'person' and room)."""
 
 import json
+import shutil
 
 import numpy as np
+import pytest
 from conftest import HOSTILE_NAME, assert_escaped
 
 from tfjs_kombat import cli, evaluate
+from tfjs_kombat.errors import UserError
 from tfjs_kombat.synth import render
 
 
@@ -61,6 +64,37 @@ def test_evaluate_punch_head_scores_punches_against_others(article_pipeline, tmp
 def test_missing_folder(tmp_path, capsys):
     assert cli.main(["evaluate", str(tmp_path / "nope")]) == 2
     assert "no such dataset folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("head", "scored"), [("punch_kick", "punches/, kicks/, others/"), ("punch", "punches/, others/")]
+)
+def test_a_folder_without_images_says_what_it_looked_for_and_found(
+    untrained_heads, tmp_path, capsys, head, scored
+):
+    data = tmp_path / "friend"
+    (data / "kicks").mkdir(parents=True)
+    (data / "kicks" / "broken.jpg").write_bytes(b"")
+    (data / "others").mkdir()
+    args = ["evaluate", str(data), "--head", head, "--models", str(untrained_heads), "--cache", str(tmp_path)]
+    assert cli.main(args) == 2
+    error = capsys.readouterr().err.splitlines()[-1]
+    looked_for = f"the {head} head scores images (jpg, jpeg, png) in {scored}"
+    found = "punches/ missing, kicks/ 0 usable of 1 images, others/ 0 images"
+    assert error == f"error: no images to score in {data}: {looked_for}; found {found}"
+    assert not (untrained_heads / f"evaluate-{head}.json").exists()
+
+
+def test_one_class_is_scored_and_the_punch_head_needs_punches_or_others(untrained_heads, tmp_path):
+    data = tmp_path / "friend"
+    render.render_dataset(data, per_class=2, seed=5, clips_per_class=0)
+    shutil.rmtree(data / "punches")
+    shutil.rmtree(data / "others")
+    report = evaluate.evaluate_head(data, models_dir=untrained_heads, cache_dir=tmp_path / "cache")
+    assert report["samples"] == {"test": 2} and report["per_class"]["kick"]["support"] == 2
+    found = "found punches/ missing, kicks/ 2 images, others/ missing"
+    with pytest.raises(UserError, match=f"the punch head scores .* in punches/, others/; {found}$"):
+        evaluate.evaluate_head(data, head="punch", models_dir=untrained_heads, cache_dir=tmp_path / "cache")
 
 
 def test_each_image_is_decoded_once(untrained_heads, count_decodes, tmp_path):

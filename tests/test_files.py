@@ -26,3 +26,25 @@ def test_replacing_dir_keeps_the_old_folder_when_the_block_fails(tmp_path):
         raise RuntimeError("interrupted")
     assert sorted(os.listdir(tmp_path)) == ["out"]
     assert [p.name for p in target.iterdir()] == ["good.txt"]
+
+
+def test_move_all_takes_back_the_moved_files_when_one_move_fails(tmp_path, monkeypatch):
+    (tmp_path / "from").mkdir()
+    (tmp_path / "to").mkdir()
+    sources = [tmp_path / "from" / f"{n}.jpg" for n in range(3)]
+    for path in sources:
+        path.write_text(path.name)
+    replace, calls = os.replace, []
+
+    def full_on_the_third(source, target):
+        calls.append(source)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", full_on_the_third)
+    with pytest.raises(OSError, match="disk full"):
+        files.move_all(sources, tmp_path / "to")
+    assert list((tmp_path / "to").iterdir()) == []
+    monkeypatch.undo()
+    assert [path.name for path in files.move_all(sources[2:], tmp_path / "to")] == ["2.jpg"]

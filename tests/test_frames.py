@@ -3,6 +3,7 @@
 import os
 import struct
 import subprocess
+import sys
 import warnings
 import zlib
 
@@ -11,7 +12,7 @@ import pytest
 from conftest import HOSTILE_NAME, assert_escaped
 from PIL import Image, ImageFile
 
-from tfjs_kombat import cli, frames
+from tfjs_kombat import cli, config, frames
 from tfjs_kombat.errors import UserError
 from tfjs_kombat.frames import BadImage, load_image
 
@@ -32,6 +33,44 @@ def enormous_png(path, width, height):
     data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
     path.write_bytes(bytes(data))
     return path
+
+
+def zero_png(path, width, height, colour_type, bit_depth):
+    """A valid PNG of zero samples (colour type 0: grey, 6: RGBA), written row by row: a huge picture
+    that is tiny on disk, as zeros deflate about 1000:1, and never whole in the test's memory."""
+    channels = {0: 1, 6: 4}[colour_type]
+    row = bytes(1 + width * channels * bit_depth // 8)  # filter byte 0, then the samples
+    deflate = zlib.compressobj(9)
+    data = b"".join(deflate.compress(row) for _ in range(height)) + deflate.flush()
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
+    )
+    return path
+
+
+def peak_mib(code, *args):
+    """Run `code` (with sys.argv[1:] = args) in a fresh Python -> how many MiB its peak memory (RSS)
+    grew while it ran, after the imports. A subprocess: the test's own peak would hide it. Read from
+    VmHWM, the process's own high-water mark: ru_maxrss carries the parent's over exec on Linux, so a
+    child of a big pytest worker would seem to grow by nothing."""
+    script = (
+        "import sys\n"
+        "from tfjs_kombat import dataset, frames\n"
+        "def peak():\n"
+        "    with open('/proc/self/status') as status:\n"
+        "        return next(int(line.split()[1]) for line in status if line.startswith('VmHWM:'))\n"
+        "before = peak()\n"
+        f"{code}\n"
+        "print((peak() - before) // 1024)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return int(result.stdout.split()[-1])
 
 
 def truncated_jpeg(path):
@@ -175,6 +214,69 @@ def test_enormous_png_helper_really_declares_that_size(tmp_path):
         assert image.size == (10_000, 8_000)
 
 
+# The most a huge picture may add to a process's peak memory: a 7000x7000 RGBA PNG decodes to 187 MiB
+# (Pillow cannot decode a PNG in parts), and once took 936 MiB on its way to a 100x56 frame.
+HUGE_PICTURE_MIB = 320
+
+
+@pytest.mark.parametrize(
+    ("colour_type", "bit_depth", "grey"),
+    [(6, 8, 255), (0, 16, 0)],  # RGBA: transparent, on white; 16-bit grey: black
+    ids=["rgba", "grey16"],
+)
+def test_a_huge_png_becomes_a_frame_in_bounded_memory(tmp_path, colour_type, bit_depth, grey):
+    path = zero_png(tmp_path / "huge.png", 7000, 7000, colour_type, bit_depth)
+    assert path.stat().st_size < 200_000
+    code = "frame = frames.photo_frame(sys.argv[1]); assert frame.shape == (56, 100, 3)"
+    assert peak_mib(f"{code}; assert (frame == {grey}).all()", path) < HUGE_PICTURE_MIB
+
+
+def test_a_huge_jpeg_is_decoded_smaller(tmp_path):
+    path = tmp_path / "48mp.jpg"  # a phone's full resolution; made by ffmpeg, outside this process
+    command = [frames.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=8000x6000"]
+    subprocess.run([*command, "-frames:v", "1", str(path)], check=True)
+    assert peak_mib("frames.photo_frame(sys.argv[1])", path) < 150  # 550 MiB: 144 MB, then copies
+    assert load_image(path).size == (4000, 3000)  # libjpeg's 1/2 scale
+
+
+def test_pictures_are_converted_band_by_band_exactly_as_whole(tmp_path, monkeypatch):
+    source = Image.effect_noise(SIZE, 60).convert("RGB")
+    alpha = Image.effect_noise(SIZE, 90)
+    pictures = {
+        "rgba.png": source.convert("RGBA"),
+        "la.png": source.convert("LA"),
+        "p.png": source.convert("P", palette=Image.Palette.ADAPTIVE),
+        "bilevel.png": source.convert("1"),
+        "grey16.png": Image.fromarray(np.asarray(source.convert("L"), dtype=np.uint16) * 257 + 100),
+        "cmyk.jpg": source.convert("CMYK"),
+    }
+    pictures["rgba.png"].putalpha(alpha)
+    pictures["la.png"].putalpha(alpha)
+    monkeypatch.setattr(frames, "BAND_ROWS", 7)  # 30 rows: four bands and a short one
+    for name, picture in pictures.items():
+        path = save(tmp_path / name, picture, **({"transparency": 3} if name == "p.png" else {}))
+        with Image.open(path) as whole:
+            whole.load()
+            assert np.array_equal(np.asarray(load_image(path)), np.asarray(frames.to_rgb(whole))), name
+
+
+def test_a_picture_over_the_reduction_threshold_is_decoded_smaller(tmp_path, monkeypatch):
+    source = Image.effect_noise((80, 60), 60).convert("RGB")
+    source.paste((255, 0, 0), (0, 0, 40, 60))  # left half red
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 clockwise to display"
+    jpeg = save(tmp_path / "rotated.jpg", source, exif=exif, quality=95)
+    png = save(tmp_path / "picture.png", source)
+    with Image.open(png) as whole:
+        reduced_whole = frames.to_rgb(whole).reduce(2)
+    monkeypatch.setattr(frames, "REDUCE_ABOVE_PIXELS", 80 * 60 // 4)
+    monkeypatch.setattr(frames, "BAND_ROWS", 7)  # odd: bands still hold whole 2x2 boxes
+    assert np.array_equal(np.asarray(load_image(png)), np.asarray(reduced_whole))
+    image = load_image(jpeg)  # libjpeg's 1/2 scale, then the rotation
+    assert image.size == (30, 40)
+    assert image.getpixel((15, 5))[0] > 200 and image.getpixel((15, 35))[0] < 200  # the red half on top
+
+
 @pytest.mark.parametrize(
     ("size", "box"),
     [
@@ -256,6 +358,67 @@ def test_extract_frames_at_a_lower_rate(tmp_path):
     video = tmp_path / "clip.mp4"
     write_video(video, count=20)
     assert len(frames.extract_frames(video, tmp_path / "out", fps=5)) == 10
+
+
+def test_fps_above_the_videos_own_rate_keeps_each_frame_once(tmp_path, capsys):
+    video = tmp_path / "clip.mp4"
+    write_video(video)  # 12 frames at 10 fps; at 1000 fps, ffmpeg would repeat each 100 times
+    assert cli.main(["frames", str(video), str(tmp_path / "out"), "--fps", "1000"]) == 0
+    every = frames.extract_frames(video, tmp_path / "every")
+    written = sorted((tmp_path / "out").glob("*.jpg"))
+    assert [p.read_bytes() for p in written] == [p.read_bytes() for p in every]
+    assert "--fps 1000 is above the video's own 10 fps: keeping each frame once" in capsys.readouterr().out
+
+
+def test_fps_below_the_videos_own_rate_is_kept_and_29_97_is_read_exactly(tmp_path):
+    video = tmp_path / "ntsc.mp4"
+    subprocess.run(
+        [frames.ffmpeg_executable(), "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48:rate=30000/1001"]
+        + ["-t", "1", "-pix_fmt", "yuv420p", str(video)],
+        check=True,
+    )
+    assert frames.capped_fps(video, 5) == 5
+    assert frames.capped_fps(video, None) is None  # every frame, as without --fps
+    assert frames.capped_fps(video, 30) == 30000 / 1001
+    assert frames.capped_fps(tmp_path / "missing.mp4", 30) == 30  # extract_frames says what is wrong
+
+
+def test_a_video_that_gives_too_many_frames_is_refused_and_writes_nothing(tmp_path, monkeypatch, capsys):
+    video = tmp_path / "clip.mp4"
+    write_video(video)  # 12 frames at 10 fps
+    monkeypatch.setattr(config, "MAX_VIDEO_FRAMES", 5)
+    assert cli.main(["frames", str(video), str(tmp_path / "out")]) == 2
+    assert "gives more than 5 frames at its own rate, the most one video may give" in capsys.readouterr().err
+    assert not list((tmp_path / "out").rglob("*"))
+    assert 0 < len(frames.extract_frames(video, tmp_path / "out", fps=2)) <= 5  # fewer per second fit
+    with pytest.raises(frames.BadVideo, match="^gives more than 5 frames at 10 fps, the most"):
+        frames.video_frame_count(video, fps=10)
+
+
+def test_an_interrupted_extraction_leaves_no_frame_and_a_rerun_works(tmp_path, monkeypatch):
+    video = tmp_path / "clip.mp4"
+    write_video(video)
+    run = subprocess.run
+
+    def interrupted_after_ffmpeg(command, **options):
+        result = run(command, **options)
+        if command[-1].endswith("%03d.jpg"):
+            raise KeyboardInterrupt  # Ctrl-C just as ffmpeg has written the frames
+        return result
+
+    monkeypatch.setattr(subprocess, "run", interrupted_after_ffmpeg)
+    with pytest.raises(KeyboardInterrupt):
+        frames.extract_frames(video, tmp_path / "out")
+    assert not list((tmp_path / "out").rglob("*"))
+    monkeypatch.undo()
+    assert len(frames.extract_frames(video, tmp_path / "out")) == 12
+
+
+def test_frames_join_what_the_folder_already_holds(tmp_path):
+    video = tmp_path / "clip.mp4"
+    write_video(video)
+    assert len(frames.extract_frames(video, tmp_path)) == 12  # beside the video, as the article's ffmpeg
+    assert sorted(path.name for path in tmp_path.iterdir())[-2:] == ["012.jpg", "clip.mp4"]
 
 
 def test_bad_videos_are_clear_errors(tmp_path):

@@ -26,6 +26,10 @@ TEST_FRACTION = 0.2  # held out per class before augmentation
 DEFAULT_DATA_PER_CLASS = 300  # rendered source images per class in the embedded default dataset
 CLASSIFY_INTERVAL_MS = 100  # the page classifies a frame every 100 ms
 
+# Videos (frames.py): the most frames one video may give, to `frames`, `import` or as a clip: five
+# minutes at a phone's 30 fps, far more than anyone sorts by hand (a wrong --fps once wrote millions).
+MAX_VIDEO_FRAMES = 5 * 60 * 30
+
 # How a frame becomes the game's decision (features, augmentation, heads) is a recipe: recipes.py.
 # The default data's others include pictures with nobody in them (an empty room, a test card):
 # what the camera sees before the player steps in.

@@ -87,10 +87,10 @@ def check_clip(path):
     return Clip(path, video_frame_count(path, config.CLIP_FPS), content_hash(path))
 
 
-def scan(root, decode=None):
-    """Find and verify every image and clip in root's class folders (see Scan); UserError if
-    training is impossible (root missing, or neither two classes with usable images nor two
-    classes with usable clips).
+def scan(root, decode=None, training=True):
+    """Find and verify every image and clip in root's class folders (see Scan); UserError if root
+    is missing. With `training`, training's rules too: UserError unless two classes have usable
+    images or two have usable clips, and a lone class of images (or clips) is left out.
 
     Each image is decoded once: by `decode` (path -> anything, or raise BadImage) when given,
     keeping what it returns in Scan.decoded; else by load_image, only to check it. Clips are only
@@ -202,10 +202,15 @@ def scan(root, decode=None):
                 f"class folder {name}/ has no usable clips ({len(clip_candidates[name])} skipped)"
             )
 
+    result = Scan(root, images, skipped, warnings_, decoded, clips, clip_skipped)
+    if not training:
+        return result
     image_classes = [name for name in config.CLASS_DIRS if images[name]]
     clip_classes = [name for name in config.CLIP_CLASS_DIRS if clips[name]]
     if len(image_classes) < 2 and len(clip_classes) < 2:
-        found = ", ".join(describe(root, name, images[name], candidates[name]) for name in config.CLASS_DIRS)
+        found = ", ".join(
+            describe(root, name, len(images[name]), len(candidates[name])) for name in config.CLASS_DIRS
+        )
         if total_clips:
             found += "; clips: " + ", ".join(
                 f"{name}/ {len(clips[name])}" for name in config.CLIP_CLASS_DIRS if clip_candidates[name]
@@ -220,22 +225,23 @@ def scan(root, decode=None):
             f"only {image_classes[0]}/ has images, and the frame heads need two classes: "
             f"its {len(images[image_classes[0]])} images are left out"
         )
-        images[image_classes[0]] = []
+        result.images[image_classes[0]] = []
     if len(clip_classes) == 1:
         warnings_.append(
             f"only {clip_classes[0]}/ has clips, and the sequence head needs two classes: "
             f"its {len(clips[clip_classes[0]])} clips are left out"
         )
-        clips[clip_classes[0]] = []
-    return Scan(root, images, skipped, warnings_, decoded, clips, clip_skipped)
+        result.clips[clip_classes[0]] = []
+    return result
 
 
-def describe(root, name, valid, candidates):
+def describe(root, name, usable, found):
+    """What a class folder held: "kicks/ 3 images", "kicks/ 2 usable of 3 images", "kicks/ missing"."""
     if not (root / name).is_dir():
         return f"{name}/ missing"
-    if len(valid) < len(candidates):
-        return f"{name}/ {len(valid)} usable of {len(candidates)} images"
-    return f"{name}/ {len(valid)} images"
+    if usable < found:
+        return f"{name}/ {usable} usable of {found} images"
+    return f"{name}/ {usable} images"
 
 
 def balance(images, seed):

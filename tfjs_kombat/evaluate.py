@@ -1,15 +1,18 @@
 """Evaluate: score a trained head on another dataset folder, without training.
 
 For example a friend's recording: does the model generalise to a new person and room? Every
-readable image of the folder's class subfolders is scored (no balancing, no split).
+readable image of the folder's class subfolders is scored (no balancing, no split; one class will
+do), those of the classes the head learnt (the punch head: punches/ and others/).
 """
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 from tfjs_kombat import dataset, features, files, metrics, recipes
 from tfjs_kombat.config import CLASS_DIRS
+from tfjs_kombat.datafolder import IMAGE_EXTENSIONS
 from tfjs_kombat.errors import UserError, say, shown, warn
 from tfjs_kombat.frames import photo_frame
 from tfjs_kombat.heads import load_heads, target_classes
@@ -17,19 +20,21 @@ from tfjs_kombat.heads import load_heads, target_classes
 
 def evaluate_head(data_dir, head="punch_kick", models_dir="models", out_path=None, cache_dir="build/cache"):
     loaded, made_by = load_heads(models_dir, names=(head,))
-    scan = dataset.scan(data_dir, decode=photo_frame)
+    scan = dataset.scan(data_dir, decode=photo_frame, training=False)  # any class is worth scoring
     for message in scan.warnings + [f"skipping {shown(p)}: {reason}" for p, reason in scan.skipped]:
         warn(message)
     paths = [path for class_dir in CLASS_DIRS for path in scan.images[class_dir]]
     labels = np.array(
-        [CLASS_DIRS.index(class_dir) for class_dir in CLASS_DIRS for _ in scan.images[class_dir]]
+        [CLASS_DIRS.index(class_dir) for class_dir in CLASS_DIRS for _ in scan.images[class_dir]], dtype=int
     )
+    entry = recipes.named(made_by["recipe"]).head(head)
+    rows, targets = entry.rows(labels)  # the punch head learnt punches against others: scored on those
+    if not rows.any():
+        raise UserError(nothing_to_score(scan, head, entry))
     say(f"evaluating {head} on {len(paths)} images of {shown(data_dir)}")
     x = features.cached_features(
         paths, scan.decoded.__getitem__, *features.extractor_and_cache(made_by, cache_dir)
     )
-    entry = recipes.named(made_by["recipe"]).head(head)
-    rows, targets = entry.rows(labels)  # the punch head learnt punches against others: scored on those
     report = metrics.head_report(entry, target_classes(targets), loaded[head].predict(x[rows], verbose=0))
     report.update(
         head=head,
@@ -43,6 +48,22 @@ def evaluate_head(data_dir, head="punch_kick", models_dir="models", out_path=Non
         files.write_json(out_path, report)
         say(f"wrote {shown(out_path)}")
     return report
+
+
+def nothing_to_score(scan, head, entry):
+    """Which images the head scores, where, and what the folder held instead."""
+    scored_classes = entry.rows(np.arange(len(CLASS_DIRS)))[0]
+    scored = ", ".join(name + "/" for name, kept in zip(CLASS_DIRS, scored_classes, strict=True) if kept)
+    extensions = ", ".join(extension.lstrip(".") for extension in IMAGE_EXTENSIONS)
+    skipped = Counter(Path(path).relative_to(scan.root).parts[0] for path, _ in scan.skipped)
+    found = ", ".join(
+        dataset.describe(scan.root, name, len(scan.images[name]), len(scan.images[name]) + skipped[name])
+        for name in CLASS_DIRS
+    )
+    return (
+        f"no images to score in {shown(scan.root)}: the {head} head scores images ({extensions}) "
+        f"in {scored}; found {found}"
+    )
 
 
 def add_arguments(parser):

@@ -53,6 +53,21 @@ def replacing_dir(path):
     shutil.rmtree(old, ignore_errors=True)
 
 
+def move_all(paths, folder):
+    """Move files into a folder on their disk (renames) -> their new paths; if one move fails, take
+    back the others."""
+    moved = []
+    try:
+        for path in paths:
+            os.replace(path, folder / path.name)
+            moved.append(folder / path.name)
+    except BaseException:
+        for path in moved:
+            path.unlink(missing_ok=True)
+        raise
+    return moved
+
+
 def save_model(model, path):
     """Save a Keras model beside its target and rename it over: never a half-written model."""
     path = Path(path)

@@ -9,21 +9,30 @@ checks and decodes (or raises BadImage), `photo_frame` adds the crop and the gre
 """
 
 import math
+import re
 import shutil
 import stat
 import subprocess
+import tempfile
 import warnings
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from tfjs_kombat import config, files
 from tfjs_kombat.config import FRAME_HEIGHT, FRAME_WIDTH
 from tfjs_kombat.errors import UserError, say, shown
 
 # 8K video frames are 33 MP; a larger declared size is a huge photo or a forged header, and
 # decoding it could take gigabytes. Pillow's own bomb check only warns below 2x its limit.
 MAX_PIXELS = 50_000_000
+# Frames are 100x56, so a bigger picture need not be kept whole: one of more pixels than this is
+# decoded at 1/2, 1/4 or 1/8 of its size (a JPEG, by libjpeg itself) or reduced as it is converted,
+# so a 190 KB PNG of 7000x7000 zeros cannot take a gigabyte. Photos up to 25 MP (a phone's 24 MP)
+# are converted whole: their frames are exactly what they always were.
+REDUCE_ABOVE_PIXELS = 25_000_000
+BAND_ROWS = 256  # rows converted at a time: the only copies of the decoded picture ever made
 # Transparent pixels are shown on white, like a browser shows a transparent PNG on a blank page.
 BACKGROUND = (255, 255, 255)
 
@@ -34,6 +43,10 @@ class BadImage(Exception):
 
 class BadVideo(Exception):
     """A video that ffmpeg cannot read or that holds no frame; the message is a short reason."""
+
+
+class TooManyFrames(UserError):
+    """A video that gives more frames than extract_frames was allowed to write."""
 
 
 def load_image(path):
@@ -60,15 +73,36 @@ def load_image(path):
         if width * height > MAX_PIXELS:  # refuse before decoding: only the header was read
             raise BadImage(f"declared size {width}x{height} is too large")
         try:
+            scale = reduction(image.size)
+            if scale > 1 and image.format == "JPEG":
+                image.draft(image.mode, (width // scale, height // scale))  # libjpeg decodes it smaller
             image.load()  # Pillow decodes lazily; a broken file must fail here, not in a later stage
-            image = ImageOps.exif_transpose(image)  # phones store the rotation in EXIF
-            return to_rgb(image)
+            ImageOps.exif_transpose(image, in_place=True)  # phones store the rotation in EXIF
+            return reduced_rgb(image, reduction(image.size))
         except BadImage:
             raise
         except Exception as error:  # Pillow raises many types for malformed data
             if "truncated" in str(error).lower():
                 raise BadImage("truncated image") from None
             raise BadImage(f"cannot decode ({error})") from None
+
+
+def reduction(size):
+    """The whole factor that brings an image of this size to at most REDUCE_ABOVE_PIXELS."""
+    width, height = size
+    return math.ceil(math.sqrt(width * height / REDUCE_ABOVE_PIXELS))
+
+
+def reduced_rgb(image, factor):
+    """A decoded image -> RGB (to_rgb), `factor` times smaller (box averages), converted BAND_ROWS
+    rows at a time so that no full-size copy is made; at factor 1, exactly to_rgb(image)."""
+    width, height = image.size
+    rgb = Image.new("RGB", (math.ceil(width / factor), math.ceil(height / factor)))
+    rows = factor * max(1, BAND_ROWS // factor)  # whole boxes of factor x factor pixels per band
+    for top in range(0, height, rows):
+        band = to_rgb(image.crop((0, top, width, min(top + rows, height))))
+        rgb.paste(band.reduce(factor), (0, top // factor))
+    return rgb
 
 
 def to_rgb(image):
@@ -125,38 +159,50 @@ def ffmpeg_executable():
 
 
 def extract_frames(video, out_dir, fps=None, max_frames=None):
-    """Write the video's frames as out_dir/001.jpg, 002.jpg, ... (the article's ffmpeg step);
-    max_frames, when given, stops ffmpeg after that many."""
+    """Write the video's frames as out_dir/001.jpg, 002.jpg, ... (the article's ffmpeg step); a video
+    that gives more than max_frames (default config.MAX_VIDEO_FRAMES) is refused (TooManyFrames).
+    All or nothing: ffmpeg writes into a hidden folder inside out_dir and the frames move out only
+    once it succeeded, so a failed or interrupted run leaves no frame that would stop a rerun."""
     video, out_dir = Path(video), Path(out_dir)
+    max_frames = max_frames or config.MAX_VIDEO_FRAMES
     if not video.is_file():
         raise UserError(f"no such video: {shown(video)}")
     out_dir.mkdir(parents=True, exist_ok=True)
     if any(out_dir.glob("*.jpg")):
         raise UserError(f"{shown(out_dir)} already holds .jpg frames; pick an empty folder")
-    command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(video)]
-    if fps:
-        command += ["-vf", f"fps={fps}"]
-    if max_frames:
-        command += ["-frames:v", str(max_frames)]
-    command += ["-q:v", "2", str(out_dir / "%03d.jpg")]
-    result = subprocess.run(command, capture_output=True, text=True)
-    frames = sorted(out_dir.glob("*.jpg"))
-    if result.returncode != 0 or not frames:
-        for frame in frames:  # nothing half-written
-            frame.unlink()
-        detail = result.stderr.strip().splitlines()[-1:] or ["no frames decoded"]
-        raise UserError(f"ffmpeg could not read {shown(video)}: {shown(detail[0])}")
-    return frames
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".frames-") as partial:
+        command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(video)]
+        if fps:
+            command += ["-vf", f"fps={fps}"]
+        command += ["-frames:v", str(max_frames + 1), "-q:v", "2", str(Path(partial) / "%03d.jpg")]
+        result = subprocess.run(command, capture_output=True, text=True)
+        frames = sorted(Path(partial).glob("*.jpg"))
+        if len(frames) > max_frames:
+            raise TooManyFrames(
+                f"{shown(video)} gives {too_many_frames(max_frames, fps)}; take fewer (--fps) or cut it"
+            )
+        if result.returncode != 0 or not frames:
+            detail = result.stderr.strip().splitlines()[-1:] or ["no frames decoded"]
+            raise UserError(f"ffmpeg could not read {shown(video)}: {shown(detail[0])}")
+        return files.move_all(frames, out_dir)
 
 
-def video_frame_count(video, fps=None):
+def too_many_frames(max_frames, fps):
+    """Why a video is refused, its name aside."""
+    rate = f"at {fps:g} fps" if fps else "at its own rate"
+    return f"more than {max_frames:,} frames {rate}, the most one video may give"
+
+
+def video_frame_count(video, fps=None, max_frames=None):
     """How many frames ffmpeg decodes from the video at `fps` (all when None): the count that
-    extract_frames writes. Decodes the whole video once, so a broken one fails here; raises
-    BadVideo with a short reason."""
+    extract_frames writes. Decodes the whole video once (at most max_frames, by default
+    config.MAX_VIDEO_FRAMES, as extract_frames), so a broken one fails here; raises BadVideo with a
+    short reason."""
+    max_frames = max_frames or config.MAX_VIDEO_FRAMES
     command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(video), "-map", "0:v:0", "-an"]
     if fps:
         command += ["-vf", f"fps={fps}"]
-    command += ["-f", "framecrc", "-"]
+    command += ["-frames:v", str(max_frames + 1), "-f", "framecrc", "-"]
     try:
         result = subprocess.run(command, capture_output=True, text=True, errors="replace")
     except OSError as error:
@@ -168,7 +214,33 @@ def video_frame_count(video, fps=None):
         raise BadVideo(f"ffmpeg cannot read it: {shown(detail)}")
     if count == 0:
         raise BadVideo("no frames decoded")
+    if count > max_frames:
+        raise BadVideo(f"gives {too_many_frames(max_frames, fps)}")
     return count
+
+
+def video_rate(video):
+    """The video's own frame rate as ffmpeg's fps filter reads it (`source_fps`), or None when ffmpeg
+    cannot tell. That filter stamps its frames in steps of 1/rate and framecrc's header prints the
+    time base ("#tb 0: 1001/30000"), so one frame through both gives the rate exactly."""
+    command = [ffmpeg_executable(), "-v", "error", "-nostdin", "-i", str(video), "-map", "0:v:0", "-an"]
+    command += ["-vf", "fps=source_fps", "-frames:v", "1", "-f", "framecrc", "-"]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, errors="replace")
+    except OSError:
+        return None
+    time_base = re.search(r"^#tb 0: (\d+)/(\d+)$", result.stdout, re.MULTILINE)
+    if result.returncode != 0 or not time_base or int(time_base[1]) == 0:
+        return None
+    return int(time_base[2]) / int(time_base[1])
+
+
+def capped_fps(video, fps):
+    """The rate to take a video's single frames at: fps, or the video's own rate when fps is above
+    it, where the fps filter would only repeat frames (--fps 1e9 wrote millions of copies). Clips
+    are not capped: there a repeated frame keeps the time steps even."""
+    rate = video_rate(video) if fps is not None else None
+    return rate if rate is not None and fps > rate else fps
 
 
 def check_fps(fps):
@@ -180,10 +252,15 @@ def check_fps(fps):
 def add_arguments(parser):
     parser.add_argument("video", help="a video file (mov, mp4, webm, y4m, ...)")
     parser.add_argument("out_dir", help="folder for 001.jpg, 002.jpg, ...")
-    parser.add_argument("--fps", type=float, help="frames per second to keep (default: all)")
+    parser.add_argument(
+        "--fps", type=float, help="frames per second to keep (default: all; at most the video's own rate)"
+    )
 
 
 def run(args):
     check_fps(args.fps)
-    frames = extract_frames(args.video, args.out_dir, args.fps)
+    fps = capped_fps(args.video, args.fps)
+    if fps != args.fps:
+        say(f"--fps {args.fps:g} is above the video's own {fps:g} fps: keeping each frame once")
+    frames = extract_frames(args.video, args.out_dir, fps)
     say(f"wrote {len(frames)} frames to {shown(args.out_dir)}; sort them into punches/, kicks/, others/")

@@ -203,6 +203,74 @@ def build_frame_baseline(vector_size, learning_rate=FRAME_BASELINE_LEARNING_RATE
     )
 
 
+# The keypoint heads (body.py): they read the pose model's 33 landmarks, not MobileNet's pictures.
+# Small enough to train in seconds, so they train on many generated people. Both answer the
+# same for a body and its mirror image (body.mirror_averaged).
+KEYPOINT_UNITS = 128
+KEYPOINT_DROPOUT = 0.2
+KEYPOINT_LEARNING_RATE = 1e-3
+
+
+def _compiled(model, learning_rate):
+    import keras
+
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate), loss="categorical_crossentropy", metrics=["accuracy"]
+    )
+    return model
+
+
+def build_keypoint_frame_head(learning_rate=KEYPOINT_LEARNING_RATE):
+    """[33, 4] keypoints -> body.BodyNormalisation -> Dense(128) -> Dense(64) -> softmax over punch,
+    kick, other; averaged with the mirror image's answer."""
+    import keras
+
+    from tfjs_kombat import body
+
+    layers = keras.layers
+    body_head = keras.Sequential(
+        [
+            keras.Input((body.LANDMARKS, body.VALUES)),
+            body.BodyNormalisation(name="normalised"),
+            layers.Dense(KEYPOINT_UNITS, activation="relu", name="hidden"),
+            layers.Dropout(KEYPOINT_DROPOUT, name="dropout"),
+            layers.Dense(KEYPOINT_UNITS // 2, activation="relu", name="hidden_2"),
+            layers.Dense(len(CLASS_NAMES), activation="softmax", name="punch_kick_output"),
+        ],
+        name="body_punch_kick",
+    )
+    keypoints = keras.Input((body.LANDMARKS, body.VALUES), name="keypoints")
+    return _compiled(
+        keras.Model(keypoints, body.mirror_averaged(keypoints, body_head), name="punch_kick"), learning_rate
+    )
+
+
+def build_keypoint_sequence_head(sequence_length, learning_rate=KEYPOINT_LEARNING_RATE):
+    """[T, 33, 4] -> each frame normalised, beside how it moved since the last one -> per-step
+    Dense(128, relu) -> GRU(64) -> softmax over CLIP_CLASS_NAMES; averaged with the mirror image's."""
+    import keras
+
+    from tfjs_kombat import body
+
+    layers = keras.layers
+    steps = keras.Input((sequence_length, body.LANDMARKS, body.VALUES))
+    pose = body.BodyNormalisation(name="normalised")(steps)
+    # the first step's movement is zero: the window starts from stillness, as the page's does
+    previous = layers.Concatenate(axis=1, name="previous")([pose[:, :1], pose[:, :-1]])
+    motion = layers.Subtract(name="motion")([pose, previous])
+    x = layers.Concatenate(name="pose_and_motion")([pose, motion])
+    x = layers.Dense(SEQUENCE_FRAME_UNITS, activation="relu", name="per_frame")(x)
+    x = layers.Dropout(KEYPOINT_DROPOUT, name="dropout_frames")(x)
+    x = layers.GRU(SEQUENCE_UNITS, unroll=True, name="over_time")(x)
+    x = layers.Dropout(KEYPOINT_DROPOUT, name="dropout")(x)
+    output = layers.Dense(len(CLIP_CLASS_NAMES), activation="softmax", name="sequence_output")(x)
+    body_head = keras.Model(steps, output, name="body_sequence")
+    keypoints = keras.Input((sequence_length, body.LANDMARKS, body.VALUES), name="keypoints")
+    return _compiled(
+        keras.Model(keypoints, body.mirror_averaged(keypoints, body_head), name="sequence"), learning_rate
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # The game's decisions, as the page makes them; outputs are N x outputs arrays.
 

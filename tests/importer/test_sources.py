@@ -73,6 +73,28 @@ def test_class_named_videos_become_frames(tmp_path):
     assert "not a class name" in report["skipped"][0]["reason"]
 
 
+def test_fps_above_a_videos_own_rate_stages_each_frame_once(tmp_path, capsys):
+    write_video(tmp_path / "kicks.mp4", count=12)  # 10 fps
+    report = importer.import_source(tmp_path / "kicks.mp4", tmp_path / "mine", fps=1000)
+    row = report["classes"]["kicks"]
+    assert (row["added"], row["duplicates"]) == (12, 0)  # repeated frames would come back as duplicates
+    out = capsys.readouterr().out
+    assert "kicks.mp4: 12 frames at 10 fps (the video's own rate; --fps 1000 would repeat them)" in out
+
+
+def test_a_video_that_gives_too_many_frames_is_skipped(tmp_path, monkeypatch):
+    source = tmp_path / "videos"
+    (source / "punches").mkdir(parents=True)
+    (source / "punches" / "a.png").write_bytes(png(1))
+    write_video(source / "kicks.mp4", count=12)
+    monkeypatch.setattr(config, "MAX_VIDEO_FRAMES", 5)
+    report = importer.import_source(source, tmp_path / "mine")
+    assert added(report) == {"punches": 1, "kicks": 0, "others": 0}
+    [skipped] = report["skipped"]
+    assert skipped["path"] == "kicks.mp4"
+    assert "gives more than 5 frames at 10 fps, the most one video may give" in skipped["reason"]
+
+
 def test_a_single_class_named_video(tmp_path):
     write_video(tmp_path / "others.mp4", count=10)
     report = importer.import_source(tmp_path / "others.mp4", tmp_path / "mine")

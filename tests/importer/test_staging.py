@@ -3,7 +3,10 @@
 import errno
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 from importer_helpers import (
@@ -22,6 +25,7 @@ from test_frames import write_video
 
 from tfjs_kombat import cli, importer
 from tfjs_kombat.datafolder import content_hash
+from tfjs_kombat.errors import UserError
 from tfjs_kombat.frames import load_image
 
 
@@ -107,7 +111,7 @@ def test_a_failed_move_leaves_the_dataset_as_it_was(tmp_path, monkeypatch):
     (data / "punches" / "old.png").write_bytes(png(200))
     before = tree(data)
     fail_the_third_move(monkeypatch)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(UserError, match="disk full"):
         importer.import_source(export(tmp_path / "export.zip"), data)
     assert tree(data) == before and sorted(os.listdir(data)) == ["punches"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.zip", "mine"]
@@ -119,36 +123,90 @@ def read_only(target, *args):
     raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
 
 
+def read_only_file_system(path, *args):
+    raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+
+
 def disk_full(*args, **kwargs):
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # write() names no file
 
 
 @pytest.mark.parametrize(
-    ("function", "fails", "message"),
+    ("module", "function", "fails", "reason"),
     [
-        ("move", lambda source, target: read_only(target), ": Permission denied"),
-        ("copyfile", disk_full, "error: No space left on device"),
+        (os, "mkdir", read_only_file_system, "Read-only file system"),  # the staging folder's mkdir
+        (shutil, "move", lambda source, target: read_only(target), "Permission denied"),
+        (shutil, "copyfile", disk_full, "No space left on device"),
     ],
 )
-def test_a_read_only_or_full_disk_is_an_error_and_changes_nothing(
-    tmp_path, monkeypatch, capsys, function, fails, message
+def test_a_read_only_or_full_disk_is_an_error_naming_the_target_and_changes_nothing(
+    tmp_path, monkeypatch, capsys, module, function, fails, reason
 ):
     data = tmp_path / "mine"
     (data / "punches").mkdir(parents=True)
     (data / "punches" / "old.png").write_bytes(png(200))
     before = tree(data)
-    monkeypatch.setattr(shutil, function, fails)
+    monkeypatch.setattr(module, function, fails)
     assert cli.main(["import", str(export(tmp_path / "export.zip")), "--into", str(data)]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("error: ") and message in err and "Traceback" not in err
+    assert capsys.readouterr().err == f"error: cannot import into {data}: {reason}; nothing was imported\n"
     assert tree(data) == before and sorted(p.name for p in tmp_path.iterdir()) == ["export.zip", "mine"]
+
+
+def test_an_unreadable_source_file_is_named_as_it_is(tmp_path, monkeypatch, capsys):
+    source = tmp_path / "recording"
+    (source / "punches").mkdir(parents=True)
+    (source / "punches" / "a.png").write_bytes(png(1))
+    real_open = open
+
+    def unreadable(path, *args, **kwargs):
+        if os.fspath(path) == str(source / "punches" / "a.png"):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fspath(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", unreadable)
+    assert cli.main(["import", str(source), "--into", str(tmp_path / "mine")]) == 2
+    assert capsys.readouterr().err == f"error: {source / 'punches' / 'a.png'}: Permission denied\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["recording"]
 
 
 def test_a_full_disk_while_staging_removes_the_folders_it_made(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "mkdtemp", disk_full)
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match="No space left on device"):
         importer.import_source(export(tmp_path / "export.zip"), tmp_path / "new" / "deeper" / "mine")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export.zip"]
+
+
+# An import caught mid-way: its staging folder made and half filled, waiting on its stdin.
+IMPORT_IN_PROGRESS = """
+import sys
+from pathlib import Path
+from tfjs_kombat.importer.staging import staging_folder
+with staging_folder(Path(sys.argv[1]).resolve()) as (staging, _):
+    (staging / "accepted").mkdir()
+    print(staging, flush=True)
+    sys.stdin.read()
+"""
+
+
+def test_a_killed_imports_staging_folder_is_removed_by_the_next_but_never_a_running_ones(tmp_path, capsys):
+    data = tmp_path / "mine"
+    running = subprocess.Popen(
+        [sys.executable, "-c", IMPORT_IN_PROGRESS, str(data)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    staging = Path(running.stdout.readline().decode().strip())
+    try:
+        importer.import_source(export(tmp_path / "export.zip"), data)
+        assert (staging / "accepted").is_dir(), "its import still runs"
+        assert "removed" not in capsys.readouterr().out
+    finally:
+        running.kill()  # SIGKILL: no clean-up runs
+        running.wait()
+    assert staging.is_dir()
+    report = importer.import_source(make_zip(tmp_path / "more.zip", {"kicks/a.png": png(1, 9)}), data)
+    assert not staging.exists() and added(report) == {"punches": 0, "kicks": 1, "others": 0}
+    out = capsys.readouterr().out
+    assert out.startswith(f"removed {staging.name}, left by an import that was stopped before it finished\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.zip", "mine", "more.zip"]
 
 
 def test_clip_folders_in_a_zip_land_as_clips_with_their_frames_in_order(tmp_path, capsys):
@@ -281,7 +339,7 @@ def test_a_failed_move_takes_back_the_clips_too(tmp_path, monkeypatch):
     before = tree(data)
     fail_the_third_move(monkeypatch)
     entries = {"punches/0001.jpg": frame(1), "kicks/a/001.jpg": frame(2), "kicks/b/001.jpg": frame(3)}
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(UserError, match="disk full"):
         importer.import_source(make_zip(tmp_path / "x.zip", entries), data)
     assert tree(data) == before and sorted(os.listdir(data)) == ["kicks"]
     assert sorted(os.listdir(data / "kicks")) == ["old"]

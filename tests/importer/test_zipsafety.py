@@ -1,8 +1,10 @@
 """import: a zip is refused whole, before anything is written, if it is unsafe or too big (zipsafety.py)."""
 
 import io
+import re
 import shutil
 import struct
+import warnings
 import zipfile
 
 import pytest
@@ -61,6 +63,30 @@ def test_symlink_and_nul_entries_refuse_the_whole_zip(tmp_path):
     assert_refused(nul_name_zip(tmp_path / "nul.zip"), tmp_path, "entry .* is a name with a NUL byte;")
 
 
+@pytest.mark.parametrize(
+    ("second", "refusal"),
+    [
+        ("roundhouses/t1/001.jpg", "two entries are named 'roundhouses/t1/001.jpg'"),
+        (
+            "roundhouses\\t1\\001.jpg",
+            "entries 'roundhouses/t1/001.jpg' and 'roundhouses\\\\t1\\\\001.jpg' name one file",
+        ),
+        (
+            "./roundhouses//t1/001.jpg",
+            "entries 'roundhouses/t1/001.jpg' and './roundhouses//t1/001.jpg' name one file",
+        ),
+    ],
+)
+def test_two_entries_for_one_file_refuse_the_whole_zip(tmp_path, second, refusal):
+    # Unrefused, a clip would get both as its frames: a 2-frame clip where the zip names one frame.
+    entries = [("roundhouses/t1/001.jpg", frame(1)), (second, frame(2)), ("punches/a.png", png(1))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile's "Duplicate name": it writes both all the same
+        source = make_zip(tmp_path / "twice.zip", entries)
+    expected = f"refusing {source}: {refusal}; nothing was imported"
+    assert_refused(source, tmp_path, f"^{re.escape(expected)}$")
+
+
 def test_a_refused_zip_creates_no_missing_parent(tmp_path):
     source = make_zip(tmp_path / "evil.zip", {"../evil.png": png(1)})
     with pytest.raises(UserError):
@@ -79,6 +105,12 @@ def test_an_entry_over_50_mib_is_refused(tmp_path):
 def test_a_high_compression_ratio_is_refused(tmp_path):
     source = make_zip(tmp_path / "bomb.zip", {"punches/zeros.png": bytes(20 * 1024**2)})
     assert_refused(source, tmp_path, "like a zip bomb")
+
+
+def test_a_high_compression_ratio_spread_over_entries_is_refused(tmp_path):
+    each = zipsafety.BOMB_MIN_BYTES  # at the size where a single entry's ratio starts to count
+    source = make_zip(tmp_path / "bomb.zip", {f"punches/zeros{n}.png": bytes(each) for n in range(3)})
+    assert_refused(source, tmp_path, r"unpacks to 30\.0 MiB, [0-9,]+ times its size, like a zip bomb")
 
 
 def test_the_total_size_and_entry_count_are_bounded(tmp_path, monkeypatch):

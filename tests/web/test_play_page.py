@@ -421,3 +421,32 @@ def test_try_page_closes_its_bitmaps_on_error_and_its_camera_after_a_snapshot(
     assert page.evaluate(tracks) == ["ended"]
     assert page.locator("video").count() == 0
     assert page.errors == []
+
+
+def test_a_failed_upload_clears_the_previous_pictures_answer(open_page, models_url, tmp_path):
+    photo, not_an_image = tmp_path / "punch.png", tmp_path / "notes.png"
+    render_pose("punch", np.random.default_rng(3)).save(photo)
+    not_an_image.write_text("not an image")
+    page = open_page(f"{models_url}/try.html")
+    page.wait_for_function("document.getElementById('try-status').textContent.startsWith('Models loaded')")
+    widget = "#punch-kick-widget"
+    page.set_input_files(f"{widget} input[type=file]", str(photo))
+    page.wait_for_selector(f"{widget} .result .bars li")
+    assert page.locator(f"{widget} .views").is_visible()
+
+    page.set_input_files(f"{widget} input[type=file]", str(not_an_image))
+    page.wait_for_selector(f"{widget} .message.error")
+    assert (
+        page.locator(f"{widget} .message.error").inner_text()
+        == "notes.png is not an image this browser can read."
+    )
+    assert page.locator(f"{widget} .result").inner_html() == ""  # no answer left standing under the error
+    assert page.locator(f"{widget} .views").is_hidden()  # nor the picture it was about
+
+    page.set_input_files(f"{widget} input[type=file]", str(photo))  # a good one again: the error goes
+    page.wait_for_selector(f"{widget} .result .bars li")
+    assert (
+        page.locator(f"{widget} .message").inner_text() == ""
+        and page.locator(f"{widget} .views").is_visible()
+    )
+    assert page.errors == []

@@ -7,11 +7,13 @@ roundhouses/ and back_kicks/) land in `<class>/<clip>/` with their frames renumb
 video's decoded at config.CLIP_FPS. A clip is never merged into another or overwritten: a name
 already taken is renamed (`take-2`), and a clip whose frames are all already there is a duplicate.
 A zip is untrusted input, so it is refused whole, before anything is written, if any entry could
-land outside the target (absolute path, `..`, symlink, NUL) or unpacks too big (a zip bomb); each
-entry is then streamed with a running byte count, because its header sizes may lie. Nothing is
-ever extracted under the name the zip gives: files are written as `<class>/<sha256 prefix>.<ext>`,
-which also makes merging into an existing dataset free of overwrites and re-imports no-ops.
-Everything is staged beside the target and moved in only when the whole import succeeded.
+land outside the target (absolute path, `..`, symlink, NUL), unpacks too big (a zip bomb) or names
+one file twice; each entry is then streamed with a running byte count, because its header sizes
+may lie. Nothing is ever extracted under the name the zip gives: files are written as
+`<class>/<sha256 prefix>.<ext>`, which also makes merging into an existing dataset free of
+overwrites and re-imports no-ops.
+Everything is staged beside the target and moved in only when the whole import succeeded; what a
+killed import left staged, the next one removes.
 
 The command's jobs, one module each: rules.py (where a source file belongs), zipsafety.py (refusing
 unsafe zips, streaming entries), sources.py (gathering images and clips from a zip, a folder or a
@@ -30,7 +32,13 @@ from tfjs_kombat.errors import UserError, shown
 from tfjs_kombat.frames import check_fps
 from tfjs_kombat.importer import report
 from tfjs_kombat.importer.sources import decode_clip_videos, gather_files, unzip
-from tfjs_kombat.importer.staging import move_in, stage_clips, stage_images, staging_folder
+from tfjs_kombat.importer.staging import (
+    errors_named_by_target,
+    move_in,
+    stage_clips,
+    stage_images,
+    staging_folder,
+)
 from tfjs_kombat.importer.zipsafety import MAX_TOTAL_BYTES, open_zip
 
 DEFAULT_INTO = "data/mine"
@@ -50,14 +58,19 @@ def import_source(
         raise UserError(f"no such file or folder: {shown(source)}")
     if not (source.is_file() or source.is_dir()):  # /dev/null, a FIFO: nothing to read
         raise UserError(f"{shown(source)} is not a file or a folder")
-    if into.exists() and not into.is_dir():
-        raise UserError(f"{shown(into)} is not a folder")
+    nearest = next(path for path in (into, *into.parents) if path.exists())  # into, or where it goes
+    if not nearest.is_dir():
+        raise UserError(f"{shown(nearest)} is not a folder")
     data = into.resolve()  # stage beside the real folder, so moving in is a rename on one disk
     is_zip = source.is_file() and not is_video(source)
     archive = open_zip(source, max_total_bytes) if is_zip else None  # before anything is written
 
     skipped = []
-    with archive or nullcontext(), staging_folder(data) as (staging, created):
+    with (
+        errors_named_by_target(into, data),
+        archive or nullcontext(),
+        staging_folder(data) as (staging, created),
+    ):
         if archive:
             candidates, clips = unzip(archive, source, staging / "unzipped", skipped, video_clips)
         else:
@@ -106,4 +119,9 @@ def run(args):
     check_fps(args.fps)
     if not args.into:  # Path("") is the current folder
         raise UserError("--into needs a folder name")
+    if not args.into.isprintable():  # the report ends with a command to paste: make train DATA=<into>
+        raise UserError(
+            f"--into {shown(args.into)} holds control characters (an escape, a tab, a newline): "
+            "give a folder name you can type"
+        )
     import_source(args.source, args.into, args.fps, video_clips=args.clips)

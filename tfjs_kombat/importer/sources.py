@@ -11,7 +11,7 @@ from pathlib import Path
 from tfjs_kombat import config
 from tfjs_kombat.datafolder import CLIP_LAYOUT, FRAME_NUMBER, is_hidden
 from tfjs_kombat.errors import UserError, say, shown
-from tfjs_kombat.frames import extract_frames
+from tfjs_kombat.frames import TooManyFrames, capped_fps, extract_frames
 from tfjs_kombat.importer.rules import Skip, check_clip_folder, locate, media_kind
 from tfjs_kombat.importer.zipsafety import stream_entry, zip_parts
 
@@ -106,12 +106,14 @@ def gather_files(source, root, frames_dir, fps, skipped, video_clips=False):
         if kind == "clip video":
             clips.append(ClipSource(class_name, clip, label, video=path))
             continue
+        rate = capped_fps(path, fps)
         try:
-            frames = extract_frames(path, frames_dir / str(index), fps=fps)
+            frames = extract_frames(path, frames_dir / str(index), fps=rate)
         except UserError as error:
             skipped.append((label, str(error)))
             continue
-        say(f"{shown(label)}: {len(frames)} frames at {fps:g} fps for {class_name}/")
+        capped = f" (the video's own rate; --fps {fps:g} would repeat them)" if rate != fps else ""
+        say(f"{shown(label)}: {len(frames)} frames at {rate:g} fps{capped} for {class_name}/")
         candidates += [(class_name, f"{label} frame {frame.stem}", frame) for frame in frames]
     return candidates, clips
 
@@ -149,14 +151,14 @@ def decode_clip_videos(clips, frames_dir, skipped):
             continue
         try:
             frames = extract_frames(
-                clip.video, frames_dir / str(index), fps=config.CLIP_FPS, max_frames=MAX_CLIP_FRAMES + 1
+                clip.video, frames_dir / str(index), fps=config.CLIP_FPS, max_frames=MAX_CLIP_FRAMES
             )
-        except UserError as error:
-            skipped.append((clip.label, str(error)))
-            continue
-        if len(frames) > MAX_CLIP_FRAMES:
+        except TooManyFrames:
             seconds = MAX_CLIP_FRAMES / config.CLIP_FPS
             skipped.append((clip.label, f"longer than {seconds:g} s: a clip is one move; cut it into clips"))
+            continue
+        except UserError as error:
+            skipped.append((clip.label, str(error)))
             continue
         clip.frames = [(n, f"{clip.label} frame {frame.stem}", frame) for n, frame in enumerate(frames, 1)]
         rate = f"{config.CLIP_FPS:g} fps"

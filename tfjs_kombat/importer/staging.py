@@ -1,5 +1,6 @@
 """Staging: verify and de-duplicate what an import gathered into a temporary folder beside the
-dataset (stage_images, stage_clips), then move it all in, or nothing (move_in, staging_folder).
+dataset (stage_images, stage_clips), then move it all in, or nothing (move_in, staging_folder); a
+failing disk is reported by the target's name, never the hidden staging folder's (errors_named_by_target).
 
 Images are written as `<class>/<sha256 prefix>.<ext>`, never under the name the source gives, which
 also makes merging free of overwrites and re-imports no-ops. A clip is never merged into another
@@ -7,6 +8,8 @@ or overwritten: a name already taken is renamed (`take-2`), and a clip whose fra
 already there is a duplicate.
 """
 
+import os
+import re
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -19,6 +22,7 @@ from tfjs_kombat.datafolder import (
     image_files,
     is_hidden,
     is_video,
+    listing,
 )
 from tfjs_kombat.errors import UserError, say, shown
 from tfjs_kombat.frames import BadImage, load_image
@@ -169,14 +173,52 @@ def make_dirs(folder):
     return missing[::-1]
 
 
+def staging_prefix(data):
+    """How the names of data's staging folders begin: hidden, beside it, named after it."""
+    return f".{data.name}.import-"
+
+
+def owner_is_gone(folder, data):
+    """Whether the import that made a staging folder (its process id is in the name) has ended."""
+    # <pid>-<mkdtemp's 8 random characters>; an older version's folder names no process: left be.
+    named = re.fullmatch(r"(\d+)-[a-z0-9_]{8}", folder.name.removeprefix(staging_prefix(data)))
+    if not named:
+        return False
+    try:
+        os.kill(int(named[1]), 0)  # signal 0 only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):  # someone else's process; a number no process id can be
+        return False
+    return False
+
+
+def remove_stale_staging(data):
+    """Remove the staging folders that killed imports (SIGKILL, a power cut) left beside data, saying
+    so in one line; a folder whose import still runs is never touched."""
+    prefix = staging_prefix(data)
+    stale = sorted(
+        path.name
+        for path in data.parent.iterdir()
+        if path.name.startswith(prefix) and owner_is_gone(path, data)
+    )
+    for name in stale:
+        shutil.rmtree(data.parent / name, ignore_errors=True)
+    if stale:
+        say(f"removed {listing(stale)}, left by an import that was stopped before it finished")
+
+
 @contextmanager
 def staging_folder(data):
     """Yield (a temporary folder beside data, a list of created folders). The temporary folder is
-    always removed; if the block fails, so is every folder in the list (when empty)."""
+    always removed; if the block fails, so is every folder in the list (when empty). Its name holds
+    this process's id, so that the next import can tell it was left by a killed one and remove it."""
     created = make_dirs(data.parent)
     staging = None
     try:
-        staging = Path(tempfile.mkdtemp(dir=data.parent, prefix=f".{data.name}.import-"))
+        remove_stale_staging(data)
+        prefix = f"{staging_prefix(data)}{os.getpid()}-"
+        staging = Path(tempfile.mkdtemp(dir=data.parent, prefix=prefix))
         yield staging, created
     except BaseException:
         if staging:
@@ -214,3 +256,27 @@ def move_in(accepted_dir, data, created, clips_dir=None):
             else:
                 target.unlink(missing_ok=True)
         raise
+
+
+def in_target(name, data):
+    """Whether a path is data, inside it, or inside one of its staging folders."""
+    path = Path(os.path.abspath(name))
+    if path.is_relative_to(data):
+        return True
+    parts = path.relative_to(data.parent).parts if path.is_relative_to(data.parent) else ()
+    return bool(parts) and parts[0].startswith(staging_prefix(data))
+
+
+@contextmanager
+def errors_named_by_target(into, data):
+    """An OSError in data or its staging folder, or naming no file (write() on a full disk), ends the
+    import with a UserError naming `into`, the folder the user gave: the hidden staging folder's
+    name means nothing to them. An error naming another file (a source file) is left as it is."""
+    try:
+        yield
+    except OSError as error:
+        names = [name for name in (error.filename, error.filename2) if name is not None]
+        if names and not any(in_target(name, data) for name in names):
+            raise
+        reason = error.strerror or str(error)
+        raise UserError(f"cannot import into {shown(into)}: {reason}; nothing was imported") from None

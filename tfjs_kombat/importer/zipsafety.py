@@ -1,8 +1,10 @@
 """A zip is untrusted input: open_zip refuses it whole, before anything is written, if any entry
 could land outside the target (absolute path, `..`, symlink, NUL) or unpacks too big (a zip bomb);
 stream_entry then copies each entry with a running byte count, because its header sizes may lie.
+Two entries for one file refuse it too (refuse_duplicate_names).
 """
 
+import os
 import re
 import stat
 import zipfile
@@ -13,7 +15,7 @@ from tfjs_kombat.errors import UserError, shown
 MAX_TOTAL_BYTES = 2 * 1024**3
 MAX_ENTRY_BYTES = 50 * 1024**2
 MAX_ENTRIES = 100_000
-BOMB_RATIO = 200  # images barely compress; zeros deflate ~1000:1
+BOMB_RATIO = 200  # for an entry and for the whole zip: images barely compress; zeros deflate ~1000:1
 BOMB_MIN_BYTES = 10 * 1024**2  # small entries may compress well (a blank frame) and do no harm
 CHUNK = 1024**2
 
@@ -61,15 +63,37 @@ def open_zip(path, max_total_bytes):
                     f"{refusing}: {name!r} expands {mib(info.compress_size)} to {mib(info.file_size)}, "
                     "like a zip bomb"
                 )
+        refuse_duplicate_names(entries, refusing)
         total = sum(info.file_size for info in entries)
         if total > max_total_bytes:
             raise UserError(
                 f"{refusing}: it unpacks to {mib(total)}, over the limit of {mib(max_total_bytes)}"
             )
+        size = os.path.getsize(path)  # many entries just under BOMB_MIN_BYTES each are a bomb too
+        if total > BOMB_MIN_BYTES and total > BOMB_RATIO * size:
+            raise UserError(
+                f"{refusing}: it unpacks to {mib(total)}, {total // size:,} times its size, like a zip bomb"
+            )
     except BaseException:
         archive.close()
         raise
     return archive
+
+
+def refuse_duplicate_names(entries, refusing):
+    """Refuse a zip with two entries for one file (one name twice, or spelt with backslashes or `./`):
+    which one it means is anyone's guess, and a clip would silently get both as frames."""
+    first_named = {}
+    for info in entries:
+        if info.is_dir():
+            continue
+        name, file = info.orig_filename, tuple(zip_parts(info.orig_filename))
+        first = first_named.get(file)
+        if first == name:
+            raise UserError(f"{refusing}: two entries are named {name!r}; nothing was imported")
+        if first is not None:
+            raise UserError(f"{refusing}: entries {first!r} and {name!r} name one file; nothing was imported")
+        first_named[file] = name
 
 
 def mib(size):

@@ -11,5 +11,15 @@ From the bottom up:
     render.py   the default dataset (pictures and clips) and `tfjs-kombat render`
     webcam.py   a fake webcam feed (.y4m or .mp4) for the browser tests: `render --clip`
 
+Body keypoints instead of pictures (the data of a recipe that reads a pose model's landmarks):
+
+    pose3d.py          pose.py's angles plus depth: one pose vector per frame
+    skeleton3d.py      BlazePose's 33 landmarks of a person in a pose, in 3D
+    gesture.py         what players do between moves: hands to the head, waving, walking in, ...
+    camera.py          webcams from in front to side on, framings, projection to keypoints
+    keypoint_noise.py  a pose model's errors, and measuring them from its keypoints
+    keypoint_data.py   labelled keypoint frames and clips
+    keypoint_sheet.py  a picture of them to check by eye
+
 Everything is drawn with numpy and PIL from a seeded numpy Generator: no downloads.
 """

@@ -29,8 +29,16 @@ def smoothstep(x):
 
 
 def blend(a, b, weight):
-    """Angles between two poses; weight 0 gives a, 1 gives b."""
-    return {key: np.add(np.multiply(a[key], 1 - weight), np.multiply(b[key], weight)) for key in a}
+    """Angles between two poses; weight 0 gives a, 1 gives b. Pairs come out as tuples."""
+    keep = 1 - weight
+    # Plain arithmetic, number by number: numpy's on a pair costs more than the sums themselves.
+    return {key: _between(x, b[key], keep, weight) for key, x in a.items()}
+
+
+def _between(x, y, keep, weight):
+    if isinstance(x, tuple | list | np.ndarray):
+        return tuple(p * keep + q * weight for p, q in zip(x, y, strict=True))
+    return x * keep + y * weight
 
 
 class Move(NamedTuple):

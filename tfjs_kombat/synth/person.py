@@ -3,7 +3,8 @@
 Someone new (random_person) has their own height, limb lengths, build, skin and hair, and
 clothes that cover as much of each limb as their sleeves and trouser legs reach, plain or
 patterned (stripes, checks, a printed block); all drawn from a seeded numpy Generator.
-figure.py dresses a skeleton in them.
+figure.py dresses a skeleton in them. random_proportions draws many people's proportions at once,
+from the same ranges, for the 3D skeletons of the keypoint data (skeleton3d.py).
 """
 
 import colorsys
@@ -21,6 +22,42 @@ class Pattern(NamedTuple):
     colour: tuple
     period: float
     up: tuple = (0.0, -1.0)
+
+
+class Proportions(NamedTuple):
+    """What a skeleton needs of a person (Person's first fields, the same names): one person's
+    numbers, or arrays of many people's (random_proportions)."""
+
+    height: float  # standing height relative to an average person
+    head: float  # head height, in standing heights
+    neck: float
+    torso: float  # pelvis to the base of the neck
+    upper_arm: float
+    forearm: float
+    thigh: float
+    shin: float
+    shoulders: float  # half the distance between the shoulder joints
+    hips: float  # half the distance between the hip joints
+
+
+# An average person, and the ranges a person's own factors are drawn from (uniformly).
+AVERAGE = Proportions(
+    height=1.0,
+    head=0.125,
+    neck=0.035,
+    torso=0.3,
+    upper_arm=0.165,
+    forearm=0.145,
+    thigh=0.245,
+    shin=0.235,
+    shoulders=0.105,
+    hips=0.055,
+)
+LIMB_FACTORS = (0.94, 1.06)  # legs, arms (each pair alike) and the torso
+HEAD_FACTORS = (0.9, 1.1)
+HEIGHTS = (0.88, 1.1)
+SHOULDER_FACTORS = (0.85, 1.15)
+HIP_FACTORS = (0.85, 1.2)
 
 
 class Person(NamedTuple):
@@ -84,7 +121,7 @@ def _pattern(rng, base, kind):
 
 def random_person(rng):
     """Someone new: proportions, build, skin, hair and clothes."""
-    legs, arms, size = rng.uniform(0.94, 1.06), rng.uniform(0.94, 1.06), rng.uniform(0.9, 1.1)
+    legs, arms, size = rng.uniform(*LIMB_FACTORS), rng.uniform(*LIMB_FACTORS), rng.uniform(*HEAD_FACTORS)
     build = rng.uniform(0.8, 1.3)
     shirt = cloth(rng)
     jeans = _between(rng, ((38, 52, 90), (70, 96, 140)))
@@ -95,16 +132,16 @@ def random_person(rng):
     sleeve_length = (0.0, rng.uniform(0.25, 0.45), rng.uniform(0.65, 0.8), 0.93)[sleeve_kind]
     shorts = rng.uniform() < 0.25
     return Person(
-        height=rng.uniform(0.88, 1.1),
-        head=0.125 * size,
-        neck=0.035,
-        torso=0.3 * rng.uniform(0.94, 1.06),
-        upper_arm=0.165 * arms,
-        forearm=0.145 * arms,
-        thigh=0.245 * legs,
-        shin=0.235 * legs,
-        shoulders=0.105 * rng.uniform(0.85, 1.15),
-        hips=0.055 * rng.uniform(0.85, 1.2),
+        height=rng.uniform(*HEIGHTS),
+        head=AVERAGE.head * size,
+        neck=AVERAGE.neck,
+        torso=AVERAGE.torso * rng.uniform(*LIMB_FACTORS),
+        upper_arm=AVERAGE.upper_arm * arms,
+        forearm=AVERAGE.forearm * arms,
+        thigh=AVERAGE.thigh * legs,
+        shin=AVERAGE.shin * legs,
+        shoulders=AVERAGE.shoulders * rng.uniform(*SHOULDER_FACTORS),
+        hips=AVERAGE.hips * rng.uniform(*HIP_FACTORS),
         build=build,
         girth=build * rng.uniform(0.85, 1.25),
         skin=_between(rng, SKIN_TONES),
@@ -120,4 +157,22 @@ def random_person(rng):
         trouser_pattern=_pattern(rng, trousers, trouser_kind),
         trouser_length=rng.uniform(0.32, 0.5) if shorts else 1.0,
         shoes=cloth(rng, (0.05, 0.9)),
+    )
+
+
+def random_proportions(rng, count):
+    """The proportions of `count` new people as arrays (random_person's, without the clothes, which
+    take far longer to draw): for skeletons by the thousand."""
+    legs, arms = rng.uniform(*LIMB_FACTORS, count), rng.uniform(*LIMB_FACTORS, count)
+    return Proportions(
+        height=rng.uniform(*HEIGHTS, count),
+        head=AVERAGE.head * rng.uniform(*HEAD_FACTORS, count),
+        neck=np.full(count, AVERAGE.neck),
+        torso=AVERAGE.torso * rng.uniform(*LIMB_FACTORS, count),
+        upper_arm=AVERAGE.upper_arm * arms,
+        forearm=AVERAGE.forearm * arms,
+        thigh=AVERAGE.thigh * legs,
+        shin=AVERAGE.shin * legs,
+        shoulders=AVERAGE.shoulders * rng.uniform(*SHOULDER_FACTORS, count),
+        hips=AVERAGE.hips * rng.uniform(*HIP_FACTORS, count),
     )

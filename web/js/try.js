@@ -116,6 +116,9 @@ function imageWidget(id, classifier, show) {
     await show(frame, result);
   }
   const fail = (error) => {
+    // The previous picture and its answer must not stand under an error about a new one.
+    views.hidden = true;
+    result.replaceChildren();
     message.className = 'message error';
     message.textContent = error.message;
   };
