@@ -5,11 +5,12 @@ opens the play page on the WASM backend, lets it classify ~150 frames, and print
 per-frame latency (grab the frame, crop, grey, MobileNet at 224x224 inside the model, head,
 decision) and the bytes the page fetched, models apart. A benchmark that prints, not a test.
 
-When config.json lists the sequence head, the page runs it instead of the frame head (MobileNet,
-the frame vector into the ring buffer, the head on the last SEQUENCE_LENGTH vectors), and that is
-what is timed. --stand-in-sequence times it before one is trained: an untrained sequence head of the
-right shape, converted with the default quantization, is added to a copy of the models (its
-weights do not change its speed). --models DIR takes the converted models from DIR instead.
+When config.json lists the sequence head, the page runs it (MobileNet, the frame vector into the
+ring buffer, the head on the last SEQUENCE_LENGTH vectors) beside the frame head, which vouches for
+its moves, and that is what is timed. --stand-in-sequence times it before one is trained: an
+untrained sequence head of the right shape, converted with the default quantization, is added to a
+copy of the models (its weights do not change its speed). --models DIR takes the converted models
+from DIR instead.
 
     .venv/bin/python benchmarks/browser_latency.py [--backend wasm] [--frames 150]
     .venv/bin/python benchmarks/browser_latency.py --stand-in-sequence [--models DIR]

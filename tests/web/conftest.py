@@ -3,7 +3,8 @@ Playwright's own: tests/chromium.py; driven by Playwright, with a fake camera), 
 static server for any web root, a copy of web/ with real models, trained by the `pipeline` fixture
 (tests/conftest.py) and converted, and one with models that learnt the fake camera's person, for
 the camera's end-to-end tests, and one with the sequence head (`models_with_sequence_head`) for
-the play page's ring buffer.
+the play page's ring buffer, and one with the pipeline's frame head beside a sequence head that
+always answers "roundhouse".
 """
 
 import contextlib
@@ -364,6 +365,32 @@ def roundhouse_web_root(copy_web, tmp_path_factory):
     root = copy_web(tmp_path_factory.mktemp("roundhouse") / "web")
     models_with_sequence_head(root / "models", "pose", roundhouse_sequence_head)
     return root
+
+
+@pytest.fixture(scope="session")
+def frame_and_roundhouse_web_root(pipeline, tmp_path_factory):
+    """A copy of web/ with the pipeline's frame head (the default recipe's, trained as `make play`
+    trains it, smaller) and a sequence head that always answers "roundhouse", the boldest a
+    sequence head can be: the page plays the sequence head, and every move it plays must be one
+    the frame head saw too."""
+    from tfjs_kombat import files, recipes
+
+    require_tfjs()
+    pipeline_root, _ = pipeline
+    models = tmp_path_factory.mktemp("frame-and-roundhouse") / "models"
+    shutil.copytree(pipeline_root / "models", models)
+    recipe = recipes.named(json.loads((models / "recipe.json").read_text())["recipe"])
+    size = frame_vector_size(sequence_extractor(recipe), recipe.sequence_pool)
+    files.save_model(roundhouse_sequence_head(size), models / "sequence.keras")
+    facts = {
+        "length": SEQUENCE_LENGTH,
+        "size": size,
+        "pool": recipe.sequence_pool,
+        "classes": CLIP_CLASS_NAMES,
+    }
+    made_by = {"alpha": TEST_ALPHA, "recipe": recipe.name, "sequence": facts}
+    files.write_json(models / "recipe.json", made_by)
+    return converted_web_root(models, tmp_path_factory.mktemp("frame-and-roundhouse-web"))
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from tfjs_kombat.frames import grayscale, to_frame
 from tfjs_kombat.heads import decide_punch_kick
 from tfjs_kombat.predict import DECISION_NAMES
 from tfjs_kombat.season import SEASONS
-from tfjs_kombat.synth.scene import render_pose
+from tfjs_kombat.synth.scene import render_nobody, render_pose
 
 PLAY_SCREENSHOT = Path("/tmp/play.png")
 TRY_SCREENSHOT = Path("/tmp/try.png")
@@ -251,13 +251,80 @@ def test_the_sequence_head_plays_the_roundhouse_and_leaks_nothing_over_200_ticks
         assert page.errors == []
 
 
-def test_with_nobody_on_camera_the_fighter_stands(open_page, models_url):
-    """Chromium's plain fake camera shows a test pattern and no person: the default recipe (pictures
-    of nobody among its others) must not punch or kick on any of 100 frames."""
-    page = open_page(f"{models_url}/index.html?ai=off&backend=wasm")
-    seen = wait_for_stats(page, "s.frames >= 100", timeout_s=60)
-    assert seen["decisions"]["punch"] == seen["decisions"]["kick"] == 0, seen["decisions"]
+# Chromium's plain fake camera shows its test card: nobody, and a pie slice that sweeps round.
+NOBODY_TICKS = 120
+
+
+def assert_stands_with_nobody_on_camera(page, head):
+    """Over NOBODY_TICKS ticks of the test card, the head that plays makes no move."""
+    seen = wait_for_stats(
+        page, f"s.frames >= {NOBODY_TICKS}", timeout_s=NOBODY_TICKS * CLASSIFY_INTERVAL_MS / 1000 + 60
+    )
+    assert seen["head"] == head
+    moves = {decision: count for decision, count in seen["decisions"].items() if decision != "stand"}
+    assert set(moves.values()) == {0}, seen["decisions"]
     assert page.evaluate("window.kombat.state().player") == "idle"
+
+
+def test_with_nobody_on_camera_the_frame_head_stands(open_page, models_url):
+    """The default recipe's frame head (pictures of nobody among its others) makes no move."""
+    page = open_page(f"{models_url}/index.html?ai=off&backend=wasm")
+    assert_stands_with_nobody_on_camera(page, "punch_kick")
+
+
+def test_with_nobody_on_camera_the_sequence_head_stands(open_page, serve_web, frame_and_roundhouse_web_root):
+    """The sequence head reads only how the picture changes, and the test card changes: even a head
+    that answers "roundhouse" to everything plays nothing, because the frame head (pictures of
+    nobody among its others) sees no move in the window."""
+    with serve_web(frame_and_roundhouse_web_root) as url:
+        page = open_page(f"{url}/index.html?ai=off&backend=wasm")
+        assert_stands_with_nobody_on_camera(page, "sequence")
+        assert page.locator("#camera-panel .decision").inner_text().lower() == "stand"
+        values = [float(text) for text in page.locator("#camera-panel .bars li .value").all_inner_texts()]
+        assert values.index(max(values)) == CLIP_CLASS_NAMES.index("roundhouse")  # what it would play
+
+
+def page_pixels(image):
+    """A rendered picture as the page's grey frame, a flat list of RGB values."""
+    return grayscale(np.asarray(to_frame(image))).flatten().tolist()
+
+
+# Through the page's own path: pick a picture the frame head kicks on, then play nobody for a
+# window, the kick once, and nobody again until the kick has left the window.
+PLAY_A_KICK_AMONG_NOBODY = """async ([nobody, kicks, length]) => {
+    const c = await import('/js/classifier.js');
+    await c.chooseBackend('wasm');
+    const models = await c.loadClassifier('models/', { extras: false });
+    const frameDecision = async (frame) => c.decide((await c.classifyPixels(models, frame)).punchKick);
+    const nobodyDecision = await frameDecision(nobody);
+    let kick = null;
+    for (const frame of kicks) if (kick === null && (await frameDecision(frame)) === 'kick') kick = frame;
+    c.resetSequence(models);
+    const played = [];
+    const play = async (frame) => played.push((await c.classifyPixels(models, frame)).decision);
+    for (let i = 0; i < length; i++) await play(nobody);
+    await play(kick);
+    for (let i = 0; i < length; i++) await play(nobody);
+    return { nobodyDecision, found: kick !== null, played: played.slice(length - 1) };
+}"""
+
+
+def test_the_sequence_head_plays_while_the_frame_head_saw_a_move_in_its_window(
+    open_page, serve_web, frame_and_roundhouse_web_root
+):
+    """The always-"roundhouse" head plays once the frame head would have acted on one frame of the
+    window, for as long as that frame is in it."""
+    rng = np.random.default_rng(12)
+    kicks = [page_pixels(render_pose("kick", rng)) for _ in range(12)]
+    nobody = page_pixels(render_nobody(rng))
+    with serve_web(frame_and_roundhouse_web_root) as url:
+        page = open_page(f"{url}/try.html")
+        result = page.evaluate(PLAY_A_KICK_AMONG_NOBODY, [nobody, kicks, SEQUENCE_LENGTH])
+    assert result["nobodyDecision"] == "stand" and result["found"], result
+    # The last tick of nobody, the kick's tick and the T - 1 after it, then the kick has left.
+    expected = ["stand"] + ["roundhouse"] * SEQUENCE_LENGTH + ["stand"]
+    assert result["played"] == expected
+    assert page.errors == []
 
 
 def test_slow_frames_are_skipped_never_stacked(open_page, models_url):

@@ -4,8 +4,8 @@
  * grab the grey frame, classify it and tell the game through the global `Detect` (onPunch /
  * onKick / onStand, and onRoundhouse from the sequence head), as the article's page does. Each
  * page brings its panel and its `Detect`. When config.json lists the sequence head, it decides
- * (over the last SEQUENCE_LENGTH frames, classifier.js) and the panel shows its classes' bars;
- * until its window is full the fighter stands.
+ * (over the last SEQUENCE_LENGTH frames, its moves vouched for by the frame head when there is one:
+ * classifier.js) and the panel shows its classes' bars; until its window is full the fighter stands.
  *
  * Unlike the article's setInterval, work never piles up: a tick that fires while the previous
  * frame is still being classified is counted as skipped and does nothing. Any failure (no

@@ -8,13 +8,15 @@
  * recipe's map averaged over config.json's `sequence.pool` cells and flattened, as Keras's
  * AveragePooling2D + Flatten do), kept in a ring buffer of the last T vectors, so MobileNet still
  * runs once per frame. Once the buffer is full the head runs every frame on the stacked [1, T, D];
- * until then the page stands. Uses the global `tf` of vendor/tf.min.js; no DOM here
- * besides what tf needs. Every shared number (frame size, output order, thresholds) comes from
- * constants.js, generated from tfjs_kombat/config.py; models/config.json, which
- * `tfjs-kombat convert` writes, lists the models and their facts.
+ * until then the page stands. When a frame head is loaded too, a move of the sequence head plays
+ * only if the frame head would have acted on a frame of the window (decideSequenceWithFrames).
+ * Uses the global `tf` of vendor/tf.min.js; no DOM here besides what tf needs. Every shared number
+ * (frame size, output order, thresholds) comes from constants.js, generated from
+ * tfjs_kombat/config.py; models/config.json, which `tfjs-kombat convert` writes, lists the models
+ * and their facts.
  *
  * The Python twin of the decisions is tfjs_kombat/heads.py (decide_punch, decide_punch_kick,
- * decide_sequence).
+ * decide_sequence); the frame head's vouching is the page's own (docs/design.md).
  */
 
 import {
@@ -102,9 +104,9 @@ function hasRealGpu() {
  * Load config.json and every model it lists; models it does not list are null. A missing
  * config, MobileNet or head, or a MobileNet converted for another frame size than constants.js's,
  * throws a ModelsError (kind 'models-missing') that says what to run.
- * `extras: false` loads only what play uses: MobileNet and the sequence head when config.json
- * lists one, else the punch/kick head (the binary punch head only when there is no punch/kick
- * head); not the try-it page's models. The try-it page (`extras: true`) judges single photos: it
+ * `extras: false` loads only what play uses: MobileNet, the punch/kick head (the binary punch head
+ * only when there is no punch/kick head) and the sequence head when config.json lists one; not
+ * the try-it page's models. The try-it page (`extras: true`) judges single photos: it
  * loads the frame heads and never the sequence head.
  */
 export async function loadClassifier(base = 'models/', { extras = true } = {}) {
@@ -121,8 +123,8 @@ export async function loadClassifier(base = 'models/', { extras = true } = {}) {
   const sequenceFacts = playsSequence ? sequenceConfig(config) : null;
   const wanted = (name) => {
     if (extras) return name !== 'sequence';
-    if (playsSequence) return name === 'mobilenet' || name === 'sequence';
-    return name === 'punch' ? !config.models.punch_kick : name !== 'sequence';
+    if (name === 'sequence') return playsSequence;
+    return name === 'punch' ? !config.models.punch_kick : true;
   };
   const load = (name) => (config.models[name] && wanted(name) ? loadModel(base + config.models[name], name) : null);
   const names = ['mobilenet', 'punch', 'punch_kick', 'sequence', ...(extras ? ['imagenet', 'season'] : [])];
@@ -133,7 +135,8 @@ export async function loadClassifier(base = 'models/', { extras = true } = {}) {
   }
   const labels = imagenet ? await fetchJson(`${base}imagenet/labels.json`).catch(() => null) : null;
   const heads = { punch, punch_kick: punchKick };
-  const sequence = sequenceModel ? { ...sequenceFacts, model: sequenceModel, frames: [] } : null;
+  // frames: the last T frame vectors; moved: whether the frame head would have acted on each.
+  const sequence = sequenceModel ? { ...sequenceFacts, model: sequenceModel, frames: [], moved: [] } : null;
   const classifier = { config, mobilenet, heads, imagenet, labels, season: seasonModel, sequence };
   classifier.featureShape = warmUp(classifier); // MobileNet's output for one frame
   return classifier;
@@ -232,6 +235,7 @@ export function resetSequence(classifier) {
   if (!sequence) return;
   tf.dispose(sequence.frames);
   sequence.frames = [];
+  sequence.moved = [];
 }
 
 // Keep this frame's vector, drop the oldest beyond T: the buffer holds at most T tensors.
@@ -262,6 +266,20 @@ export function decideSequence(probs) {
     if (i !== OTHER && (best === -1 || p > probs[best])) best = i;
   });
   return best !== -1 && probs[best] >= ACTION_THRESHOLD ? SEQUENCE_MOVES[CLIP_CLASS_NAMES[best]] : 'stand';
+}
+
+/**
+ * What the page plays from the sequence head's probabilities (null until its window is full) and
+ * `moved`, whether the frame head would have acted on each frame of the window (null without a
+ * frame head): decideSequence's move only if the frame head saw a move too, else 'stand'.
+ * The sequence head sees only change (each frame minus the window's mean): a screen or a camera's
+ * test card changing with nobody in view reads to it as a move; the frame head, which sees what is
+ * in the picture and learnt pictures of nobody, stands there.
+ */
+export function decideSequenceWithFrames(probs, moved) {
+  if (!probs) return 'stand';
+  if (moved && !moved.some(Boolean)) return 'stand';
+  return decideSequence(probs);
 }
 
 /** The binary head's rule: P(punch) → 'punch' | 'stand'. */
@@ -310,13 +328,21 @@ async function classifyWith(classifier, makeFeatures, { withFeatures = false } =
     const punchKick = outputs.punchKick ? Array.from(await outputs.punchKick.data()) : null;
     const punch = outputs.punch ? (await outputs.punch.data())[0] : null;
     const probs = outputs.sequence ? Array.from(await outputs.sequence.data()) : null;
+    const frameDecision = decision(punchKick, punch);
+    const hasFrameHead = Boolean(heads.punch_kick || heads.punch);
+    if (sequence) {
+      sequence.moved = [...sequence.moved, frameDecision !== 'stand'].slice(-sequence.length);
+    }
     const result = {
       punchKick,
       punch,
       sequence: probs,
       sequenceFrames: sequence ? sequence.frames.length : null,
-      // The sequence head plays when there is one; until its window is full, the page stands.
-      decision: sequence ? (probs ? decideSequence(probs) : 'stand') : decision(punchKick, punch),
+      // The sequence head plays when there is one (vouched for by the frame head when there is
+      // one); until its window is full, the page stands.
+      decision: sequence
+        ? decideSequenceWithFrames(probs, hasFrameHead ? sequence.moved : null)
+        : frameDecision,
     };
     if (withFeatures) result.features = Array.from(await outputs.features.data());
     if (outputs.vector) result.vector = Array.from(await outputs.vector.data());
