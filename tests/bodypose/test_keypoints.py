@@ -28,6 +28,11 @@ def test_a_folder_of_pictures_to_json(pose_networks, tmp_path, capsys):
     assert person.shape == (33, 4) and ((person[:, :2] > 0) & (person[:, :2] < 1)).all()
     assert document["images"][str(folder / "10.png")] is None
 
+    # As one take: the person found by the detector, then lost in the empty room.
+    assert cli.main(["keypoints", str(folder), "--track", "--out", str(out)]) == 0
+    assert json.loads(out.read_text()) == document
+    capsys.readouterr()
+
     assert cli.main(["keypoints", str(folder / "2.png")]) == 0  # printed
     assert json.loads(capsys.readouterr().out)["images"][str(folder / "2.png")] == person.tolist()
 
