@@ -20,7 +20,6 @@ BOXES, SCORES = 0, 1
 class Networks(NamedTuple):
     detector: tf.types.experimental.PolymorphicFunction
     landmark: tf.types.experimental.PolymorphicFunction
-    variant: str  # which landmark model: lite or full
 
 
 def detector_function(package=modelfiles.PACKAGE):
@@ -52,6 +51,4 @@ def compiled(function, shape):
 
 def load(variant="lite", package=modelfiles.PACKAGE):
     """Both networks, traced once, for Python's own use (the tracker)."""
-    return Networks(
-        compiled(*detector_function(package)), compiled(*landmark_function(variant, package)), variant
-    )
+    return Networks(compiled(*detector_function(package)), compiled(*landmark_function(variant, package)))

@@ -43,7 +43,7 @@ export async function loadBodyPose(base = MODELS_PATH, variant = 'lite') {
     detector.predict(tf.zeros([1, POSE_DETECTOR_SIZE, POSE_DETECTOR_SIZE, 3])).dataSync();
     landmark.predict(tf.zeros([1, POSE_LANDMARK_SIZE, POSE_LANDMARK_SIZE, 3])).dataSync();
   });
-  return { detector, landmark, variant, anchors: anchorCentres() };
+  return { detector, landmark, anchors: anchorCentres() };
 }
 
 /**
