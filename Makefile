@@ -64,13 +64,21 @@ train: install weights season $(if $(filter $(DEFAULT_DATA),$(DATA)),$(DEFAULT_D
 # web/js/constants.js, the pages' numbers, generated from tfjs_kombat/config.py (never committed).
 TFJS := web/node_modules/@tensorflow/tfjs/dist
 TFJS_WASM := web/node_modules/@tensorflow/tfjs-backend-wasm/dist
-web: install web/vendor/.installed
+POSE_MODELS := web/vendor/bodypose/.converted
+web: install web/vendor/.installed $(POSE_MODELS)
 	$(KOMBAT) webconfig
 
 web/vendor/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p web/vendor
 	cp $(TFJS)/tf.min.js $(TFJS_WASM)/tf-backend-wasm.min.js $(TFJS_WASM)/*.wasm web/vendor/
+	touch $@
+
+# BlazePose (npm's @mediapipe/pose, Apache-2.0): its .tflite networks rebuilt as TensorFlow graphs
+# and converted to TensorFlow.js graph models in web/vendor/bodypose/ (never committed); again when
+# the code that rebuilds them changes.
+$(POSE_MODELS): web/vendor/.installed $(addprefix tfjs_kombat/bodypose/,tflitegraph.py networks.py webmodels.py) | $(VENV)/.installed
+	$(KOMBAT) posemodels
 	touch $@
 
 # MK.js, the article's game (MIT, not on npm, never committed here), from a checkout the user names:

@@ -252,3 +252,17 @@ def sequence_models(tmp_path_factory):
     write_clip_features(root / "features")
     reports = train.train_heads(root / "features", root / "models")
     return root, reports
+
+
+@pytest.fixture(scope="session")
+def pose_networks():
+    """BlazePose's detector and lite landmark model (tests/bodypose/), from npm via `make web`:
+    without them the tests that need them skip locally and fail in CI."""
+    from tfjs_kombat.bodypose import modelfiles, networks
+
+    if not (modelfiles.PACKAGE / modelfiles.DETECTOR_FILE).is_file():
+        message = f"needs BlazePose from npm in {modelfiles.PACKAGE} (run `make web`)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return networks.load("lite")

@@ -48,6 +48,10 @@ def test_the_module_holds_config_py_as_the_browser_sees_it(tmp_path):
     assert constants["DAYS_PER_YEAR"] == config.DAYS_PER_YEAR
     assert constants["FRAME_HEADS"] == {"pose": ["punch_kick"], "article": ["punch", "punch_kick"]}
     assert constants["CLASS_NAME_PATTERN"] == datafolder.CLASS_NAME.pattern
+    assert constants["BODY_LANDMARKS"] == list(config.BODY_LANDMARKS)
+    assert constants["POSE_ANCHOR_STRIDES"] == list(config.POSE_ANCHOR_STRIDES)
+    assert constants["POSE_ALIGNMENT"] == list(config.POSE_ALIGNMENT)
+    assert constants["POSE_PRESENCE"] == config.POSE_PRESENCE
 
 
 def test_a_changed_config_reaches_the_module(tmp_path, monkeypatch):

@@ -28,6 +28,14 @@ COMMANDS = {
     "convert": ("convert", "export the models to TensorFlow.js graph models in web/models"),
     "webconfig": ("webconfig", "write web/js/constants.js, the pages' numbers, from tfjs_kombat/config.py"),
     "serve": ("serve", "serve web/ on 127.0.0.1 (COOP/COEP headers for WASM threads)"),
+    "keypoints": (
+        "bodypose.keypoints",
+        "BlazePose's 33 body landmarks of images (or frames of one take), as JSON",
+    ),
+    "posemodels": (
+        "bodypose.webmodels",
+        "convert BlazePose's networks for the page, into web/vendor/bodypose/",
+    ),
     "mkjs": ("mkjs", "copy an MK.js checkout's game into web/vendor/mkjs/ to play it (mkjs.html)"),
 }
 

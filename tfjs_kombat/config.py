@@ -61,3 +61,26 @@ BODY_LANDMARKS = (
     "left_heel", "right_heel", "left_foot_index", "right_foot_index",
 )  # fmt: skip
 KEYPOINT_VALUES = ("x", "y", "z", "visibility")
+
+# The body-pose model (bodypose/, web/js/bodypose.js): MediaPipe BlazePose, run as its authors' pose
+# graph runs it. The detector reads the whole frame letterboxed into a square of POSE_DETECTOR_SIZE;
+# its SSD anchors sit at the centres of a grid per stride, POSE_ANCHORS_PER_LAYER per cell for each
+# layer of that stride; a person is a score of at least POSE_DETECTION_SCORE, and the boxes that
+# overlap the best one by more than POSE_OVERLAP (intersection over union) are averaged into it.
+POSE_DETECTOR_SIZE = 224
+POSE_ANCHOR_STRIDES = (8, 16, 32, 32, 32)
+POSE_ANCHORS_PER_LAYER = 2
+POSE_DETECTION_SCORE = 0.5
+POSE_OVERLAP = 0.3
+# The landmark model reads a square region of the frame turned upright, POSE_LANDMARK_SIZE a side,
+# and writes POSE_LANDMARK_COUNT landmarks: BODY_LANDMARKS, then two that place the next frame's
+# region (its centre and a point whose distance and direction give its size and rotation); the
+# detector's first two keypoints do the same. A region is that distance times 2 * POSE_REGION_SCALE a
+# side. Below POSE_PRESENCE the person is lost and the next frame runs the detector again.
+POSE_LANDMARK_SIZE = 256
+POSE_LANDMARK_COUNT = 39
+POSE_LANDMARK_VALUES = 5  # x, y, z, visibility and presence logits, per landmark
+POSE_ALIGNMENT = (33, 34)
+POSE_REGION_SCALE = 1.25
+POSE_PRESENCE = 0.5
+POSE_LANDMARK_MODELS = ("lite", "full")  # BlazePose's lite and full landmark models; lite by default

@@ -40,6 +40,21 @@ def browser_constants():
         "SEQUENCE_LENGTH": config.SEQUENCE_LENGTH,
         "SEASONS": config.SEASONS,
         "DAYS_PER_YEAR": config.DAYS_PER_YEAR,
+        # The body-pose model's landmarks and its authors' pipeline numbers (web/js/bodypose.js).
+        "BODY_LANDMARKS": config.BODY_LANDMARKS,
+        "KEYPOINT_VALUES": config.KEYPOINT_VALUES,
+        "POSE_DETECTOR_SIZE": config.POSE_DETECTOR_SIZE,
+        "POSE_ANCHOR_STRIDES": config.POSE_ANCHOR_STRIDES,
+        "POSE_ANCHORS_PER_LAYER": config.POSE_ANCHORS_PER_LAYER,
+        "POSE_DETECTION_SCORE": config.POSE_DETECTION_SCORE,
+        "POSE_OVERLAP": config.POSE_OVERLAP,
+        "POSE_LANDMARK_SIZE": config.POSE_LANDMARK_SIZE,
+        "POSE_LANDMARK_COUNT": config.POSE_LANDMARK_COUNT,
+        "POSE_LANDMARK_VALUES": config.POSE_LANDMARK_VALUES,
+        "POSE_ALIGNMENT": config.POSE_ALIGNMENT,
+        "POSE_REGION_SCALE": config.POSE_REGION_SCALE,
+        "POSE_PRESENCE": config.POSE_PRESENCE,
+        "POSE_LANDMARK_MODELS": config.POSE_LANDMARK_MODELS,
         # Which frame heads each recipe trains (recipes.py), for the pages' notes.
         "FRAME_HEADS": {r.name: [head.name for head in r.frame_heads] for r in recipes.RECIPES},
         # Extra class folders the record page may add: what `tfjs-kombat import` accepts.
