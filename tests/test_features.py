@@ -129,6 +129,19 @@ def test_wrong_frame_size_is_a_clear_error(tmp_path):
         features.load_frame(tmp_path / "big.png")
 
 
+def test_a_frame_of_the_wrong_size_is_refused_before_it_is_decoded(tmp_path, monkeypatch):
+    from PIL import ImageFile
+
+    Image.new("RGB", (7000, 7000)).save(tmp_path / "huge.png")  # 1 GB of memory once decoded
+
+    def decode(image):
+        raise AssertionError("decoded a picture whose header already ruled it out")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", decode)
+    with pytest.raises(UserError, match="7000x7000, not a 100x56 frame"):
+        features.load_frame(tmp_path / "huge.png")
+
+
 def test_names_are_printed_escaped(tmp_path, capsys):
     frames_dir = tmp_path / f"frames{HOSTILE_NAME}"
     frames_dir.mkdir()

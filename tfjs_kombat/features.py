@@ -81,11 +81,12 @@ def build_sequence_extractor(alpha, recipe):
 
 
 def load_frame(path):
-    """A 100x56 frame file (as the augment stage writes them, grey or colour) -> uint8 HxWx3."""
-    image = Image.open(path).convert("RGB")
-    if image.size != (FRAME_WIDTH, FRAME_HEIGHT):
-        raise UserError(f"{shown(path)} is {image.size[0]}x{image.size[1]}, not a 100x56 frame")
-    return np.asarray(image)
+    """A 100x56 frame file (as the augment stage writes them, grey or colour) -> uint8 HxWx3.
+    The size is checked from the header, before anything is decoded."""
+    with Image.open(path) as image:
+        if image.size != (FRAME_WIDTH, FRAME_HEIGHT):
+            raise UserError(f"{shown(path)} is {image.size[0]}x{image.size[1]}, not a 100x56 frame")
+        return np.asarray(image.convert("RGB"))
 
 
 class FeatureCache:
