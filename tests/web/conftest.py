@@ -476,3 +476,11 @@ def always_moving_keypoints_web_root(copy_web, tmp_path_factory):
     )
     keypoint_models(root / "models", frame_head, sequence_head)
     return root
+
+
+@pytest.fixture(scope="session", name="keypoint_models")
+def keypoint_models_fixture():
+    """keypoint_models(models_dir, frame_head, sequence_head) as a fixture, once BlazePose is known
+    to be in web/vendor."""
+    require_bodypose()
+    return keypoint_models

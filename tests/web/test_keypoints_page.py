@@ -7,6 +7,7 @@ frame head punches, the sequence head answers "roundhouse"), so whatever the pag
 what it does with the pose model's answer, not what a trained head learnt.
 """
 
+import numpy as np
 import pytest
 
 from tfjs_kombat.config import CLASSIFY_INTERVAL_MS, CLIP_CLASS_NAMES, SEQUENCE_LENGTH
@@ -90,3 +91,70 @@ def test_a_person_on_camera_is_tracked_drawn_and_played_without_leaking(open_pag
     assert end["decisions"]["roundhouse"] > start["decisions"]["roundhouse"]
     page.screenshot(path="/tmp/play-keypoints.png")
     assert page.errors == []
+
+
+# The page's own path (keypoint-classifier.js) on keypoints given to it: each frame's outputs, and
+# the sequence head's once its window is full; then nobody, then one frame more.
+CLASSIFY_KEYPOINTS = """async ([frames]) => {
+    const classifier = await import('/js/classifier.js');
+    const keypoints = await import('/js/keypoint-classifier.js');
+    await classifier.chooseBackend('wasm');
+    const config = await classifier.loadConfig('models/');
+    const models = await keypoints.loadKeypointClassifier('models/', config);
+    const results = [];
+    for (const frame of frames) results.push(await keypoints.classifyKeypoints(models, frame));
+    const nobody = await keypoints.classifyKeypoints(models, null);
+    const after = await keypoints.classifyKeypoints(models, frames[0]);
+    return { results, nobody, after, tensors: tf.memory().numTensors, backend: tf.getBackend() };
+}"""
+
+
+@pytest.fixture(scope="module")
+def random_heads_page(browser, copy_web, serve_web, keypoint_models, tmp_path_factory):
+    """A bare page over keypoint heads with random weights (varied outputs to compare), float32."""
+    import keras
+
+    from tfjs_kombat import heads
+
+    keras.utils.set_random_seed(3)
+    frame_head, sequence_head = (
+        heads.build_keypoint_frame_head(),
+        heads.build_keypoint_sequence_head(SEQUENCE_LENGTH),
+    )
+    root = copy_web(tmp_path_factory.mktemp("keypoint-heads") / "web")
+    keypoint_models(root / "models", frame_head, sequence_head)
+    (root / "bare.html").write_text(
+        '<script src="vendor/tf.min.js"></script><script src="vendor/tf-backend-wasm.min.js"></script>'
+    )
+    with serve_web(root) as url:
+        page = browser.new_page()
+        page.goto(f"{url}/bare.html")
+        yield page, frame_head, sequence_head
+        page.close()
+
+
+def test_the_keypoint_heads_answer_in_the_page_as_in_keras(random_heads_page):
+    """Generated keypoints (width units, as the page feeds them): the frame head's outputs on each
+    frame and the sequence head's on the last T are Keras's; with nobody, no head runs and the
+    window starts again."""
+    from tfjs_kombat.body import in_width_units
+    from tfjs_kombat.synth.keypoint_data import keypoint_clips
+
+    page, frame_head, sequence_head = random_heads_page
+    clips = keypoint_clips(1, seed=4)
+    clip = in_width_units(clips.keypoints[3], clips.aspects[3], 1.0)  # a roundhouse, 12 frames
+    frames = np.concatenate([in_width_units(clips.keypoints[0], clips.aspects[0], 1.0)[:4], clip])
+    outcome = page.evaluate(CLASSIFY_KEYPOINTS, [frames.tolist()])
+    assert outcome["backend"] == "wasm"
+    results = outcome["results"]
+    page_frames = np.array([result["punchKick"] for result in results])
+    np.testing.assert_allclose(page_frames, frame_head.predict(frames, verbose=0), atol=1e-4)
+    assert [result["sequenceFrames"] for result in results] == [
+        min(i + 1, SEQUENCE_LENGTH) for i in range(16)
+    ]
+    assert all(result["sequence"] is None for result in results[: SEQUENCE_LENGTH - 1])
+    page_sequence = np.array(results[-1]["sequence"])
+    np.testing.assert_allclose(page_sequence, sequence_head.predict(clip[None], verbose=0)[0], atol=1e-4)
+    nobody, after = outcome["nobody"], outcome["after"]
+    assert nobody["found"] is False and nobody["decision"] == "stand" and nobody["punchKick"] is None
+    assert nobody["sequenceFrames"] == 0 and after["sequenceFrames"] == 1 and after["sequence"] is None
