@@ -39,7 +39,7 @@ TIME_IN_PAGE = """async ([count, width, height, repeats, variant]) => {
     const classifier = await import('/js/classifier.js');
     const pose = await import('/js/bodypose.js');
     await classifier.chooseBackend('wasm');
-    const models = await pose.loadBodyPose('vendor/bodypose/', variant);
+    const models = await pose.loadBodyPose(variant);
     const bytes = new Uint8Array(await (await fetch('frames.bin')).arrayBuffer());
     const size = width * height * 3;
     const frames = [];

@@ -14,6 +14,15 @@ from DIR instead.
 
     .venv/bin/python benchmarks/browser_latency.py [--backend wasm] [--frames 150]
     .venv/bin/python benchmarks/browser_latency.py --stand-in-sequence [--models DIR]
+    .venv/bin/python benchmarks/browser_latency.py --stand-in-keypoints
+
+--stand-in-keypoints times the keypoint recipe's route before its heads are trained: untrained
+keypoint heads (frame and sequence, converted with the default quantization, config.json as the
+keypoint recipe's convert writes it) in a copy of web/; the page runs BlazePose on the whole
+camera frame, then the heads. It prints the median latency of the frames where the detector
+searched for the person and of those where the landmark model alone tracked them, once with the
+fighter in view and once on Chromium's test card (nobody: every frame searches), and the models
+the page downloads: BlazePose (vendor/bodypose/) and the heads.
 """
 
 import argparse
@@ -38,19 +47,20 @@ from tfjs_kombat.errors import UserError  # noqa: E402
 from tfjs_kombat.synth import webcam  # noqa: E402
 
 
-def measure(web_root, backend="wasm", frames=150, clip=None):
-    """Serve web_root, play a fighter clip to the play page and return its median camera-to-decision
-    ms, what it fetched (MB, models apart) and the page's own stats."""
+def measure(web_root, backend="wasm", frames=150, clip=None, test_card=False):
+    """Serve web_root, play a fighter clip (or Chromium's own test card) to the play page and return
+    its median camera-to-decision ms, what it fetched (MB, models apart) and the page's own stats."""
     server = serve.make_server(web_root, port=0, quiet=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/index.html?ai=off&backend={backend}"
     fetched = {}
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-        if clip is None:
+        if clip is None and not test_card:
             clip = Path(folder) / "fighter.y4m"
             webcam.render_clip(clip)
+        camera = () if test_card else (f"--use-file-for-fake-video-capture={clip}",)
         try:
-            browser = launch_headless(playwright, f"--use-file-for-fake-video-capture={clip}")
+            browser = launch_headless(playwright, *camera)
         except UserError as error:  # no Chromium: how to get one, without a traceback
             raise SystemExit(f"error: {error}") from None
         page = browser.new_page()
@@ -77,6 +87,7 @@ def measure(web_root, backend="wasm", frames=150, clip=None):
         "page_mb": sum(fetched.values()) / 1e6,
         "requests": len(fetched),
         "models_mb": sum(size for url, size in fetched.items() if "/models/" in url) / 1e6,
+        "pose_mb": sum(size for url, size in fetched.items() if "/vendor/bodypose/" in url) / 1e6,
         "stats": stats,
     }
 
@@ -113,6 +124,62 @@ def add_stand_in_sequence(models_dir):
     return size, stored
 
 
+def add_stand_in_keypoint_heads(models_dir):
+    """Untrained keypoint heads (frame and sequence) in models_dir, converted as `tfjs-kombat
+    convert` converts, and config.json as the keypoint recipe's convert writes it."""
+    from tfjs_kombat import convert, heads
+
+    to_convert = {
+        "punch_kick": heads.build_keypoint_frame_head(),
+        "sequence": heads.build_keypoint_sequence_head(SEQUENCE_LENGTH),
+    }
+    stored = {
+        name: convert.export_graph_model(model, Path(models_dir) / name) for name, model in to_convert.items()
+    }
+    config = {
+        "recipe": "keypoints",
+        "alpha": None,
+        "features": {"kind": "keypoints", "poseModel": "lite", "landmarks": 33, "units": "width"},
+        "models": {name: f"{name}/model.json" for name in to_convert},
+        "inputShapes": {name: list(model.input_shape[1:]) for name, model in to_convert.items()},
+        "quantization": stored,
+        "testAccuracy": {},
+        "sequence": {"length": SEQUENCE_LENGTH, "pool": None, "classes": list(CLIP_CLASS_NAMES)},
+    }
+    (Path(models_dir) / "config.json").write_text(json.dumps(config, indent=2))
+    return stored
+
+
+def milliseconds(value):
+    return "-" if value is None else f"{value:.1f} ms"
+
+
+def keypoints_route(backend, frames):
+    """Time the keypoint route with stand-in heads: the fighter in view, then nobody (the test card)."""
+    with tempfile.TemporaryDirectory(prefix="tfjs-kombat-latency-") as work:
+        root = Path(work) / "web"
+        skip = shutil.ignore_patterns("node_modules", "models", "mkjs")
+        shutil.copytree(serve.DEFAULT_ROOT, root, ignore=skip)
+        (root / "models").mkdir()
+        stored = add_stand_in_keypoint_heads(root / "models")
+        print(f"keypoint heads: stand-ins (untrained, {stored})")
+        for camera, test_card in (("the fighter in view", False), ("nobody (the test card)", True)):
+            result = measure(root, backend, frames, test_card=test_card)
+            stats, pose = result["stats"], result["stats"]["pose"]
+            acted = sum(count for move, count in stats["decisions"].items() if move != "stand")
+            print(
+                f"{camera}: backend {stats['backend']}, {stats['frames']} frames, "
+                f"{stats['skipped']} ticks skipped, acted on {acted}; median {result['median_ms']:.1f} ms "
+                f"(target <= 40 ms); searched {pose['searched']} ({milliseconds(pose['searchedMs'])}), "
+                f"tracked {pose['tracked']} ({milliseconds(pose['trackedMs'])}), nobody in {pose['nobody']}"
+            )
+        print(
+            f"models downloaded: BlazePose {result['pose_mb']:.2f} MB + heads {result['models_mb']:.2f} MB = "
+            f"{result['pose_mb'] + result['models_mb']:.2f} MB (target <= 4 MB); "
+            f"page {result['page_mb']:.2f} MB in {result['requests']} requests"
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default="wasm", choices=["wasm", "webgl", "cpu"])
@@ -123,7 +190,15 @@ def main():
         action="store_true",
         help="when the models have no sequence head, time an untrained one of the right shape",
     )
+    parser.add_argument(
+        "--stand-in-keypoints",
+        action="store_true",
+        help="time the keypoint recipe's route (BlazePose and untrained keypoint heads)",
+    )
     args = parser.parse_args()
+    if args.stand_in_keypoints:
+        keypoints_route(args.backend, args.frames)
+        return
     models = args.models or serve.DEFAULT_ROOT / "models"
     if not (models / "config.json").exists():
         raise SystemExit(f"no models in {models}: run `make convert` first")

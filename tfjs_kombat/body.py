@@ -20,9 +20,9 @@ import keras
 import numpy as np
 from keras import ops
 
-from tfjs_kombat.config import BODY_LANDMARKS
+from tfjs_kombat.config import BODY_LANDMARKS, KEYPOINT_VISIBLE
 
-VISIBLE = 0.5  # BlazePose's own threshold for drawing a landmark
+VISIBLE = KEYPOINT_VISIBLE
 LANDMARKS = len(BODY_LANDMARKS)
 VALUES = 4  # x, y, z, visibility
 FEATURES_PER_FRAME = LANDMARKS * VALUES

@@ -61,6 +61,39 @@ BODY_LANDMARKS = (
     "left_heel", "right_heel", "left_foot_index", "right_foot_index",
 )  # fmt: skip
 KEYPOINT_VALUES = ("x", "y", "z", "visibility")
+KEYPOINT_VISIBLE = 0.5  # BlazePose's own threshold for drawing a landmark: below it, a joint is missing
+# The bones drawn between them (MediaPipe's pose connections), by name.
+BODY_CONNECTIONS = tuple(
+    [
+        (a, b)
+        for side in ("left", "right")
+        for a, b in (
+            ("eye_inner", "eye"),
+            ("eye", "eye_outer"),
+            ("eye_outer", "ear"),
+            ("shoulder", "elbow"),
+            ("elbow", "wrist"),
+            ("wrist", "pinky"),
+            ("wrist", "index"),
+            ("wrist", "thumb"),
+            ("pinky", "index"),
+            ("shoulder", "hip"),
+            ("hip", "knee"),
+            ("knee", "ankle"),
+            ("ankle", "heel"),
+            ("heel", "foot_index"),
+            ("ankle", "foot_index"),
+        )
+        for a, b in [(f"{side}_{a}", f"{side}_{b}")]
+    ]
+    + [
+        ("nose", "left_eye_inner"),
+        ("nose", "right_eye_inner"),
+        ("mouth_left", "mouth_right"),
+        ("left_shoulder", "right_shoulder"),
+        ("left_hip", "right_hip"),
+    ]
+)
 
 # The body-pose model (bodypose/, web/js/bodypose.js): MediaPipe BlazePose, run as its authors' pose
 # graph runs it. The detector reads the whole frame letterboxed into a square of POSE_DETECTOR_SIZE;

@@ -43,6 +43,8 @@ def browser_constants():
         # The body-pose model's landmarks and its authors' pipeline numbers (web/js/bodypose.js).
         "BODY_LANDMARKS": config.BODY_LANDMARKS,
         "KEYPOINT_VALUES": config.KEYPOINT_VALUES,
+        "KEYPOINT_VISIBLE": config.KEYPOINT_VISIBLE,
+        "BODY_CONNECTIONS": config.BODY_CONNECTIONS,
         "POSE_DETECTOR_SIZE": config.POSE_DETECTOR_SIZE,
         "POSE_ANCHOR_STRIDES": config.POSE_ANCHOR_STRIDES,
         "POSE_ANCHORS_PER_LAYER": config.POSE_ANCHORS_PER_LAYER,

@@ -399,3 +399,88 @@ def still_browser(launch_chromium, tmp_path_factory):
     clip = tmp_path_factory.mktemp("still") / "still.y4m"
     webcam.render_clip(clip, script=webcam.STILL_SCRIPT)
     return launch_chromium(f"--use-file-for-fake-video-capture={clip}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The keypoint recipe's page: keypoint heads exported as `tfjs-kombat convert` exports a model,
+# beside a config.json laid out as the keypoint recipe's convert writes it; BlazePose comes from
+# web/vendor/bodypose/ (`make web`).
+
+
+def require_bodypose():
+    """BlazePose's graph models come from `make web`; without them the keypoint page cannot run."""
+    from tfjs_kombat.bodypose import modelfiles
+
+    if not (modelfiles.WEB_MODELS / modelfiles.DETECTOR / "model.json").is_file():
+        message = f"needs BlazePose's graph models in {modelfiles.WEB_MODELS} (run `make web`)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def keypoint_models(models_dir, frame_head, sequence_head, quantization="float32"):
+    """models_dir/ as the play page loads the keypoint recipe's models: the frame head (punch_kick)
+    and the sequence head, and config.json saying their features are BlazePose lite's keypoints."""
+    from tfjs_kombat import convert
+
+    models_dir = Path(models_dir)
+    to_convert = {"punch_kick": frame_head, "sequence": sequence_head}
+    stored = {
+        name: convert.export_graph_model(model, models_dir / name, quantization)
+        for name, model in to_convert.items()
+    }
+    config = {
+        "recipe": "keypoints",
+        "alpha": None,
+        "features": {"kind": "keypoints", "poseModel": "lite", "landmarks": 33, "units": "width"},
+        "models": {name: f"{name}/model.json" for name in to_convert},
+        "inputShapes": {name: list(model.input_shape[1:]) for name, model in to_convert.items()},
+        "quantization": stored,
+        "testAccuracy": {},
+        "sequence": {
+            "length": int(sequence_head.input_shape[1]),
+            "pool": None,
+            "classes": list(CLIP_CLASS_NAMES),
+        },
+    }
+    (models_dir / "config.json").write_text(json.dumps(config))
+    return config
+
+
+def always_answering(model, body_name, output_name, answer):
+    """The keypoint head `model` made to answer class `answer` (P ~ 0.97 over 3 or 5 classes)
+    whatever it sees: its output layer (in the body model both mirror images share) zeroed,
+    but for that class's bias."""
+    output = model.get_layer(body_name).get_layer(output_name)
+    kernel, bias = output.get_weights()
+    bias = np.zeros_like(bias)
+    bias[answer] = 5.0
+    output.set_weights([np.zeros_like(kernel), bias])
+    return model
+
+
+@pytest.fixture(scope="session")
+def always_moving_keypoints_web_root(copy_web, tmp_path_factory):
+    """A copy of web/ with keypoint heads that always act: the frame head punches, the sequence
+    head answers "roundhouse". Whatever the page plays is what it does with someone in view."""
+    from tfjs_kombat import heads
+    from tfjs_kombat.config import PUNCH
+
+    require_bodypose()
+    root = copy_web(tmp_path_factory.mktemp("keypoints") / "web")
+    frame_head = always_answering(
+        heads.build_keypoint_frame_head(), "body_punch_kick", "punch_kick_output", PUNCH
+    )
+    sequence_head = always_answering(
+        heads.build_keypoint_sequence_head(SEQUENCE_LENGTH), "body_sequence", "sequence_output", ROUNDHOUSE
+    )
+    keypoint_models(root / "models", frame_head, sequence_head)
+    return root
+
+
+@pytest.fixture(scope="session", name="keypoint_models")
+def keypoint_models_fixture():
+    """keypoint_models(models_dir, frame_head, sequence_head) as a fixture, once BlazePose is known
+    to be in web/vendor."""
+    require_bodypose()
+    return keypoint_models

@@ -26,35 +26,6 @@ from tfjs_kombat.synth.pose import random_angles
 from tfjs_kombat.synth.pose3d import in_3d, pose_vector, random_habits
 from tfjs_kombat.synth.skeleton3d import LANDMARK
 
-# MediaPipe's pose connections, by name.
-BONES = [
-    (a, b)
-    for side in ("left", "right")
-    for a, b in (
-        ("eye_inner", "eye"),
-        ("eye", "eye_outer"),
-        ("eye_outer", "ear"),
-        ("shoulder", "elbow"),
-        ("elbow", "wrist"),
-        ("wrist", "pinky"),
-        ("wrist", "index"),
-        ("wrist", "thumb"),
-        ("pinky", "index"),
-        ("shoulder", "hip"),
-        ("hip", "knee"),
-        ("knee", "ankle"),
-        ("ankle", "heel"),
-        ("heel", "foot_index"),
-        ("ankle", "foot_index"),
-    )
-    for a, b in [(f"{side}_{a}", f"{side}_{b}")]
-] + [
-    ("nose", "left_eye_inner"),
-    ("nose", "right_eye_inner"),
-    ("mouth_left", "mouth_right"),
-    ("left_shoulder", "right_shoulder"),
-    ("left_hip", "right_hip"),
-]
 COLOURS = {"left": (230, 130, 20), "right": (40, 110, 220), "middle": (120, 120, 120)}
 FRAME_VIEWS = (  # (title, yaw, framing bottom, top, frame width, height)
     ("front", 0, -0.05, 0.1, 640, 480),
@@ -91,7 +62,7 @@ def _cell(keypoints, aspect, size, title):
         draw.text((x0 + 4, y0 + 4), "nobody", fill=(150, 0, 0))
         return image
     xy = np.stack([x0 + keypoints[:, 0] * width, y0 + keypoints[:, 1] * height], axis=-1)
-    for a, b in BONES:
+    for a, b in config.BODY_CONNECTIONS:
         i, j = LANDMARK[a], LANDMARK[b]
         shown = min(keypoints[i, 3], keypoints[j, 3]) >= 0.5
         colour = COLOURS[_side(a) if _side(a) == _side(b) else "middle"]

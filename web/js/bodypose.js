@@ -34,7 +34,7 @@ const SCORE = 12;
 const LOGIT_LIMIT = 100; // MediaPipe clips score logits before the sigmoid
 
 /** Load the detector and a landmark model ('lite' or 'full'); both run once so the first frame is not slow. */
-export async function loadBodyPose(base = MODELS_PATH, variant = 'lite') {
+export async function loadBodyPose(variant = 'lite', base = MODELS_PATH) {
   const [detector, landmark] = await Promise.all([
     tf.loadGraphModel(`${base}detector/model.json`),
     tf.loadGraphModel(`${base}landmark_${variant}/model.json`),

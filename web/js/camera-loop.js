@@ -7,6 +7,11 @@
  * (over the last SEQUENCE_LENGTH frames, its moves vouched for by the frame head when there is one:
  * classifier.js) and the panel shows its classes' bars; until its window is full the fighter stands.
  *
+ * What a tick runs depends on what made the models (config.json's `features`): MobileNet on the
+ * grey top band of the frame (classifier.js), or BlazePose on the whole camera frame and the
+ * keypoint heads (keypoint-classifier.js), whose panel draws the tracked skeleton over the camera
+ * and says "step into view" while nobody is found (the fighter stands meanwhile).
+ *
  * Unlike the article's setInterval, work never piles up: a tick that fires while the previous
  * frame is still being classified is counted as skipped and does nothing. Any failure (no
  * TensorFlow.js, no models, no camera) stops the camera and is shown in the panel; the game keeps
@@ -17,16 +22,20 @@
  */
 
 import { grabFrame, startCamera } from './camera.js';
-import { backendNotice, chooseBackend, classify, loadClassifier } from './classifier.js';
+import { backendNotice, chooseBackend, classify as classifyFrame, loadClassifier, loadConfig } from './classifier.js';
 import { BINARY_CLASS_NAMES, CLASS_NAMES, CLASSIFY_INTERVAL_MS, FRAME_HEIGHT, FRAME_WIDTH } from './constants.js';
+import { classifyCameraFrame, loadKeypointClassifier, usesKeypoints } from './keypoint-classifier.js';
 
+const MODELS = 'models/';
 const LATENCY_WINDOW = 20; // frames in the latency median
 const KEYBOARD_STILL_WORKS = 'The game still plays by keyboard.';
+const STEP_INTO_VIEW = 'Nobody in view: step into view, your whole upper body at least.';
 
 /** Run the loop for `panel` (a ui.js CameraPanel) with the page's URL parameters. */
 export function startCameraLoop(panel, params) {
   const stats = {
     recipe: null, // which training recipe made the models (config.json)
+    features: null, // what the heads read: 'mobilenet' or 'keypoints'
     head: null, // the head that decides: 'sequence', 'punch_kick' or 'punch'
     window: null, // the sequence head's { frames, length }: frames in its window of length
     backend: null,
@@ -34,6 +43,7 @@ export function startCameraLoop(panel, params) {
     skipped: 0,
     latencies: [],
     decisions: { punch: 0, kick: 0, stand: 0 },
+    pose: null, // keypoints: frames searched (the detector ran), tracked, with nobody; latencies apart
     numTensors: null, // after the last frame, when all of its tensors are disposed
     inFlight: 0, // frames being classified now: never more than 1
     maxInFlight: 0,
@@ -46,9 +56,15 @@ export function startCameraLoop(panel, params) {
   let lastDecision = 'stand';
 
   const snapshot = () => {
-    const { latencies, inFlight, ...rest } = stats;
+    const { latencies, inFlight, pose, ...rest } = stats;
     const copied = stats.window && { ...stats.window };
-    return { ...rest, window: copied, decisions: { ...stats.decisions }, latencyMs: median(latencies) };
+    return {
+      ...rest,
+      window: copied,
+      decisions: { ...stats.decisions },
+      latencyMs: median(latencies),
+      pose: pose && poseSnapshot(pose),
+    };
   };
   const status = (text) => panel.status([notice, text].filter(Boolean).join(' '));
   window.kombatCamera = Object.freeze({ stats: snapshot });
@@ -66,7 +82,8 @@ export function startCameraLoop(panel, params) {
     stats.backend = await chooseBackend(params.get('backend'));
     notice = backendNotice(params.get('backend'), stats.backend);
     status(`Loading the models (${stats.backend} backend)…`);
-    const classifier = await loadClassifier('models/', { extras: false });
+    const route = await loadRoute(await loadConfig(MODELS), panel);
+    const { classifier } = route;
     status('Starting the camera…');
     stream = await startCamera(panel.video);
     const { head, labels } = playingHead(classifier);
@@ -75,7 +92,12 @@ export function startCameraLoop(panel, params) {
       stats.window = { frames: 0, length: classifier.sequence.length };
       stats.decisions.roundhouse = 0;
     }
-    panel.start({ labels, frame: { width: FRAME_WIDTH, height: FRAME_HEIGHT } });
+    stats.features = route.features;
+    if (route.features === 'keypoints') {
+      stats.pose = { searched: 0, tracked: 0, nobody: 0, latencies: { searched: [], tracked: [] } };
+    }
+    const frame = route.features === 'keypoints' ? null : { width: FRAME_WIDTH, height: FRAME_HEIGHT };
+    panel.start({ labels, frame });
     stats.recipe = classifier.config.recipe;
     status('');
     panel.showNumbers(snapshot());
@@ -83,10 +105,10 @@ export function startCameraLoop(panel, params) {
       fail(problem('failed', 'The camera stopped (unplugged?). Reload to start it again.'));
     });
     stats.ready = true;
-    timer = setInterval(() => tick(classifier), CLASSIFY_INTERVAL_MS);
+    timer = setInterval(() => tick(route), CLASSIFY_INTERVAL_MS);
   }
 
-  async function tick(classifier) {
+  async function tick({ classifier, classify }) {
     if (stats.inFlight > 0) {
       stats.skipped += 1;
       return;
@@ -95,15 +117,19 @@ export function startCameraLoop(panel, params) {
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     try {
       const started = performance.now();
-      const result = await classify(classifier, grabFrame(panel.video, panel.crop));
+      const result = await classify();
       if (stats.error) return; // failed meanwhile: leave its message, tell the game nothing
-      stats.latencies = [...stats.latencies, performance.now() - started].slice(-LATENCY_WINDOW);
+      const latency = performance.now() - started;
+      stats.latencies = [...stats.latencies, latency].slice(-LATENCY_WINDOW);
       stats.frames += 1;
       stats.decisions[result.decision] = (stats.decisions[result.decision] ?? 0) + 1;
       stats.numTensors = tf.memory().numTensors;
       if (stats.window) stats.window.frames = result.sequenceFrames;
+      if (stats.pose) countPose(stats.pose, result, latency);
+      const nobody = result.found === false;
       panel.update(barValues(result, classifier), result.decision, snapshot());
-      status(slowness(CLASSIFY_INTERVAL_MS));
+      if (stats.pose) panel.showSkeleton(result.landmarks);
+      status([slowness(CLASSIFY_INTERVAL_MS), nobody ? STEP_INTO_VIEW : ''].filter(Boolean).join(' '));
       tellTheGame(result.decision);
     } catch (error) {
       fail(error);
@@ -148,6 +174,36 @@ export function startCameraLoop(panel, params) {
   main().catch(fail);
 }
 
+/**
+ * What each tick runs for these models: { features, classifier, classify() → its result }.
+ * MobileNet reads the grey top band (drawn into the panel's crop); BlazePose reads the whole frame.
+ */
+async function loadRoute(config, panel) {
+  if (usesKeypoints(config)) {
+    const classifier = await loadKeypointClassifier(MODELS, config);
+    const { video } = panel;
+    const classify = () => classifyCameraFrame(classifier, video, video.videoWidth, video.videoHeight);
+    return { features: 'keypoints', classifier, classify };
+  }
+  const classifier = await loadClassifier(MODELS, { extras: false, config });
+  const classify = () => classifyFrame(classifier, grabFrame(panel.video, panel.crop));
+  return { features: 'mobilenet', classifier, classify };
+}
+
+// Frames the tracker searched for a person in (the detector ran), tracked (the landmark model
+// only), and found nobody in; the latencies of searched and tracked frames apart: the detector
+// makes a frame about three times slower.
+function countPose(pose, result, latency) {
+  const kind = result.searched ? 'searched' : 'tracked';
+  pose[kind] += 1;
+  if (!result.found) pose.nobody += 1;
+  pose.latencies[kind] = [...pose.latencies[kind], latency].slice(-LATENCY_WINDOW);
+}
+
+function poseSnapshot({ latencies, ...counts }) {
+  return { ...counts, searchedMs: median(latencies.searched), trackedMs: median(latencies.tracked) };
+}
+
 // The head that decides, by the models loaded: its name and the classes of its bars.
 function playingHead(classifier) {
   if (classifier.sequence) return { head: 'sequence', labels: classifier.sequence.classes };
@@ -155,9 +211,11 @@ function playingHead(classifier) {
   return { head: 'punch', labels: BINARY_CLASS_NAMES };
 }
 
-// The bars of the head that decides: the sequence head's are empty until its window is full.
+// The bars of the head that decides: the sequence head's are empty until its window is full, and
+// every bar is empty while nobody is in view.
 function barValues(result, classifier) {
   if (classifier.sequence) return result.sequence ?? classifier.sequence.classes.map(() => 0);
+  if (result.found === false) return CLASS_NAMES.map(() => 0);
   return result.punchKick ?? [1 - result.punch, result.punch];
 }
 

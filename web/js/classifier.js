@@ -107,10 +107,10 @@ function hasRealGpu() {
  * `extras: false` loads only what play uses: MobileNet, the punch/kick head (the binary punch head
  * only when there is no punch/kick head) and the sequence head when config.json lists one; not
  * the try-it page's models. The try-it page (`extras: true`) judges single photos: it
- * loads the frame heads and never the sequence head.
+ * loads the frame heads and never the sequence head. `config`: config.json when already loaded.
  */
-export async function loadClassifier(base = 'models/', { extras = true } = {}) {
-  const config = await loadConfig(base);
+export async function loadClassifier(base = 'models/', { extras = true, config: given = null } = {}) {
+  const config = given ?? (await loadConfig(base));
   if (!config.models?.mobilenet) {
     throw new ModelsError(missingMessage(`${base}config.json lists no MobileNet`));
   }
@@ -142,15 +142,19 @@ export async function loadClassifier(base = 'models/', { extras = true } = {}) {
   return classifier;
 }
 
-// The sequence head's facts from config.json: its window T, its vector size D, the pose recipe's
-// pooling, its classes. Classes other than constants.js's mean the models predate the pages.
-function sequenceConfig(config) {
+/**
+ * The sequence head's facts from config.json: its window T, the shape of one step ([D], or the
+ * keypoint recipe's [33, 4]) and its size, the pose recipe's pooling, its classes. Classes other
+ * than constants.js's mean the models predate the pages.
+ */
+export function sequenceConfig(config) {
   const facts = config.sequence ?? {};
-  const [length, size] = config.inputShapes?.sequence ?? [];
+  const [length, ...stepShape] = config.inputShapes?.sequence ?? [];
+  const size = stepShape.reduce((product, n) => product * n, 1);
   const classes = facts.classes ?? CLIP_CLASS_NAMES;
   const pool = facts.pool ?? null;
   const problems = [];
-  if (!Number.isInteger(length) || !Number.isInteger(size)) {
+  if (!Number.isInteger(length) || !stepShape.length || !stepShape.every(Number.isInteger)) {
     problems.push('config.json gives no input shape for it');
   } else if (facts.length !== undefined && facts.length !== length) {
     problems.push(`its window is ${length} frames, config.json says ${facts.length}`);
@@ -164,10 +168,11 @@ function sequenceConfig(config) {
   if (problems.length) {
     throw new ModelsError(missingMessage(`The sequence head does not fit the pages: ${problems.join('; ')}`));
   }
-  return { length, size, pool, classes };
+  return { length, stepShape, size, pool, classes };
 }
 
-async function loadConfig(base) {
+/** models/config.json; a ModelsError that says what to run when there is none. */
+export async function loadConfig(base) {
   try {
     return await fetchJson(`${base}config.json`);
   } catch (error) {
@@ -175,7 +180,8 @@ async function loadConfig(base) {
   }
 }
 
-async function loadModel(url, name) {
+/** A graph model; a ModelsError that says what to run when it does not load. */
+export async function loadModel(url, name) {
   try {
     return await tf.loadGraphModel(url);
   } catch (error) {
@@ -183,7 +189,8 @@ async function loadModel(url, name) {
   }
 }
 
-function missingMessage(what) {
+/** What is wrong with the models, and how the user fixes it. */
+export function missingMessage(what) {
   return (
     `${what}. Train and convert them with \`make train\` and \`make convert\` ` +
     '(just `make convert` if models/ already holds the trained .keras files), then reload.'
@@ -212,7 +219,7 @@ function warmUp({ mobilenet, heads, imagenet, season, sequence }) {
       const made = `MobileNet's [${features.shape.slice(1)}] output, ${pooled}, gives ${vector.size} values`;
       throw new ModelsError(missingMessage(`${made}, the sequence head reads ${sequence.size}`));
     }
-    sequence.model.predict(tf.zeros([1, sequence.length, sequence.size])).dataSync();
+    sequence.model.predict(tf.zeros(sequenceShape(sequence))).dataSync();
     return shape;
   });
 }
@@ -228,6 +235,9 @@ export function frameVector(features, pool) {
     return tf.reshape(pooled, [-1]);
   });
 }
+
+// The sequence head's input: one window of T steps.
+const sequenceShape = (sequence) => [1, sequence.length, ...sequence.stepShape];
 
 /** Forget the frames seen so far: the sequence head waits for T new ones. */
 export function resetSequence(classifier) {
@@ -309,7 +319,12 @@ export async function classifyFeatures(classifier, values, options) {
   return classifyWith(classifier, () => tf.tensor(Float32Array.from(values), shape), options);
 }
 
-async function classifyWith(classifier, makeFeatures, { withFeatures = false } = {}) {
+/**
+ * The heads on one frame's features (makeFeatures() returns them as a [1, ...featureShape] tensor,
+ * inside a tidy): the frame heads, this frame's step into the sequence head's window and, once the
+ * window is full, the sequence head on it; then the decision. classify's result.
+ */
+export async function classifyWith(classifier, makeFeatures, { withFeatures = false } = {}) {
   const { heads, sequence } = classifier;
   const outputs = tf.tidy(() => {
     const features = makeFeatures();
@@ -319,7 +334,7 @@ async function classifyWith(classifier, makeFeatures, { withFeatures = false } =
     return {
       punchKick: heads.punch_kick?.predict(features) ?? null,
       punch: heads.punch?.predict(features) ?? null,
-      sequence: full ? sequence.model.predict(tf.expandDims(tf.stack(sequence.frames), 0)) : null,
+      sequence: full ? sequence.model.predict(tf.reshape(tf.stack(sequence.frames), sequenceShape(sequence))) : null,
       features: withFeatures ? features : null,
       vector: withFeatures && vector ? tf.clone(vector) : null, // the buffer's own stays kept
     };

@@ -1,12 +1,16 @@
 /**
  * The camera panel beside the game: the live camera, the grey frame the model sees (enlarged,
  * pixelated), one probability bar per class, the decision sent to the game, and the loop's
- * numbers (backend, latency, frames classified and skipped, the sequence head's window). Errors
- * (camera denied, no camera, models missing) are shown in its message area. Only DOM here;
- * camera-loop.js drives it.
+ * numbers (backend, latency, frames classified and skipped, the sequence head's window). With the
+ * keypoint models there is no grey frame: the tracked skeleton is drawn over the live camera
+ * instead. Errors (camera denied, no camera, models missing) are shown in its message area. Only
+ * DOM here; camera-loop.js drives it.
  */
 
 import { topBand } from './camera.js';
+import { BODY_CONNECTIONS, BODY_LANDMARKS, KEYPOINT_VISIBLE } from './constants.js';
+
+const BONES = BODY_CONNECTIONS.map((pair) => pair.map((name) => BODY_LANDMARKS.indexOf(name)));
 
 const percent = (part, whole) => `${((100 * part) / whole).toFixed(2)}%`;
 
@@ -45,6 +49,7 @@ export class CameraPanel {
   constructor(root) {
     this.video = el('video', { muted: true, playsInline: true, autoplay: true });
     this.band = el('div', { className: 'band', title: 'the part of the picture the model sees' });
+    this.skeleton = el('canvas', { className: 'skeleton', hidden: true, title: 'the joints the pose model sees' });
     this.crop = el('canvas', { className: 'crop' });
     this.cropCaption = el('figcaption');
     this.decision = el('p', { className: 'decision' });
@@ -54,16 +59,18 @@ export class CameraPanel {
     });
     this.bars = el('ul', { className: 'bars' });
     this.message = el('p', { className: 'message', role: 'status' });
+    this.cropFigure = el('figure', {}, this.crop, this.cropCaption);
+    this.live = el(
+      'div',
+      { className: 'live' },
+      el('figure', {}, el('div', { className: 'framed' }, this.video, this.band, this.skeleton)),
+      el('div', {}, this.decision, this.numbers),
+    );
     this.running = el(
       'div',
       { hidden: true },
-      el('figure', {}, this.crop, this.cropCaption),
-      el(
-        'div',
-        { className: 'live' },
-        el('figure', {}, el('div', { className: 'framed' }, this.video, this.band)),
-        el('div', {}, this.decision, this.numbers),
-      ),
+      this.cropFigure,
+      this.live,
       this.bars,
     );
     root.replaceChildren(el('h2', {}, 'Camera controller'), this.running, this.message);
@@ -81,8 +88,21 @@ export class CameraPanel {
     this.message.textContent = text;
   }
 
-  /** The camera runs: show the feed, the crop band over it, and one bar per label. */
+  /**
+   * The camera runs: show the feed, the crop band over it, and one bar per label. Without a
+   * `frame` (the keypoint models read the whole picture) there is no crop: the skeleton instead.
+   */
   start({ labels, frame }) {
+    this.showProbs = makeBars(this.bars, labels);
+    this.running.hidden = false;
+    this.status('');
+    if (!frame) {
+      this.cropFigure.hidden = this.band.hidden = true;
+      this.live.classList.add('whole-frame'); // the camera, larger: the skeleton is the preview
+      const { videoWidth: width, videoHeight: height } = this.video;
+      Object.assign(this.skeleton, { hidden: false, width, height });
+      return;
+    }
     this.crop.width = frame.width;
     this.crop.height = frame.height;
     const size = `${frame.width}×${frame.height}`;
@@ -95,9 +115,35 @@ export class CameraPanel {
       width: percent(width, videoWidth),
       height: percent(height, videoHeight),
     });
-    this.showProbs = makeBars(this.bars, labels);
-    this.running.hidden = false;
-    this.status('');
+  }
+
+  /**
+   * The pose model's landmarks over the camera (rows of [x, y, z, visibility], x and y fractions
+   * of the frame), only the joints it sees and the bones between them; null clears it.
+   */
+  showSkeleton(landmarks) {
+    const { width, height } = this.skeleton;
+    const context = this.skeleton.getContext('2d');
+    context.clearRect(0, 0, width, height);
+    if (!landmarks) return;
+    const seen = landmarks.map(([, , , visibility]) => visibility >= KEYPOINT_VISIBLE);
+    const at = (i) => [landmarks[i][0] * width, landmarks[i][1] * height];
+    const unit = Math.max(2, width / 160); // lines as thick on a big camera as on a small one
+    context.lineWidth = unit;
+    context.strokeStyle = context.fillStyle = '#ffd34d';
+    context.beginPath();
+    for (const [a, b] of BONES) {
+      if (!seen[a] || !seen[b]) continue;
+      context.moveTo(...at(a));
+      context.lineTo(...at(b));
+    }
+    context.stroke();
+    seen.forEach((visible, i) => {
+      if (!visible) return;
+      context.beginPath();
+      context.arc(...at(i), 1.5 * unit, 0, 2 * Math.PI);
+      context.fill();
+    });
   }
 
   /** One classified frame: its probabilities and decision, and the loop's numbers. */
