@@ -158,3 +158,48 @@ def test_the_keypoint_heads_answer_in_the_page_as_in_keras(random_heads_page):
     nobody, after = outcome["nobody"], outcome["after"]
     assert nobody["found"] is False and nobody["decision"] == "stand" and nobody["punchKick"] is None
     assert nobody["sequenceFrames"] == 0 and after["sequenceFrames"] == 1 and after["sequence"] is None
+
+
+def test_the_try_page_finds_the_person_in_a_photo_and_asks_the_keypoint_head(
+    browser, serve_web, always_moving_keypoints_web_root, tmp_path
+):
+    """try.html on keypoint models: no MobileNet widgets; the punch/kick widget runs BlazePose on the
+    whole photo (portrait here), draws the skeleton and asks the frame head (a stand-in that always
+    punches), and says so when the photo holds nobody."""
+    from tfjs_kombat.synth.scene import render_nobody, render_pose
+
+    person, nobody = tmp_path / "person.png", tmp_path / "nobody.png"
+    rng = np.random.default_rng(5)
+    picture = render_pose("punch", rng)
+    picture.crop((0, 0, picture.height * 3 // 4, picture.height)).save(person)  # portrait
+    render_nobody(rng).save(nobody)
+    widget = "#punch-kick-widget"
+    with serve_web(always_moving_keypoints_web_root) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{url}/try.html?backend=wasm")
+        page.wait_for_function("document.getElementById('try-status').textContent.startsWith('Models loaded')")
+        assert "BlazePose keypoints" in page.locator("#try-status").inner_text()
+        for off in ("#mobilenet-widget", "#punch-widget"):
+            assert "reads body keypoints" in page.locator(off).inner_text()
+
+        page.set_input_files(f"{widget} input[type=file]", str(person))
+        page.wait_for_selector(f"{widget} .result .bars li")
+        assert page.locator(f"{widget} .decision").get_attribute("data-decision") == "punch"
+        assert page.locator(f"{widget} canvas.crop").is_hidden()  # the whole picture is read
+        yellow = """() => {
+          const c = document.querySelector('#punch-kick-widget canvas.source');
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) n += d[i] > 240 && d[i + 1] > 200 && d[i + 2] < 100;
+          return n;
+        }"""
+        assert page.evaluate(yellow) > 50, "the skeleton is drawn over the photo"
+
+        page.set_input_files(f"{widget} input[type=file]", str(nobody))
+        page.wait_for_function("document.querySelector('#punch-kick-widget .detail')?.textContent.startsWith('Nobody')")
+        assert page.locator(f"{widget} .decision").get_attribute("data-decision") == "stand"
+        page.screenshot(path="/tmp/try-keypoints.png")
+        page.close()
+    assert errors == []

@@ -34,10 +34,11 @@ export function usesKeypoints(config) {
 
 /**
  * BlazePose (detector and the landmark model config.json names) and the keypoint heads it lists:
- * the punch/kick frame head and the sequence head, either or both. A missing or misshapen model is
- * a ModelsError that says what to run.
+ * the punch/kick frame head and the sequence head, either or both (`sequence: false`: never the
+ * sequence head, for single pictures). A missing or misshapen model is a ModelsError that says
+ * what to run.
  */
-export async function loadKeypointClassifier(base, config) {
+export async function loadKeypointClassifier(base, config, { sequence: withSequence = true } = {}) {
   const variant = config.features.poseModel ?? 'lite';
   const problems = [];
   if (!POSE_LANDMARK_MODELS.includes(variant)) {
@@ -47,7 +48,7 @@ export async function loadKeypointClassifier(base, config) {
   if (config.models?.punch_kick && String(frameShape) !== String(KEYPOINT_SHAPE)) {
     problems.push(`the frame head reads [${frameShape}], not one frame's keypoints [${KEYPOINT_SHAPE}]`);
   }
-  const sequenceFacts = config.models?.sequence ? sequenceConfig(config) : null;
+  const sequenceFacts = withSequence && config.models?.sequence ? sequenceConfig(config) : null;
   if (sequenceFacts && String(sequenceFacts.stepShape) !== String(KEYPOINT_SHAPE)) {
     problems.push(`the sequence head reads steps of [${sequenceFacts.stepShape}], not [${KEYPOINT_SHAPE}]`);
   }
@@ -61,7 +62,7 @@ export async function loadKeypointClassifier(base, config) {
       throw new ModelsError(`${missing}: run \`make web\`, then reload.`);
     }),
     load('punch_kick'),
-    load('sequence'),
+    sequenceFacts ? load('sequence') : null,
   ]);
   if (!punchKick && !sequenceModel) {
     throw new ModelsError(missingMessage(`${base}config.json lists no trained keypoint head`));

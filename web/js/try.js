@@ -4,6 +4,10 @@
  * or a camera snapshot, cut the same grey top-band frame the game classifies, show it, and show
  * the model's answer. The season widget asks the season MLP about a date.
  *
+ * With the keypoint recipe's models (config.json's features.kind "keypoints") there is no
+ * MobileNet: its widget and the punch head's are off, and the punch/kick widget finds the person
+ * in the whole picture with BlazePose, draws the skeleton over it and asks the keypoint frame head.
+ *
  * URL parameter: ?backend=wasm|webgl|cpu, as on the play page.
  */
 
@@ -15,6 +19,8 @@ import {
   decidePunch,
   imagenetTop,
   loadClassifier,
+  loadConfig,
+  loadModel,
   season,
 } from './classifier.js';
 import {
@@ -28,13 +34,16 @@ import {
   PUNCH_THRESHOLD,
   SEASONS,
 } from './constants.js';
-import { el, makeBars } from './ui.js';
+import { resetTracker } from './bodypose.js';
+import { classifyCameraFrame, loadKeypointClassifier, usesKeypoints } from './keypoint-classifier.js';
+import { drawSkeleton, el, makeBars } from './ui.js';
 
 const SNAP_COUNTDOWN_S = 3; // time to strike a pose after pressing the button
 const SOURCE_PREVIEW_WIDTH = 200;
 const TOP_K = 5; // ImageNet classes shown, as in the article's MobileNet widget
 const RULE = `stand if P(other) ≥ ${OTHER_THRESHOLD}; else the larger of punch and kick if ≥ ${ACTION_THRESHOLD}`;
 
+const MODELS = 'models/';
 const status = document.getElementById('try-status');
 
 async function main() {
@@ -43,7 +52,9 @@ async function main() {
   }
   const asked = new URLSearchParams(location.search).get('backend');
   const backend = await chooseBackend(asked);
-  const classifier = await loadClassifier();
+  const config = await loadConfig(MODELS);
+  const keypoints = usesKeypoints(config);
+  const classifier = keypoints ? await loadKeypointTry(config) : await loadClassifier(MODELS, { config });
   imageWidget('mobilenet-widget', classifier, async (frame, result) => {
     const top = await imagenetTop(classifier, frame, TOP_K);
     const bars = el('ul', { className: 'bars top5' });
@@ -58,16 +69,39 @@ async function main() {
     const rule = `P(punch) = ${punch.toFixed(2)}, punches at ≥ ${PUNCH_THRESHOLD}`;
     result.replaceChildren(answer(decision, rule), bars);
   });
-  imageWidget('punch-kick-widget', classifier, async (frame, result) => {
-    const { punchKick, decision } = await classify(classifier, frame);
+  imageWidget('punch-kick-widget', classifier, async (frame, result, picture) => {
+    const { punchKick, decision } = keypoints
+      ? await classifyPicture(classifier, picture)
+      : await classify(classifier, frame);
+    if (!punchKick) {
+      result.replaceChildren(answer(decision, 'Nobody found in the picture: the game stands.'));
+      return;
+    }
     const bars = el('ul', { className: 'bars' });
     makeBars(bars, CLASS_NAMES)(punchKick);
     result.replaceChildren(answer(decision, RULE), bars);
   });
   seasonWidget(classifier);
   const { alpha, recipe } = classifier.config;
-  const loaded = `Models loaded (${backend} backend, recipe ${recipe}, MobileNet alpha ${alpha}).`;
+  const reads = keypoints ? 'BlazePose keypoints' : `MobileNet alpha ${alpha}`;
+  const loaded = `Models loaded (${backend} backend, recipe ${recipe}, ${reads}).`;
   status.textContent = [loaded, backendNotice(asked, backend)].filter(Boolean).join(' ');
+}
+
+// The keypoint recipe on single pictures: BlazePose and the frame head (no sequence: a photo has
+// no movement), and the season MLP when it was converted.
+async function loadKeypointTry(config) {
+  const classifier = await loadKeypointClassifier(MODELS, config, { sequence: false });
+  const season = config.models.season ? await loadModel(MODELS + config.models.season, 'season') : null;
+  return { ...classifier, imagenet: null, season };
+}
+
+// One picture is a new person: search it afresh, never from the last picture's region.
+async function classifyPicture(classifier, picture) {
+  resetTracker(classifier.tracker);
+  const result = await classifyCameraFrame(classifier, picture.source, picture.width, picture.height);
+  drawSkeleton(picture.preview, result.landmarks);
+  return result;
 }
 
 function answer(decision, detail) {
@@ -86,6 +120,10 @@ function imageWidget(id, classifier, show) {
   const present = model === 'imagenet' ? classifier.imagenet : classifier.heads[model];
   if (!present) {
     const { recipe } = classifier.config;
+    if (usesKeypoints(classifier.config)) {
+      section.append(note(`The ${recipe} recipe reads body keypoints, not MobileNet, so this widget is off.`));
+      return;
+    }
     const trainedBy = Object.keys(FRAME_HEADS).filter((name) => FRAME_HEADS[name].includes(model));
     const why =
       trainedBy.length && !FRAME_HEADS[recipe]?.includes(model)
@@ -96,6 +134,7 @@ function imageWidget(id, classifier, show) {
   }
 
   const [width, height] = [FRAME_WIDTH, FRAME_HEIGHT];
+  const wholePicture = usesKeypoints(classifier.config);
   const file = el('input', { type: 'file', accept: 'image/*' });
   const drop = el('label', { className: 'drop' }, file, 'Drop an image, or click here');
   const snap = el('button', { type: 'button', className: 'snap' }, 'Snap from camera');
@@ -109,11 +148,13 @@ function imageWidget(id, classifier, show) {
   async function use(picture, pictureWidth, pictureHeight) {
     message.className = 'message';
     message.textContent = '';
-    const band = topBand(pictureWidth, pictureHeight, width, height);
+    // The keypoint heads read the whole picture: no band, no grey frame.
+    const band = wholePicture ? null : topBand(pictureWidth, pictureHeight, width, height);
     drawSource(source, picture, pictureWidth, pictureHeight, band);
+    frame.hidden = wholePicture;
     toFrame(picture, pictureWidth, pictureHeight, frame);
     views.hidden = false;
-    await show(frame, result);
+    await show(frame, result, { source: picture, width: pictureWidth, height: pictureHeight, preview: source });
   }
   const fail = (error) => {
     // The previous picture and its answer must not stand under an error about a new one.
@@ -148,13 +189,14 @@ function imageWidget(id, classifier, show) {
   snap.addEventListener('click', () => snapshot(section, snap, use).catch(fail));
 }
 
-// The picture, small, with the band the model sees outlined.
+// The picture, small, with the band the model sees outlined (none: it sees the whole picture).
 function drawSource(canvas, picture, pictureWidth, pictureHeight, band) {
   const scale = SOURCE_PREVIEW_WIDTH / pictureWidth;
   canvas.width = SOURCE_PREVIEW_WIDTH;
   canvas.height = Math.round(pictureHeight * scale);
   const context = canvas.getContext('2d');
   context.drawImage(picture, 0, 0, canvas.width, canvas.height);
+  if (!band) return;
   context.strokeStyle = getComputedStyle(canvas).getPropertyValue('--gold').trim() || 'gold';
   context.lineWidth = 2;
   const [x, y, w, h] = band.map((value) => value * scale);

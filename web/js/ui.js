@@ -122,28 +122,8 @@ export class CameraPanel {
    * of the frame), only the joints it sees and the bones between them; null clears it.
    */
   showSkeleton(landmarks) {
-    const { width, height } = this.skeleton;
-    const context = this.skeleton.getContext('2d');
-    context.clearRect(0, 0, width, height);
-    if (!landmarks) return;
-    const seen = landmarks.map(([, , , visibility]) => visibility >= KEYPOINT_VISIBLE);
-    const at = (i) => [landmarks[i][0] * width, landmarks[i][1] * height];
-    const unit = Math.max(2, width / 160); // lines as thick on a big camera as on a small one
-    context.lineWidth = unit;
-    context.strokeStyle = context.fillStyle = '#ffd34d';
-    context.beginPath();
-    for (const [a, b] of BONES) {
-      if (!seen[a] || !seen[b]) continue;
-      context.moveTo(...at(a));
-      context.lineTo(...at(b));
-    }
-    context.stroke();
-    seen.forEach((visible, i) => {
-      if (!visible) return;
-      context.beginPath();
-      context.arc(...at(i), 1.5 * unit, 0, 2 * Math.PI);
-      context.fill();
-    });
+    this.skeleton.getContext('2d').clearRect(0, 0, this.skeleton.width, this.skeleton.height);
+    drawSkeleton(this.skeleton, landmarks);
   }
 
   /** One classified frame: its probabilities and decision, and the loop's numbers. */
@@ -166,4 +146,33 @@ export class CameraPanel {
     const cells = rows.flatMap(([name, value]) => [el('dt', {}, name), el('dd', {}, value)]);
     this.numbers.replaceChildren(...cells);
   }
+}
+
+/**
+ * The pose model's landmarks (rows of [x, y, z, visibility], x and y fractions of the picture)
+ * drawn onto a canvas of that picture: only the joints it sees and the bones between them; null
+ * draws nothing.
+ */
+export function drawSkeleton(canvas, landmarks) {
+  const { width, height } = canvas;
+  if (!landmarks) return;
+  const context = canvas.getContext('2d');
+  const seen = landmarks.map(([, , , visibility]) => visibility >= KEYPOINT_VISIBLE);
+  const at = (i) => [landmarks[i][0] * width, landmarks[i][1] * height];
+  const unit = Math.max(2, width / 160); // lines as thick on a big camera as on a small one
+  context.lineWidth = unit;
+  context.strokeStyle = context.fillStyle = '#ffd34d';
+  context.beginPath();
+  for (const [a, b] of BONES) {
+    if (!seen[a] || !seen[b]) continue;
+    context.moveTo(...at(a));
+    context.lineTo(...at(b));
+  }
+  context.stroke();
+  seen.forEach((visible, i) => {
+    if (!visible) return;
+    context.beginPath();
+    context.arc(...at(i), 1.5 * unit, 0, 2 * Math.PI);
+    context.fill();
+  });
 }
