@@ -54,11 +54,28 @@ season: install
 weights: install
 	$(KOMBAT) weights --alpha $(ALPHA)
 
-train: install weights season $(if $(filter $(DEFAULT_DATA),$(DATA)),$(DEFAULT_DATA))
+# RECIPE=keypoints reads no MobileNet and augments nothing: with the default DATA its features
+# are generated people (seconds, nothing rendered); with a dataset, the pose model's keypoints of
+# its pictures.
+KEYPOINTS := $(filter keypoints,$(RECIPE))
+DEFAULT_DATA_USED := $(filter $(DEFAULT_DATA),$(DATA))
+
+ifeq ($(KEYPOINTS),)
+train: install weights season $(if $(DEFAULT_DATA_USED),$(DEFAULT_DATA))
 	$(KOMBAT) dataset $(DATA) --out $(BUILD)/split.json
 	$(KOMBAT) augment $(BUILD)/split.json $(RECIPE_OPTION) --out $(BUILD)/frames
 	$(KOMBAT) features $(BUILD)/frames $(RECIPE_OPTION) --alpha $(ALPHA) --out $(BUILD)/features --cache build/cache
 	$(KOMBAT) train $(BUILD)/features --models $(MODELS)
+else
+train: install season
+ifneq ($(DEFAULT_DATA_USED),)
+	$(KOMBAT) features --generated $(RECIPE_OPTION) --out $(BUILD)/features
+else
+	$(KOMBAT) dataset $(DATA) --out $(BUILD)/split.json
+	$(KOMBAT) features $(BUILD)/split.json $(RECIPE_OPTION) --out $(BUILD)/features --cache build/cache
+endif
+	$(KOMBAT) train $(BUILD)/features --models $(MODELS)
+endif
 
 # TensorFlow.js and its WASM backend from npm, copied into web/vendor/ (no CDN at run time), and
 # web/js/constants.js, the pages' numbers, generated from tfjs_kombat/config.py (never committed).

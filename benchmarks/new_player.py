@@ -9,7 +9,14 @@ costs in Chromium. Prints the recipes side by side (a benchmark that prints, not
 - decision accuracy: what the game does with those frames (the page's thresholds);
 - idle false actions: share of "other" frames, empty rooms and plain test cards included, that
   make the fighter punch or kick;
-- browser: median camera-to-decision ms on WASM and the MB of models the play page downloads.
+- browser: median camera-to-decision ms on WASM and the MB of models the play page downloads
+  (MobileNet recipes; the keypoints page is measured by benchmarks/browser_latency.py once it lands).
+
+The keypoints recipe is trained on generated people only (keypoint_features.generated: no rendered
+picture) and scored through the Python pose model on the same rendered unseen people. Its
+variant "keypoints-front" is trained on front-facing, whole-body cameras only; it is scored on
+the rendered people (the renderer draws them side on) and on generated people seen side on,
+upper body only, never in its training: how the recipe carries to views and framings it lacks.
 
     KERAS_HOME=../shared/keras-home .venv/bin/python benchmarks/new_player.py   (make benchmark-new-player)
 """
@@ -33,11 +40,15 @@ from tfjs_kombat import (  # noqa: E402
     dataset,
     evaluate,
     features,
+    heads,
+    keypoint_features,
+    metrics,
     predict,
     recipes,
     train,
 )
 from tfjs_kombat.synth import scene  # noqa: E402
+from tfjs_kombat.synth.camera import random_shots  # noqa: E402
 from tfjs_kombat.synth.person import random_person  # noqa: E402
 from tfjs_kombat.synth.pose import POSES, random_angles  # noqa: E402
 
@@ -93,8 +104,28 @@ def render_population(out, per_class, seed):
     return {folder.relative_to(out).as_posix(): count for folder, count in counter.items()}
 
 
-def train_recipe(recipe, data, work, alpha):
-    """The pipeline's stages, as `make train RECIPE=...` runs them; returns train's reports."""
+FRONT_YAW = 25.0  # degrees: the front-only variant's cameras at most this far off the front
+SIDE_YAW = (60.0, 90.0)  # its side-on test people
+
+
+def front_shots(rng, count):
+    """Cameras in front (within FRONT_YAW), framing the whole body."""
+    shots = random_shots(rng, count, "whole_body")
+    return shots._replace(yaw=rng.uniform(-FRONT_YAW, FRONT_YAW, count))
+
+
+def side_shots(rng, count):
+    """Cameras side on (SIDE_YAW either way), framing the upper body only."""
+    shots = random_shots(rng, count, "upper_body")
+    return shots._replace(yaw=rng.uniform(*SIDE_YAW, count) * rng.choice((-1, 1), count))
+
+
+def train_recipe(recipe, data, work, alpha, shots=None):
+    """The pipeline's stages, as `make train RECIPE=...` runs them; returns train's reports. A
+    keypoints recipe trains on generated people (shots: where their cameras stand)."""
+    if not isinstance(recipe.features, recipes.MobileNetCut):
+        keypoint_features.generated(work / "features", recipe, shots=shots)
+        return train.train_heads(work / "features", work / "models")
     dataset.make_split(data, work / "split.json")
     augment.augment_split(work / "split.json", work / "frames", recipe)
     features.extract_split_features(work / "frames", work / "features", recipe, alpha, work.parent / "cache")
@@ -116,6 +147,20 @@ def score(models, out, cache):
     }
 
 
+def generated_side_on(models, work):
+    """Head and decision accuracy, and idle false actions, of a keypoints set's frame head on
+    generated people seen side on, upper body only (other people than any it trained on)."""
+    keypoint_features.generated(work / "side", recipes.KEYPOINTS, seed=7, clips_per_class=0, shots=side_shots)
+    x, y, _ = features.load_split(work / "side", "test")
+    loaded, _ = heads.load_heads(models, ("punch_kick",))
+    report = metrics.head_report(heads.KEYPOINT_FRAME_HEAD, y, loaded["punch_kick"].predict(x, verbose=0))
+    return {
+        "side-on generated: head accuracy": report["test_accuracy"],
+        "side-on generated: decisions": report["decision_accuracy"],
+        "side-on generated: idle false actions": report["false_action_rate"],
+    }
+
+
 def browser_cost(models, work, frames):
     """Convert for TensorFlow.js into a copy of web/ and time the play page on WASM."""
     web = work / "web"
@@ -128,7 +173,9 @@ def browser_cost(models, work, frames):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     names = [recipe.name for recipe in recipes.RECIPES]
-    parser.add_argument("--recipes", nargs="+", default=names, choices=names)
+    parser.add_argument(
+        "--recipes", nargs="+", default=[*names, "keypoints-front"], choices=[*names, "keypoints-front"]
+    )
     parser.add_argument("--alpha", type=float, default=0.75)
     parser.add_argument("--per-class", type=int, default=3, help="pictures per person, room and class")
     parser.add_argument("--frames", type=int, default=100, help="frames the page classifies for timing")
@@ -142,24 +189,31 @@ def main():
     counts = render_population(work / "data", args.per_class, args.seed)
     print(f"rendered {sum(counts.values())} pictures: {counts}", flush=True)
     results = {}
-    for recipe in args.recipes:
-        print(f"\n=== recipe {recipe} ===", flush=True)
-        recipe_dir = work / recipe
-        train_recipe(recipes.named(recipe), work / "data" / "train", recipe_dir, args.alpha)
-        results[recipe] = score(recipe_dir / "models", work / "data", work / "cache")
-        if not args.no_browser:
-            results[recipe].update(browser_cost(recipe_dir / "models", recipe_dir, args.frames))
+    for name in args.recipes:
+        print(f"\n=== recipe {name} ===", flush=True)
+        recipe_dir, front = work / name, name == "keypoints-front"
+        recipe = recipes.KEYPOINTS if front else recipes.named(name)
+        reads_mobilenet = isinstance(recipe.features, recipes.MobileNetCut)
+        took = time.monotonic()
+        train_recipe(recipe, work / "data" / "train", recipe_dir, args.alpha, front_shots if front else None)
+        results[name] = {"training s": time.monotonic() - took}
+        results[name].update(score(recipe_dir / "models", work / "data", work / "cache"))
+        if not reads_mobilenet:
+            results[name].update(generated_side_on(recipe_dir / "models", recipe_dir))
+        if not args.no_browser and reads_mobilenet:
+            results[name].update(browser_cost(recipe_dir / "models", recipe_dir, args.frames))
 
     print(
         f"\nnew players: trained on {TRAIN_PEOPLE} people in {TRAIN_ROOMS} rooms, tested on "
         f"{TEST_PEOPLE} other people in {TEST_ROOMS} other rooms (MobileNet alpha {args.alpha})"
     )
-    rows = list(next(iter(results.values())))
-    print(f"{'':34}" + "".join(f"{recipe:>12}" for recipe in results))
+    rows = list(dict.fromkeys(row for result in results.values() for row in result))
+    print(f"{'':40}" + "".join(f"{recipe:>16}" for recipe in results))
     for row in rows:
-        cells = (results[recipe][row] for recipe in results)
-        as_text = (f"{v:12.1f}" if "ms" in row or "MB" in row else f"{v:12.3f}" for v in cells)
-        print(f"{row:34}" + "".join(as_text))
+        cells = (results[recipe].get(row) for recipe in results)
+        wide = "ms" in row or "MB" in row or " s" in row
+        as_text = (f"{'-':>16}" if v is None else f"{v:16.1f}" if wide else f"{v:16.3f}" for v in cells)
+        print(f"{row:40}" + "".join(as_text))
     print(f"({time.monotonic() - started:.0f} s)")
     if not args.keep:
         shutil.rmtree(work)

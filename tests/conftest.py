@@ -45,6 +45,7 @@ TRAINING_GROUPS = {
     "pipeline": {"pipeline", "article_pipeline", "converted", "web_root_with_models"},
     "personal_clips": {"personal_clip_models"},
     "personal": {"personal_models"},
+    "keypoints": {"keypoint_models"},
 }
 
 
@@ -236,6 +237,20 @@ def converted(pipeline, tmp_path_factory):
     out = tmp_path_factory.mktemp("converted") / "models"
     sizes = convert.convert_models(root / "models", out, imagenet=False)
     return out, sizes
+
+
+@pytest.fixture(scope="session")
+def keypoint_models(tmp_path_factory):
+    """The keypoints recipe trained on a little generated data (features --generated: 300 frames
+    and 80 clips a class), its heads as the recipe says (early stopping, two seeds)."""
+    from tfjs_kombat import keypoint_features, recipes, train
+
+    root = tmp_path_factory.mktemp("keypoints")
+    keypoint_features.generated(
+        root / "features", recipes.KEYPOINTS, frames_per_class=300, clips_per_class=80
+    )
+    reports = train.train_heads(root / "features", root / "models")
+    return root, reports
 
 
 @pytest.fixture(scope="session")

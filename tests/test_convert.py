@@ -242,6 +242,7 @@ def test_the_sequence_head_is_converted_with_what_the_page_needs(tmp_path):
         "classes": list(config.CLIP_CLASS_NAMES),
     }
     assert page["testAccuracy"] == {"sequence": 0.5}
+    assert page["features"] == {"kind": "mobilenet"}  # the page runs MobileNet, then the heads
     assert page["quantization"]["sequence"] in ("uint8", "float16")
     assert stored_dtypes(out / "sequence") - {"float32", "int32"} == {page["quantization"]["sequence"]}
     # The page pools MobileNet's output into the sequence head's steps: the shapes must meet.
@@ -262,3 +263,37 @@ def test_pooled_sizes():
     assert convert.pooled_size([10, 18, 384], [5, 6]) == 2304
     assert convert.pooled_size([10, 18, 384], [4, 6]) is None  # 10 rows do not split into 4s
     assert convert.pooled_size([10, 18, 384], None) is None  # a map needs pooling
+
+
+def test_a_keypoints_recipe_converts_its_heads_only_to_the_pages_contract(keypoint_models, tmp_path):
+    root, reports = keypoint_models
+    out = tmp_path / "web" / "models"
+    sizes = convert.convert_models(root / "models", out)
+    assert set(sizes) == {"punch_kick", "sequence"}  # no MobileNet, no ImageNet classifier
+    page = json.loads((out / "config.json").read_text())
+    assert page == {
+        "recipe": "keypoints",
+        "alpha": None,
+        "features": {"kind": "keypoints", "poseModel": "lite", "landmarks": 33, "units": "width"},
+        "models": {"punch_kick": "punch_kick/model.json", "sequence": "sequence/model.json"},
+        "inputShapes": {"punch_kick": [33, 4], "sequence": [config.SEQUENCE_LENGTH, 33, 4]},
+        "quantization": page["quantization"],
+        "testAccuracy": {name: report["test_accuracy"] for name, report in reports.items()},
+        "sequence": {
+            "length": config.SEQUENCE_LENGTH,
+            "pool": None,
+            "classes": list(config.CLIP_CLASS_NAMES),
+        },
+    }
+    assert set(page["quantization"].values()) <= {"float16", "uint8"}
+    trained, _ = heads.load_heads(root / "models", ("punch_kick", "sequence"))
+    with (
+        np.load(root / "features" / "test.npz") as test,
+        np.load(root / "features" / "clips_test.npz") as clips,
+    ):
+        inputs = {"punch_kick": test["x"][:64], "sequence": clips["x"][:16]}
+    for name, x in inputs.items():
+        expected = trained[name].predict(x, verbose=0)
+        got = run_graph_model(out / name, x)
+        np.testing.assert_allclose(got, expected, atol=0.02)  # quantized kernels
+        assert (got.argmax(axis=1) == expected.argmax(axis=1)).mean() >= 0.95, name

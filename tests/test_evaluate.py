@@ -126,3 +126,29 @@ def test_names_are_printed_escaped(untrained_heads, tmp_path, capsys):
     captured = capsys.readouterr()
     assert_escaped(captured.out)  # evaluating ... of <data>, wrote <out>
     assert_escaped(captured.err)  # skipping <file>
+
+
+def test_evaluate_keypoint_heads_on_photos_of_any_size(keypoint_models, pose_networks, tmp_path, capsys):
+    # Rendered people at full size, landscape and portrait: the pose model reads each whole.
+    from tfjs_kombat.config import CLASS_DIRS
+    from tfjs_kombat.synth import scene
+    from tfjs_kombat.synth.person import random_person
+    from tfjs_kombat.synth.pose import POSES, random_angles
+
+    root, _ = keypoint_models
+    rng = np.random.default_rng(11)
+    photos = tmp_path / "photos"
+    for pose, class_dir in zip(POSES, CLASS_DIRS, strict=True):
+        (photos / class_dir).mkdir(parents=True)
+        for i, size in enumerate(((640, 480), (480, 640), (800, 450)) * 2):
+            room = scene.random_room(rng)
+            image = scene.render_in_room(random_person(rng), room, random_angles(pose, rng), rng, size)
+            image.save(photos / class_dir / f"{i}.jpg", quality=90)
+    out = tmp_path / "report.json"
+    args = ["evaluate", str(photos), "--models", str(root / "models"), "--out", str(out)]
+    assert cli.main([*args, "--cache", str(tmp_path / "cache")]) == 0
+    report = json.loads(out.read_text())
+    assert report["recipe"] == "keypoints" and report["samples"] == {"test": 18}
+    assert report["test_accuracy"] >= 0.5  # chance is 1/3
+    printed = capsys.readouterr().out
+    assert "pose model: 18/18 pictures" in printed and "idle frames acting" in printed

@@ -340,3 +340,21 @@ def test_without_held_out_clips_only_the_frame_heads_are_trained(tmp_path, capsy
     reports = train.train_heads(tmp_path, tmp_path / "models", epochs={"punch": 1, "punch_kick": 1})
     assert set(reports) == {"punch", "punch_kick"}
     assert "the sequence head is not trained" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# The keypoints recipe, on generated people (tests/conftest.py's keypoint_models)
+
+
+def test_keypoint_heads_learn_on_generated_people_they_never_saw(keypoint_models):
+    root, reports = keypoint_models
+    assert set(reports) == {"punch_kick", "sequence"}
+    assert reports["punch_kick"]["test_accuracy"] >= 0.8  # chance is 1/3
+    assert reports["sequence"]["test_accuracy"] >= 0.5  # chance is 1/5
+    # Early stopping ended them long before the recipe's most epochs.
+    assert reports["punch_kick"]["epochs"] < heads.KEYPOINT_EPOCHS
+    assert reports["sequence"]["frame_baseline_accuracy"] is None  # keypoints have no baseline
+    made = json.loads((root / "models" / "recipe.json").read_text())
+    assert (made["recipe"], made["alpha"], made["sequence"]["pool"]) == ("keypoints", None, None)
+    model = keras.models.load_model(root / "models" / "punch_kick.keras", compile=False)
+    assert model.input_shape == (None, 33, 4)

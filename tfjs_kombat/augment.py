@@ -88,9 +88,10 @@ def clip_folder_names(split, index, count):
     return [name.removesuffix(".png") for name in output_names(split, index, count)]
 
 
-def read_clip(path, fps=CLIP_FPS):
-    """A clip (a folder of frame images, or a video decoded at `fps`) -> its cut 56x100x3 frames,
-    in order; raises BadImage with the reason when it cannot be read."""
+def read_clip(path, fps=CLIP_FPS, cut=to_frame):
+    """A clip (a folder of frame images, or a video decoded at `fps`) -> its frames cut by `cut`
+    (RGB PIL image -> image; by default the 100x56 frame) as uint8 arrays, in order; raises
+    BadImage with the reason when it cannot be read."""
     path = Path(path)
     if path.is_dir():
         paths = clip_frame_files(path)
@@ -99,7 +100,7 @@ def read_clip(path, fps=CLIP_FPS):
         frames = []
         for frame in paths:
             try:
-                frames.append(np.asarray(to_frame(load_image(frame))))
+                frames.append(np.asarray(cut(load_image(frame))))
             except BadImage as error:
                 raise BadImage(f"frame {shown(frame.name)}: {error}") from None
         return frames
@@ -108,7 +109,7 @@ def read_clip(path, fps=CLIP_FPS):
             paths = extract_frames(path, tmp, fps=fps)
         except UserError as error:
             raise BadImage(str(error)) from None
-        return [np.asarray(to_frame(load_image(frame))) for frame in paths]
+        return [np.asarray(cut(load_image(frame))) for frame in paths]
 
 
 def process_clips(root, jobs, out_dir, count, seed):
@@ -315,6 +316,11 @@ def augment_split(split_path, out_dir, recipe, seed=SEED, workers=2, count=None,
     Returns the number of frames written per split and class; with clips, also "clips": the
     number of clip folders written per split and class.
     """
+    if not isinstance(recipe.features, recipes.MobileNetCut):
+        raise UserError(
+            f"the {recipe.name} recipe is not augmented: its features stage reads the split itself "
+            f"(`tfjs-kombat features SPLIT_JSON --recipe {recipe.name}`)"
+        )
     count = recipe.augmentations_per_image if count is None else count
     clip_count = recipe.augmentations_per_clip if clip_count is None else clip_count
     if count < 1:
@@ -410,7 +416,9 @@ def add_arguments(parser):
     parser.add_argument("--out", default="build/frames", help="output folder (default: build/frames)")
     recipes.add_argument(parser, "sets the default --count and --clip-count")
     per_recipe = ", ".join(
-        f"{r.name} {r.augmentations_per_image} and {r.augmentations_per_clip}" for r in recipes.RECIPES
+        f"{r.name} {r.augmentations_per_image} and {r.augmentations_per_clip}"
+        for r in recipes.RECIPES
+        if r.augmentations_per_image
     )
     parser.add_argument(
         "--count", type=int, help=f"variations per image (default: the recipe's: {per_recipe})"

@@ -320,6 +320,7 @@ def page_config(made_by, to_convert, quantization_by_model, metrics):
     config = {
         "recipe": made_by["recipe"],
         "alpha": made_by["alpha"],
+        "features": recipes.named(made_by["recipe"]).features.page_facts(),
         "models": {name: f"{name}/model.json" for name in quantization_by_model},
         "inputShapes": {name: list(model.input_shape[1:]) for name, model in to_convert.items()},
         "quantization": quantization_by_model,
@@ -331,20 +332,25 @@ def page_config(made_by, to_convert, quantization_by_model, metrics):
 
 
 def convert_models(models_dir="models", out_dir=WEB_MODELS, quantization=DEFAULT_QUANTIZATION, imagenet=True):
-    """Every trained model in models_dir, and the MobileNet feature extractor, -> out_dir."""
+    """Every trained model in models_dir, and the recipe's MobileNet feature extractor (none for
+    a keypoints recipe), -> out_dir."""
     if quantization not in CHOICES:
         raise UserError(f"quantization must be one of {', '.join(CHOICES)}, not {quantization!r}")
     models_dir = Path(models_dir)
     trained, made_by = heads.load_heads(models_dir, (*recipes.FRAME_HEAD_NAMES, heads.SEQUENCE_HEAD.name))
     alpha, recipe = made_by["alpha"], recipes.named(made_by["recipe"])
-    to_convert = {"mobilenet": features.build_feature_extractor(alpha, recipe), **trained}
-    if "sequence" in to_convert:
+    # A keypoints recipe's heads read the pose model's output (web/vendor/bodypose/): no MobileNet.
+    reads_mobilenet = isinstance(recipe.features, recipes.MobileNetCut)
+    to_convert = dict(trained)
+    if reads_mobilenet:
+        to_convert = {"mobilenet": features.build_feature_extractor(alpha, recipe), **trained}
+    if "sequence" in to_convert and reads_mobilenet:
         check_sequence_input(
             to_convert["sequence"], to_convert["mobilenet"], page_sequence(made_by, trained["sequence"])
         )
     if (models_dir / "season.keras").exists():
         to_convert["season"] = keras.models.load_model(models_dir / "season.keras")
-    labels = mobilenet.imagenet_labels() if imagenet else None
+    labels = mobilenet.imagenet_labels() if imagenet and reads_mobilenet else None
     if labels:
         try:
             to_convert["imagenet"] = mobilenet.imagenet_top(alpha, recipe.features)

@@ -2,7 +2,9 @@
 
 For example a friend's recording: does the model generalise to a new person and room? Every
 readable image of the folder's class subfolders is scored (no balancing, no split; one class will
-do), those of the classes the head learnt (the punch head: punches/ and others/).
+do), those of the classes the head learnt (the punch head: punches/ and others/). Photos of any
+size and aspect: the MobileNet recipes read the page's frame of each, the keypoints recipe the
+pose model's keypoints of the whole picture.
 """
 
 from collections import Counter
@@ -14,13 +16,13 @@ from tfjs_kombat import dataset, features, files, metrics, recipes
 from tfjs_kombat.config import CLASS_DIRS
 from tfjs_kombat.datafolder import IMAGE_EXTENSIONS
 from tfjs_kombat.errors import UserError, say, shown, warn
-from tfjs_kombat.frames import photo_frame
 from tfjs_kombat.heads import load_heads, target_classes
 
 
 def evaluate_head(data_dir, head="punch_kick", models_dir="models", out_path=None, cache_dir="build/cache"):
     loaded, made_by = load_heads(models_dir, names=(head,))
-    scan = dataset.scan(data_dir, decode=photo_frame, training=False)  # any class is worth scoring
+    decode = features.picture_decoder(made_by)
+    scan = dataset.scan(data_dir, decode=decode, training=False)  # any class is worth scoring
     for message in scan.warnings + [f"skipping {shown(p)}: {reason}" for p, reason in scan.skipped]:
         warn(message)
     paths = [path for class_dir in CLASS_DIRS for path in scan.images[class_dir]]
@@ -32,9 +34,7 @@ def evaluate_head(data_dir, head="punch_kick", models_dir="models", out_path=Non
     if not rows.any():
         raise UserError(nothing_to_score(scan, head, entry))
     say(f"evaluating {head} on {len(paths)} images of {shown(data_dir)}")
-    x = features.cached_features(
-        paths, scan.decoded.__getitem__, *features.extractor_and_cache(made_by, cache_dir)
-    )
+    x = features.picture_features(paths, scan.decoded.__getitem__, made_by, cache_dir)
     report = metrics.head_report(entry, target_classes(targets), loaded[head].predict(x[rows], verbose=0))
     report.update(
         head=head,

@@ -42,6 +42,7 @@ from tfjs_kombat.config import (
 )
 from tfjs_kombat.datafolder import clip_frame_files
 from tfjs_kombat.errors import UserError, say, shown, warn
+from tfjs_kombat.frames import load_image, photo_frame
 from tfjs_kombat.mobilenet import ALPHAS, alpha_argument, load_mobilenet, resolve_alpha
 
 CLIP_FILES = {"train": "clips_train.npz", "test": "clips_test.npz"}
@@ -153,6 +154,32 @@ def extractor_and_cache(made_by, cache_dir, kind="photo"):
     """(extractor, cache, kind) for cached_features, for heads made by {"recipe", "alpha"}."""
     alpha, recipe = made_by["alpha"], recipes.named(made_by["recipe"])
     return build_feature_extractor(alpha, recipe), FeatureCache(cache_dir, alpha, recipe), kind
+
+
+def picture_decoder(made_by):
+    """How evaluate and predict first read a picture (path -> what picture_features' `read`
+    gives back, or BadImage): the page's grey frame for MobileNet; for keypoints only a check
+    that it decodes, since the pose model reads it at full size when its keypoints are not cached
+    (full-size photos kept for a whole folder would not fit in memory)."""
+    if isinstance(recipes.named(made_by["recipe"]).features, recipes.MobileNetCut):
+        return photo_frame
+
+    def checked(path):
+        load_image(path)
+
+    return checked
+
+
+def picture_features(paths, read, made_by, cache_dir):
+    """What the heads made by {"recipe", "alpha"} read of picture files: MobileNet's features of
+    each one's frame (read: path -> its frame), or the pose model's keypoints of the picture at
+    full size, in width units (zeros where nobody is found). Both cached."""
+    recipe = recipes.named(made_by["recipe"])
+    if isinstance(recipe.features, recipes.MobileNetCut):
+        return cached_features(paths, read, *extractor_and_cache(made_by, cache_dir))
+    from tfjs_kombat import keypoint_features
+
+    return keypoint_features.pictures_keypoints(paths, recipe.features.pose_model, cache_dir)
 
 
 def list_frames(split_dir):
@@ -325,17 +352,24 @@ def recipe_name(stored, path):
     return str(stored["recipe"])
 
 
+def stored_alpha(stored, path, recipe):
+    """The MobileNet width that made a features file; None for a recipe without MobileNet."""
+    if not isinstance(recipe.features, recipes.MobileNetCut):
+        return None
+    if "alpha" not in stored.files:
+        raise UserError(f"{shown(path)} lacks alpha; run `tfjs-kombat features` again")
+    return float(stored["alpha"])
+
+
 def load_split(features_dir, split):
-    """(x, y, {"alpha": ..., "recipe": ...}) of one split written by extract_split_features."""
+    """(x, y, {"alpha": ..., "recipe": ...}) of one split written by extract_split_features (or
+    keypoint_features: alpha None)."""
     path = Path(features_dir) / f"{split}.npz"
     if not path.exists():
         raise UserError(f"{shown(path)} not found; run `tfjs-kombat features` first")
     with np.load(path) as stored:
-        return (
-            stored["x"],
-            stored["y"],
-            {"alpha": float(stored["alpha"]), "recipe": recipe_name(stored, path)},
-        )
+        recipe = recipes.named(recipe_name(stored, path))
+        return stored["x"], stored["y"], {"alpha": stored_alpha(stored, path, recipe), "recipe": recipe.name}
 
 
 class Clips(NamedTuple):
@@ -367,22 +401,23 @@ def load_clips(features_dir, split):
     if not path.exists():
         raise UserError(f"{shown(path)} not found; run `tfjs-kombat features` first")
     with np.load(path) as stored:
-        missing = {"x", "y", "clip", "alpha"} - set(stored.files)
+        missing = {"x", "y", "clip"} - set(stored.files)
         if missing:
             raise UserError(
                 f"{shown(path)} lacks {', '.join(sorted(missing))}; run `tfjs-kombat features` again"
             )
         recipe = recipes.named(recipe_name(stored, path))
         made_by = {
-            "alpha": float(stored["alpha"]),
+            "alpha": stored_alpha(stored, path, recipe),
             "recipe": recipe.name,
             "pool": stored_pool(stored, recipe),
         }
         x, y, clip = stored["x"].astype(np.float32), stored["y"].astype(int), stored["clip"].astype(int)
-    if x.ndim != 3 or len(y) != len(x) or len(clip) != len(x):
+    if x.ndim < 3 or len(y) != len(x) or len(clip) != len(x):
         raise UserError(
             f"{shown(path)} holds x {list(x.shape)}, y {list(y.shape)}, clip {list(clip.shape)}: "
-            "x must be windows x frames x features, with one class and one clip per window"
+            "x must be windows x frames x features (keypoints: x 33 x 4), with one class and one "
+            "clip per window"
         )
     if len(y) and (y.min() < 0 or y.max() >= len(CLIP_CLASS_NAMES)):
         raise UserError(
@@ -396,7 +431,17 @@ def load_clips(features_dir, split):
 
 
 def add_arguments(parser):
-    parser.add_argument("frames_dir", nargs="?", default="build/frames", help="the augment stage's output")
+    parser.add_argument(
+        "source",
+        nargs="?",
+        help="the augment stage's output (default: build/frames); for the keypoints recipe, the "
+        "dataset stage's split.json (default: build/split.json)",
+    )
+    parser.add_argument(
+        "--generated",
+        action="store_true",
+        help="keypoints recipe: generated people (synth/keypoint_data.py) instead of a dataset",
+    )
     parser.add_argument(
         "--out", default="build/features", help="folder for train.npz, test.npz (clips: clips_train.npz, ...)"
     )
@@ -410,8 +455,31 @@ def add_arguments(parser):
     recipes.add_argument(parser, "the recipe whose features to compute")
 
 
+def recipe_features(args):
+    """The features stage as the recipe's features type needs: MobileNet on the augmented frames,
+    or the pose model's keypoints of a split's pictures or of generated people."""
+    if isinstance(args.recipe.features, recipes.MobileNetCut):
+        if args.generated:
+            raise UserError(f"--generated makes keypoints; the {args.recipe.name} recipe reads pictures")
+        source = args.source or "build/frames"
+        return extract_split_features(source, args.out, args.recipe, args.alpha, args.cache)
+    from tfjs_kombat import keypoint_features
+
+    if args.generated:
+        if args.source:
+            raise UserError("give either a split.json or --generated, not both")
+        return keypoint_features.generated(args.out, args.recipe)
+    source = Path(args.source or "build/split.json")
+    if source.is_dir():
+        raise UserError(
+            f"{shown(source)} is a folder: the {args.recipe.name} recipe reads the dataset stage's "
+            "split.json (`tfjs-kombat dataset DATA --out build/split.json`), or --generated"
+        )
+    return keypoint_features.from_split(source, args.out, args.recipe, args.cache)
+
+
 def run(args):
-    counts = extract_split_features(args.frames_dir, args.out, args.recipe, args.alpha, args.cache)
+    counts = recipe_features(args)
     if "train" in counts:
         say(
             f"wrote features of {counts['train']} train and {counts['test']} test frames to {shown(args.out)}"

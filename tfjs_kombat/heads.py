@@ -347,6 +347,11 @@ class Head(NamedTuple):
     decide: Callable = decide_punch_kick  # outputs -> what the game does, in class_names' indices
     idle_class: int = OTHER  # the class index whose decision is "stand"
     class_weight: dict | None = None  # how much a training frame of each class counts
+    # Early stopping: with a patience, train holds a fifth of the training groups (people, clips)
+    # out, stops when their loss has not improved for `patience` epochs and keeps the best
+    # weights; of `seeds` such runs it keeps the one with the lowest loss on them.
+    patience: int | None = None
+    seeds: int = 1
 
 
 def article_batch(n):
@@ -406,6 +411,31 @@ FRAME_BASELINE = SEQUENCE_HEAD._replace(
 )
 
 
+# The keypoint heads (recipes.KEYPOINTS): a few thousand weights on 132 numbers a frame train in
+# seconds, so they train with early stopping, two seeds, the best kept (train.py). On the default
+# generated data they stop after 20-40 epochs; a third seed gained nothing on held-out people.
+KEYPOINT_EPOCHS = 200  # at most: early stopping ends them far sooner
+KEYPOINT_BATCH = 128
+KEYPOINT_PATIENCE = 8
+KEYPOINT_SEEDS = 2
+KEYPOINT_FRAME_HEAD = PUNCH_KICK_HEAD._replace(
+    build=lambda shape, alpha, rate: build_keypoint_frame_head(rate),
+    epochs=KEYPOINT_EPOCHS,
+    learning_rate=KEYPOINT_LEARNING_RATE,
+    batch=lambda n: KEYPOINT_BATCH,
+    patience=KEYPOINT_PATIENCE,
+    seeds=KEYPOINT_SEEDS,
+)
+KEYPOINT_SEQUENCE_HEAD = SEQUENCE_HEAD._replace(
+    build=lambda shape, alpha, rate: build_keypoint_sequence_head(shape[0], rate),
+    epochs=KEYPOINT_EPOCHS,
+    learning_rate=KEYPOINT_LEARNING_RATE,
+    batch=lambda n: KEYPOINT_BATCH,
+    patience=KEYPOINT_PATIENCE,
+    seeds=KEYPOINT_SEEDS,
+)
+
+
 # ---------------------------------------------------------------------------------------------
 # A trained set
 
@@ -414,6 +444,8 @@ def load_heads(models_dir, names):
     """The trained heads called `names` found in models_dir, and what made their features:
     models/recipe.json ({"recipe", "alpha"}, and "sequence" with a sequence head), written by train."""
     import keras
+
+    from tfjs_kombat import body  # noqa: F401  (registers the keypoint heads' layers for loading)
 
     models_dir = Path(models_dir)
     loaded = {}

@@ -111,7 +111,8 @@ def accuracy_among(truth, guesses, classes):
 def sequence_report(head, window_labels, window_clips, window_outputs, frame_clips, frame_outputs):
     """The sequence head's scores per held-out clip (the mean of its windows' probabilities, then
     the most likely class), the game's decisions on those means (head.decide), and the frame
-    baseline's on the same clips (the majority of its per-frame decisions)."""
+    baseline's on the same clips (the majority of its per-frame decisions); frame_outputs None:
+    no baseline (its scores are None)."""
     truth = clip_labels(window_labels, window_clips)
     if not np.array_equal(np.unique(window_clips), np.unique(frame_clips)):
         raise ValueError("the windows and the frames come from different clips")
@@ -119,10 +120,7 @@ def sequence_report(head, window_labels, window_clips, window_outputs, frame_cli
     guesses = means.argmax(axis=1)
     report = classification_report(truth, guesses, head.class_names)
     decisions, idle = head.decide(means), truth == head.idle_class
-    baseline = vote_by_clip(frame_outputs, frame_clips)
-    baseline_report = classification_report(truth, baseline, head.class_names)
     window_labels = np.asarray(window_labels, dtype=int)
-    frame_labels = truth[np.unique(frame_clips, return_inverse=True)[1]]
     report.update(
         decision_accuracy=float((decisions == truth).mean()) if len(truth) else 0.0,
         false_action_rate=float((decisions[idle] != head.idle_class).mean()) if idle.any() else 0.0,
@@ -130,6 +128,18 @@ def sequence_report(head, window_labels, window_clips, window_outputs, frame_cli
         punch_kick_other_accuracy=accuracy_among(truth, guesses, FRAME_MOVES),
         window_accuracy=float((window_outputs.argmax(axis=1) == window_labels).mean()),
         window_decision_accuracy=float((head.decide(window_outputs) == window_labels).mean()),
+    )
+    if frame_outputs is None:
+        report.update(
+            frame_baseline_accuracy=None,
+            frame_baseline_lookalike_accuracy=None,
+            frame_baseline_punch_kick_other_accuracy=None,
+        )
+        return report
+    baseline = vote_by_clip(frame_outputs, frame_clips)
+    baseline_report = classification_report(truth, baseline, head.class_names)
+    frame_labels = truth[np.unique(frame_clips, return_inverse=True)[1]]
+    report.update(
         frame_baseline_accuracy=baseline_report["test_accuracy"],
         frame_baseline_lookalike_accuracy=accuracy_among(truth, baseline, LOOKALIKES),
         frame_baseline_punch_kick_other_accuracy=accuracy_among(truth, baseline, FRAME_MOVES),

@@ -1,6 +1,7 @@
 """Predict: run trained heads on images and print what the game would do.
 
-Each image goes the page's way: top 100:56 band -> 100x56 -> grey -> MobileNet -> head. The
+Each image goes the page's way: top 100:56 band -> 100x56 -> grey -> MobileNet -> head (the
+keypoints recipe: the whole picture -> the pose model's keypoints -> head). The
 decisions are the article's: the punch head punches at P >= 0.4; the punch/kick head does
 nothing if P(other) >= 0.4, else picks the larger of punch and kick if it reaches 0.35.
 """
@@ -10,19 +11,19 @@ from pathlib import Path
 from tfjs_kombat import features, recipes
 from tfjs_kombat.config import CLASS_NAMES, OTHER
 from tfjs_kombat.errors import UserError, say, shown, warn
-from tfjs_kombat.frames import BadImage, photo_frame
+from tfjs_kombat.frames import BadImage
 from tfjs_kombat.heads import load_heads
 
 DECISION_NAMES = {**dict(enumerate(CLASS_NAMES)), OTHER: "stand"}  # "stand" is the game's onStand()
 
 
-def readable_frames(paths):
-    """{path: grey frame} of the paths that decode as images, each decoded once; the others are
-    reported and left out."""
+def readable_frames(paths, decode):
+    """{path: decode(path)} (features.picture_decoder's) of the paths that decode as images, each
+    decoded once; the others are reported and left out."""
     found = {}
     for path in dict.fromkeys(map(Path, paths)):
         try:
-            found[path] = photo_frame(path)
+            found[path] = decode(path)
         except BadImage as reason:
             warn(f"skipping {shown(path)}: {reason}")
     return found
@@ -32,11 +33,11 @@ def predict_images(paths, models_dir="models", cache_dir="build/cache"):
     """Per image: each head's probabilities and its decision."""
     loaded, made_by = load_heads(models_dir, recipes.FRAME_HEAD_NAMES)
     recipe = recipes.named(made_by["recipe"])
-    frames = readable_frames(paths)
+    frames = readable_frames(paths, features.picture_decoder(made_by))
     if not frames:
         raise UserError("none of the given files is a readable image")
     paths = [path for path in map(Path, paths) if path in frames]
-    x = features.cached_features(paths, frames.__getitem__, *features.extractor_and_cache(made_by, cache_dir))
+    x = features.picture_features(paths, frames.__getitem__, made_by, cache_dir)
     results = [{"image": str(p)} for p in paths]
     for name, model in loaded.items():
         outputs = model.predict(x, verbose=0)

@@ -11,6 +11,9 @@ line, and `named` turns it back into the definition.
   224x224, the article's two dense heads, 16 augmentations per image.
 - pose (the default): MobileNet's block-11 map of the frame at 160x288 (its aspect ratio kept),
   where arms and legs still have a place, and a head that fine-tunes blocks 12-13 on it.
+- keypoints: no MobileNet. The pose model (bodypose/, BlazePose) finds the body's 33 joints in the
+  picture at full size, and small heads read where they are (heads.build_keypoint_*_head); trained
+  on generated people (synth/keypoint_data.py) or on a dataset's pictures through the pose model.
 
 This module imports no TensorFlow (nor does heads.py until a head is built), so the augment stage
 and its worker processes can read a recipe without loading it.
@@ -20,8 +23,10 @@ import argparse
 from dataclasses import dataclass
 
 from tfjs_kombat import heads
-from tfjs_kombat.config import MOBILENET_SIZE
+from tfjs_kombat.config import BODY_LANDMARKS, MOBILENET_SIZE
 from tfjs_kombat.errors import UserError
+
+LANDMARKS = len(BODY_LANDMARKS)
 
 
 @dataclass(frozen=True)
@@ -32,11 +37,27 @@ class MobileNetCut:
     size: tuple[int, int]  # (height, width)
     layer: str | None
 
+    def page_facts(self):
+        """config.json's "features": how the page makes the heads' inputs."""
+        return {"kind": "mobilenet"}
+
+
+@dataclass(frozen=True)
+class BodyKeypoints:
+    """The pose model's 33 landmarks (config.BODY_LANDMARKS) of the picture at full size, x, y, z
+    in units of its width, visibility; all zeros when nobody is found (body.py). No augmentation:
+    the generated data varies people, cameras and the pose model's errors itself."""
+
+    pose_model: str  # BlazePose's landmark model (config.POSE_LANDMARK_MODELS): the page's is "lite"
+
+    def page_facts(self):
+        return {"kind": "keypoints", "poseModel": self.pose_model, "landmarks": LANDMARKS, "units": "width"}
+
 
 @dataclass(frozen=True)
 class Recipe:
     name: str  # on the command line, in the features' files and in models/recipe.json
-    features: MobileNetCut
+    features: MobileNetCut | BodyKeypoints
     augmentations_per_image: int
     augmentations_per_clip: int  # one imgaug draw for all of a clip's frames
     # How one frame's features become one step of the sequence head: the feature map averaged
@@ -76,7 +97,17 @@ POSE = Recipe(
     frame_heads=(heads.fine_tuned_punch_kick_head(POSE_CUT),),
 )
 
-RECIPES = (POSE, ARTICLE)
+KEYPOINTS = Recipe(
+    name="keypoints",
+    features=BodyKeypoints("lite"),
+    augmentations_per_image=0,
+    augmentations_per_clip=0,
+    sequence_pool=None,
+    frame_heads=(heads.KEYPOINT_FRAME_HEAD,),
+    sequence_head=heads.KEYPOINT_SEQUENCE_HEAD,
+)
+
+RECIPES = (POSE, ARTICLE, KEYPOINTS)
 DEFAULT = POSE
 
 # Every frame head name any recipe trains: a models/ folder holds at most these.

@@ -40,15 +40,22 @@ SEQUENCE_FILES = (
 )
 
 
-def fit_and_report(head, model, data, epochs, models_dir):
-    """Fit on train, evaluate on test, save the model, metrics and plots."""
+def fit_and_report(head, build, data, epochs, models_dir, seed):
+    """Fit on train (fit_head), evaluate on test, save the model, metrics and plots."""
     (x_train, y_train), (x_test, y_test), labels_test = data
     batch_size = head.batch(len(x_train))
     say(f"{head.name}: {len(x_train)} training / {len(x_test)} held-out, {epochs} epochs, batch {batch_size}")
-    history = fit_quietly(model, x_train, y_train, head, epochs, head.class_weight, (x_test, y_test))
+    groups = np.arange(len(x_train))  # a frame each: one generated person, or one picture
+    model, history = fit_head(
+        head, build, x_train, y_train, groups, epochs, head.class_weight, seed, (x_test, y_test)
+    )
     loss, _ = model.evaluate(x_test, y_test, verbose=0)
     report = metrics.head_report(head, labels_test, model.predict(x_test, verbose=0))
-    report.update(samples={"train": len(x_train), "test": len(x_test)}, test_loss=float(loss), epochs=epochs)
+    report.update(
+        samples={"train": len(x_train), "test": len(x_test)},
+        test_loss=float(loss),
+        epochs=len(history.history["loss"]),
+    )
     say(f"{head.name}: held-out\n{metrics.format_report(report)}")
 
     files.save_model(model, models_dir / f"{head.name}.keras")
@@ -62,8 +69,9 @@ def train_frame_heads(frames, recipe, alpha, models_dir, epochs, learning_rates,
     """The recipe's heads on single frames (train.npz, test.npz)."""
     (x_train, y_train), (x_test, y_test) = frames
     present = sorted(set(y_train.tolist()))
+    made_by = f"MobileNet alpha {alpha}" if alpha is not None else "the pose model's keypoints"
     say(
-        f"recipe {recipe.name}: features {'x'.join(map(str, x_train.shape[1:]))} (MobileNet alpha {alpha}); "
+        f"recipe {recipe.name}: features {'x'.join(map(str, x_train.shape[1:]))} ({made_by}); "
         f"classes in training: {[CLASS_DIRS[i] for i in present]}"
     )
     reports = {}
@@ -71,7 +79,6 @@ def train_frame_heads(frames, recipe, alpha, models_dir, epochs, learning_rates,
         if head.name == "punch" and not (PUNCH in present and OTHER in present):
             warn("the punch head needs punches and others to learn from: not trained")
             continue
-        keras.utils.set_random_seed(seed)
         rows_train, targets_train = head.rows(y_train)
         rows_test, targets_test = head.rows(y_test)
         data = (
@@ -80,9 +87,49 @@ def train_frame_heads(frames, recipe, alpha, models_dir, epochs, learning_rates,
             heads.target_classes(targets_test),
         )
         rate = learning_rates.get(head.name, head.learning_rate)
-        model = head.build(x_train.shape[1:], alpha, rate)
-        reports[head.name] = fit_and_report(head, model, data, epochs.get(head.name, head.epochs), models_dir)
+
+        def build(head=head, rate=rate):
+            return head.build(x_train.shape[1:], alpha, rate)
+
+        reports[head.name] = fit_and_report(
+            head, build, data, epochs.get(head.name, head.epochs), models_dir, seed
+        )
     return reports
+
+
+VALIDATION_SHARE = 0.2  # of the training groups, held out for early stopping
+
+
+def fit_head(head, build, x, targets, groups, epochs, class_weight, seed, curves=None):
+    """A model from build() fitted on x: (model, history).
+
+    Without head.patience: one run of `epochs`; curves (x, targets), when given, are scored each
+    epoch for the plots only. With it: a share of the groups (a group: one person's frame, one
+    clip's windows) is held out, and each of head.seeds runs stops when their loss has not
+    improved for head.patience epochs, keeping its best weights; the run with the lowest such
+    loss is kept. The test set chooses nothing."""
+    if not head.patience:
+        keras.utils.set_random_seed(seed)
+        model = build()
+        return model, fit_quietly(model, x, targets, head, epochs, class_weight, curves)
+    names = np.unique(groups)
+    held = np.random.default_rng(seed).permutation(names)[: max(1, round(VALIDATION_SHARE * len(names)))]
+    out = np.isin(groups, held)
+    validation = x[out], targets[out]
+    best = None
+    for run in range(head.seeds):
+        keras.utils.set_random_seed(seed + run)
+        model = build()
+        stop = keras.callbacks.EarlyStopping(patience=head.patience, restore_best_weights=True)
+        history = fit_quietly(model, x[~out], targets[~out], head, epochs, class_weight, validation, [stop])
+        loss = min(history.history["val_loss"])
+        say(
+            f"  {head.name} seed {seed + run}: best held-out loss {loss:.4f} at epoch "
+            f"{int(np.argmin(history.history['val_loss'])) + 1} of {len(history.history['val_loss'])}"
+        )
+        if best is None or loss < best[0]:
+            best = loss, model, history
+    return best[1], best[2]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -124,7 +171,7 @@ def sequence_input(clips):
     }
 
 
-def fit_quietly(model, x, targets, head, epochs, class_weight, validation=None):
+def fit_quietly(model, x, targets, head, epochs, class_weight, validation=None, callbacks=()):
     return model.fit(
         x,
         targets,
@@ -133,21 +180,27 @@ def fit_quietly(model, x, targets, head, epochs, class_weight, validation=None):
         validation_data=validation,
         class_weight=class_weight,
         verbose=0,
-        callbacks=[metrics.progress(head.name, epochs)],
+        callbacks=[metrics.progress(head.name, epochs), *callbacks],
     )
 
 
-def fit_sequence_head(train, test, epochs, learning_rate, seed, kind="gru"):
-    """The sequence head fitted on the training windows: (model, history, seconds it took)."""
-    head = heads.SEQUENCE_HEAD
-    keras.utils.set_random_seed(seed)
-    model = heads.build_sequence_head(*train.x.shape[1:], learning_rate, kind)
+def fit_sequence_head(train, test, epochs, learning_rate, seed, kind="gru", head=heads.SEQUENCE_HEAD):
+    """The sequence head (a recipe's; kind: the MobileNet one's recurrent layer) fitted on the
+    training windows: (model, history, seconds it took)."""
+    if head is heads.SEQUENCE_HEAD:
+
+        def build():
+            return heads.build_sequence_head(*train.x.shape[1:], learning_rate, kind)
+    else:
+
+        def build():
+            return head.build(train.x.shape[1:], None, learning_rate)
+
     say(f"sequence ({kind}): {epochs} epochs, batch {head.batch(len(train.x))}")
     started = time.monotonic()
-    validation = test.x, head.rows(test.y)[1]  # for the curves only: nothing is chosen by it
-    history = fit_quietly(
-        model, train.x, head.rows(train.y)[1], head, epochs, balanced_weights(train.y), validation
-    )
+    curves = test.x, head.rows(test.y)[1]  # for the curves only: nothing is chosen by it
+    targets, weights = head.rows(train.y)[1], balanced_weights(train.y)
+    model, history = fit_head(head, build, train.x, targets, train.clip, epochs, weights, seed, curves)
     return model, history, time.monotonic() - started
 
 
@@ -164,9 +217,10 @@ def fit_frame_baseline(train, epochs, learning_rate, seed):
     return model, history, len(frames)
 
 
-def train_sequence_head(clips, models_dir, epochs, learning_rates, seed):
-    """The sequence head on the training clips' windows, the frame baseline on their frames, both
-    scored per held-out clip; writes models/sequence.keras, its metrics.json entry and plots."""
+def train_sequence_head(clips, recipe, models_dir, epochs, learning_rates, seed):
+    """The recipe's sequence head on the training clips' windows, the frame baseline on their
+    frames (MobileNet recipes: the baseline is the article's head on a frame's vector), both scored
+    per held-out clip; writes models/sequence.keras, its metrics.json entry and plots."""
     train, test = clips
     present = sorted(set(train.y.tolist()))
     if len(present) < 2:
@@ -180,7 +234,7 @@ def train_sequence_head(clips, models_dir, epochs, learning_rates, seed):
     absent = [name for index, name in enumerate(CLIP_CLASS_NAMES) if index not in present]
     if absent:
         warn(f"no training clips of {', '.join(absent)}: the sequence head will never name them")
-    length, size = train.x.shape[1:]
+    length, size = train.x.shape[1], "x".join(map(str, train.x.shape[2:]))
     clip_count = {split: len(np.unique(part.clip)) for split, part in (("train", train), ("test", test))}
     say(
         f"sequence: {clip_count['train']} training clips ({len(train.x)} windows of {length} frames "
@@ -188,20 +242,24 @@ def train_sequence_head(clips, models_dir, epochs, learning_rates, seed):
         f"pool {train.made_by['pool']}"
     )
 
-    head, baseline = heads.SEQUENCE_HEAD, heads.FRAME_BASELINE
+    head, baseline = recipe.sequence_head, heads.FRAME_BASELINE
     sequence_epochs = epochs.get(head.name, head.epochs)
     rate = learning_rates.get(head.name, head.learning_rate)
-    model, history, seconds = fit_sequence_head(train, test, sequence_epochs, rate, seed)
+    model, history, seconds = fit_sequence_head(train, test, sequence_epochs, rate, seed, head=head)
     window_outputs = model.predict(test.x, verbose=0)  # once: the loss comes from these outputs too
     test_loss = float(
         keras.ops.mean(keras.losses.categorical_crossentropy(head.rows(test.y)[1], window_outputs))
     )
 
-    baseline_epochs = epochs.get(baseline.name, baseline.epochs)
-    rate = learning_rates.get(baseline.name, baseline.learning_rate)
-    baseline_model, baseline_history, frame_count = fit_frame_baseline(train, baseline_epochs, rate, seed)
-    test_frames, test_owners = distinct_frames(test.x, test.clip)
-    frame_outputs = baseline_model.predict(test_frames, verbose=0)
+    # The baseline is the article's head on one frame's vector: keypoints have no such vector.
+    has_baseline = isinstance(recipe.features, recipes.MobileNetCut)
+    frame_count, test_frames, test_owners, frame_outputs = 0, (), test.clip, None
+    if has_baseline:
+        baseline_epochs = epochs.get(baseline.name, baseline.epochs)
+        rate = learning_rates.get(baseline.name, baseline.learning_rate)
+        baseline_model, baseline_history, frame_count = fit_frame_baseline(train, baseline_epochs, rate, seed)
+        test_frames, test_owners = distinct_frames(test.x, test.clip)
+        frame_outputs = baseline_model.predict(test_frames, verbose=0)
 
     report = metrics.sequence_report(head, test.y, test.clip, window_outputs, test_owners, frame_outputs)
     report.update(
@@ -211,12 +269,14 @@ def train_sequence_head(clips, models_dir, epochs, learning_rates, seed):
         architecture="gru",
         clips=clip_count,
         samples={"train": len(train.x), "test": len(test.x)},
-        frames={"train": frame_count, "test": len(test_frames)},
         test_loss=test_loss,
-        epochs=sequence_epochs,
-        frame_baseline_epochs=baseline_epochs,
+        epochs=len(history.history["loss"]),
         train_seconds=round(seconds, 1),
     )
+    if has_baseline:
+        report.update(
+            frames={"train": frame_count, "test": len(test_frames)}, frame_baseline_epochs=baseline_epochs
+        )
     say(f"sequence: held-out clips (trained in {seconds:.0f} s)\n{metrics.format_report(report, 'clips')}")
     say(metrics.format_sequence_summary(report))
 
@@ -224,6 +284,8 @@ def train_sequence_head(clips, models_dir, epochs, learning_rates, seed):
     metrics.update_metrics(models_dir / "metrics.json", head.name, report)
     metrics.plot_history(history.history, models_dir / "sequence_curves.png", "sequence")
     metrics.plot_confusion(report, models_dir / "sequence_confusion.png", "sequence (per clip)")
+    if not has_baseline:
+        return report
     metrics.plot_history(baseline_history.history, models_dir / "frame_baseline_curves.png", "frame baseline")
     baseline_confusion = {
         "class_names": report["class_names"],
@@ -303,7 +365,7 @@ def train_heads(
             alpha = made_by["alpha"]
             reports.update(train_frame_heads(frames, recipe, alpha, new_set, epochs, learning_rates, seed))
         if clips:
-            reports["sequence"] = train_sequence_head(clips, new_set, epochs, learning_rates, seed)
+            reports["sequence"] = train_sequence_head(clips, recipe, new_set, epochs, learning_rates, seed)
     return reports
 
 

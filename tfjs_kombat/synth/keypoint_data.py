@@ -133,13 +133,13 @@ def seen(bodies, poses, shots):
     return project(landmarks(bodies, poses), views)
 
 
-def _generate(names, per_class, seed, noise, length):
+def _generate(names, per_class, seed, noise, length, shots=random_shots):
     """KeypointSet of per_class examples of each class: clips of `length` frames, or frames when
-    length is None."""
+    length is None; shots(rng, count) places the cameras."""
     rng = np.random.default_rng([seed, FRAME_STREAM if length is None else CLIP_STREAM])
     labels = np.repeat(np.arange(len(names)), per_class)
     count = labels.size
-    bodies, shots = random_proportions(rng, count), random_shots(rng, count)
+    bodies, shots = random_proportions(rng, count), shots(rng, count)
     ways, habits = ways_out(aim(shots, bodies.height), shots, rng), random_habits(rng, count)
     classes = [names[label] for label in labels]
     if length is None:
@@ -154,13 +154,16 @@ def _generate(names, per_class, seed, noise, length):
     return KeypointSet(keypoints, labels.astype(np.int64), shots.aspect.astype(np.float32))
 
 
-def keypoint_frames(per_class, seed=config.SEED, noise=DEFAULT_NOISE):
+def keypoint_frames(per_class, seed=config.SEED, noise=DEFAULT_NOISE, shots=random_shots):
     """per_class labelled frames of each of config.CLASS_NAMES: KeypointSet with keypoints
-    [N, 33, 4]. noise=keypoint_noise.CLEAN gives the true keypoints (visibility 1 in the frame)."""
-    return _generate(config.CLASS_NAMES, per_class, seed, noise, None)
+    [N, 33, 4]. noise=keypoint_noise.CLEAN gives the true keypoints (visibility 1 in the frame);
+    shots: camera.random_shots or another (rng, count) -> Shot, to leave some views out."""
+    return _generate(config.CLASS_NAMES, per_class, seed, noise, None, shots)
 
 
-def keypoint_clips(per_class, seed=config.SEED, noise=DEFAULT_NOISE, length=config.SEQUENCE_LENGTH):
+def keypoint_clips(
+    per_class, seed=config.SEED, noise=DEFAULT_NOISE, length=config.SEQUENCE_LENGTH, shots=random_shots
+):
     """per_class labelled clips of each of config.CLIP_CLASS_NAMES: KeypointSet with keypoints
     [N, length, 33, 4] at config.CLIP_FPS."""
-    return _generate(config.CLIP_CLASS_NAMES, per_class, seed, noise, length)
+    return _generate(config.CLIP_CLASS_NAMES, per_class, seed, noise, length, shots)
