@@ -113,8 +113,9 @@ serve: install web
 	$(KOMBAT) serve --port $(PORT)
 
 # Everything from a fresh clone: train once (unless models exist), convert, serve.
+# With RECIPE named, models/ must be that recipe's (models/recipe.json), or it trains again.
 play: install web
-	test -f $(MODELS)/punch_kick.keras || $(MAKE) train
+	test -f $(MODELS)/punch_kick.keras $(if $(RECIPE),&& grep -qs '"recipe": "$(RECIPE)"' $(MODELS)/recipe.json) || $(MAKE) train
 	$(MAKE) convert serve
 
 lint: install

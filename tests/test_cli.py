@@ -1,6 +1,7 @@
 """The dispatcher: help, unknown commands, errors without tracebacks, and clean stops."""
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -141,3 +142,18 @@ def test_commands_print_no_tensorflow_warnings():
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "retracing" not in result.stderr and "WARNING" not in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_play_trains_again_when_models_hold_another_recipe(tmp_path):
+    """`make play RECIPE=keypoints` over another recipe's models trains; over its own it does not."""
+    command = ["make", "-n", "-C", str(ROOT), "play", "RECIPE=keypoints", f"MODELS={tmp_path}"]
+    printed = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    guard = next(line for line in printed.splitlines() if line.startswith("test -f"))
+    guard = re.sub(r"\S*make\S* train$", "echo train", guard)
+    (tmp_path / "punch_kick.keras").write_bytes(b"")
+    trains = {}
+    for recipe in ("pose", "keypoints"):
+        (tmp_path / "recipe.json").write_text(json.dumps({"recipe": recipe, "alpha": None}, indent=2))
+        trains[recipe] = subprocess.run(guard, shell=True, capture_output=True, text=True).stdout.strip()
+    assert trains == {"pose": "train", "keypoints": ""}
