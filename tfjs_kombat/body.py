@@ -9,7 +9,11 @@ the graph, so the page and Python feed the same raw numbers and cannot drift apa
 - scale: the torso's length (shoulders' to hips' midpoint), or the shoulders' width when that is
   larger (a pose model still places hips it cannot see, but a player bending toward the camera
   shortens the torso on screen);
-- a joint whose visibility is under VISIBLE reads as 0, 0, 0 with its visibility beside it, so a
+- depth is not read: the pose model's z stays in the contract, but benchmarks/keypoint_gap.py
+  found it far from anything a generator can copy (on flat rendered figures, whose true depth is
+  zero, BlazePose reports a median |z| of 0.9-1.1 torso lengths, 3x the generated bodies' true
+  depth), so the heads read x and y only;
+- a joint whose visibility is under VISIBLE reads as 0, 0 with its visibility beside it, so a
   head can tell "missing" from "at the centre"; with nobody found every number is 0;
 - handedness: `mirrored` swaps every left landmark with its right twin and flips x, and the heads
   average their answer over the body and its mirror image, so a left-handed player gets exactly
@@ -25,7 +29,8 @@ from tfjs_kombat.config import BODY_LANDMARKS, KEYPOINT_VISIBLE
 VISIBLE = KEYPOINT_VISIBLE
 LANDMARKS = len(BODY_LANDMARKS)
 VALUES = 4  # x, y, z, visibility
-FEATURES_PER_FRAME = LANDMARKS * VALUES
+POSITION_AXES = 2  # x, y of the three: z is not read (see above)
+FEATURES_PER_FRAME = LANDMARKS * (POSITION_AXES + 1)
 
 _INDEX = {name: index for index, name in enumerate(BODY_LANDMARKS)}
 LEFT_SHOULDER, RIGHT_SHOULDER = _INDEX["left_shoulder"], _INDEX["right_shoulder"]
@@ -62,11 +67,11 @@ class Mirrored(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="tfjs_kombat")
 class BodyNormalisation(keras.layers.Layer):
-    """[..., 33, 4] keypoints in width units -> [..., 132]: positions relative to the shoulders'
-    midpoint over the torso's length, zero where a joint is not visible, then the visibilities."""
+    """[..., 33, 4] keypoints in width units -> [..., 99]: each landmark's x, y relative to the
+    shoulders' midpoint over the torso's length (zero where it is not visible) and its visibility."""
 
     def call(self, keypoints):
-        position, visibility = keypoints[..., :3], keypoints[..., 3:]
+        position, visibility = keypoints[..., :POSITION_AXES], keypoints[..., 3:]
 
         def joint(index):
             return position[..., index : index + 1, :]
@@ -74,7 +79,7 @@ class BodyNormalisation(keras.layers.Layer):
         shoulders = (joint(LEFT_SHOULDER) + joint(RIGHT_SHOULDER)) / 2
         hips = (joint(LEFT_HIP) + joint(RIGHT_HIP)) / 2
 
-        def length(vector):  # on the picture's plane: depth is the pose model's least sure value
+        def length(vector):  # on the picture's plane
             return ops.sqrt(ops.sum(ops.square(vector[..., :2]), axis=-1, keepdims=True))
 
         scale = ops.maximum(length(shoulders - hips), length(joint(LEFT_SHOULDER) - joint(RIGHT_SHOULDER)))

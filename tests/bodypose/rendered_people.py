@@ -1,10 +1,9 @@
 """Rendered people whose joints are known: synth's figure drawn large in a room, and where its
-skeleton's joints land in the picture."""
+skeleton's joints land in the picture (scene.render_with_joints)."""
 
 import numpy as np
 
 from tfjs_kombat.synth import scene
-from tfjs_kombat.synth.figure import figure_parts, parts_box, skeleton
 from tfjs_kombat.synth.person import random_person
 from tfjs_kombat.synth.pose import random_angles
 
@@ -25,20 +24,5 @@ def rendered_person(rng, pose, size=SIZE):
     random pose of the class and a random room."""
     person, room = random_person(rng), scene.random_room(rng)
     angles, facing = random_angles(pose, rng), rng.choice((-1, 1))
-    parts = figure_parts(person, angles, facing)
-    scale, origin = scene.place_in_room(room, parts_box(parts), rng, size)
-    image = scene.room_background(room, size).copy()
-    scene.draw_figure(image, parts, (scale, origin))
-    picture = np.asarray(scene.camera(image, room.look, rng))
-    return picture, joint_pixels(person, angles, facing, parts, scale, origin), person.height * scale
-
-
-def joint_pixels(person, angles, facing, parts, scale, origin):
-    """The skeleton's joints placed as figure_parts places its parts (mirrored to face the figure's
-    way, feet on the ground line, in standing heights), then as the picture draws them. The
-    placement's vertical offset is read off the last part, the lead hand, drawn at its joint."""
-    joints, flip = skeleton(person, angles), np.array([1 if facing > 0 else -1, 1])
-    hand = parts[-1]
-    assert hand.kind == "ellipse", "figure_parts no longer ends with the lead hand"
-    offset = hand.points[0] - joints["lead_hand"] * flip * person.height
-    return {name: origin + (point * flip * person.height + offset) * scale for name, point in joints.items()}
+    image, joints, height = scene.render_with_joints(person, room, angles, rng, size, facing)
+    return np.asarray(image), joints, height

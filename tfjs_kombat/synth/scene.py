@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from tfjs_kombat import config
-from tfjs_kombat.synth.figure import draw_parts, figure_parts, parts_box, shade
+from tfjs_kombat.synth.figure import draw_parts, figure_parts, parts_box, shade, skeleton
 from tfjs_kombat.synth.motion import clip_angles
 from tfjs_kombat.synth.person import cloth, random_person
 from tfjs_kombat.synth.pose import random_angles
@@ -200,11 +200,31 @@ def render_in_room(person, room_, angles, rng, size=(320, 240), facing=None, bac
 
     background: room_background(room_, size), when the caller draws many pictures in one room.
     """
+    return render_with_joints(person, room_, angles, rng, size, facing, background)[0]
+
+
+def render_with_joints(person, room_, angles, rng, size=(320, 240), facing=None, background=None):
+    """render_in_room's picture and where figure.skeleton's joints landed in it: (RGB image,
+    {joint: (x, y) pixels}, standing height in pixels), so a pose model's answer can be held
+    against the truth."""
     facing = rng.choice((-1, 1)) if facing is None else facing
     parts = figure_parts(person, angles, facing)
     image = (room_background(room_, size) if background is None else background).copy()
-    draw_figure(image, parts, place_in_room(room_, parts_box(parts), rng, size))
-    return camera(image, room_.look, rng)
+    scale, origin = place_in_room(room_, parts_box(parts), rng, size)
+    draw_figure(image, parts, (scale, origin))
+    joints = joint_pixels(person, angles, facing, parts, scale, origin)
+    return camera(image, room_.look, rng), joints, person.height * scale
+
+
+def joint_pixels(person, angles, facing, parts, scale, origin):
+    """The skeleton's joints placed as figure_parts places its parts (mirrored to face the figure's
+    way, feet on the ground line, in standing heights), then as the picture draws them. The
+    placement's vertical offset is read off the last part, the lead hand, drawn at its joint."""
+    joints, flip = skeleton(person, angles), np.array([1 if facing > 0 else -1, 1])
+    hand = parts[-1]
+    assert hand.kind == "ellipse", "figure_parts no longer ends with the lead hand"
+    offset = hand.points[0] - joints["lead_hand"] * flip * person.height
+    return {name: origin + (point * flip * person.height + offset) * scale for name, point in joints.items()}
 
 
 def render_sequence(person, room_, angles, rng, size=(320, 240), facing=None):
