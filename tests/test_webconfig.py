@@ -46,7 +46,11 @@ def test_the_module_holds_config_py_as_the_browser_sees_it(tmp_path):
     assert constants["CLASSIFY_INTERVAL_MS"] == config.CLASSIFY_INTERVAL_MS
     assert constants["SEASONS"] == list(config.SEASONS)
     assert constants["DAYS_PER_YEAR"] == config.DAYS_PER_YEAR
-    assert constants["FRAME_HEADS"] == {"pose": ["punch_kick"], "article": ["punch", "punch_kick"]}
+    assert constants["FRAME_HEADS"] == {
+        "pose": ["punch_kick"],
+        "article": ["punch", "punch_kick"],
+        "keypoints": ["punch_kick"],
+    }
     assert constants["CLASS_NAME_PATTERN"] == datafolder.CLASS_NAME.pattern
     assert constants["BODY_LANDMARKS"] == list(config.BODY_LANDMARKS)
     assert constants["POSE_ANCHOR_STRIDES"] == list(config.POSE_ANCHOR_STRIDES)
