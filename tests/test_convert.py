@@ -299,4 +299,7 @@ def test_a_keypoints_recipe_converts_its_heads_only_to_the_pages_contract(keypoi
         # what the game does must not change
         atol = 0.05 if page["quantization"][name] == "uint8" else 0.01
         np.testing.assert_allclose(got, expected, atol=atol)
-        assert (got.argmax(axis=1) == expected.argmax(axis=1)).mean() >= 0.95, name
+        # the same decisions, where Keras's two best classes are not within the tolerance
+        top_two = np.sort(expected, axis=1)[:, -2:]
+        clear = top_two[:, 1] - top_two[:, 0] > 2 * atol
+        assert clear.any() and (got.argmax(axis=1) == expected.argmax(axis=1))[clear].all(), name
