@@ -136,16 +136,7 @@ def add_stand_in_keypoint_heads(models_dir):
     stored = {
         name: convert.export_graph_model(model, Path(models_dir) / name) for name, model in to_convert.items()
     }
-    config = {
-        "recipe": "keypoints",
-        "alpha": None,
-        "features": {"kind": "keypoints", "poseModel": "lite", "landmarks": 33, "units": "width"},
-        "models": {name: f"{name}/model.json" for name in to_convert},
-        "inputShapes": {name: list(model.input_shape[1:]) for name, model in to_convert.items()},
-        "quantization": stored,
-        "testAccuracy": {},
-        "sequence": {"length": SEQUENCE_LENGTH, "pool": None, "classes": list(CLIP_CLASS_NAMES)},
-    }
+    config = convert.page_config({"recipe": "keypoints", "alpha": None}, to_convert, stored, {})
     (Path(models_dir) / "config.json").write_text(json.dumps(config, indent=2))
     return stored
 

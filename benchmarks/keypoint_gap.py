@@ -33,16 +33,6 @@ from tfjs_kombat.synth.person import random_person  # noqa: E402
 from tfjs_kombat.synth.pose import POSES, random_angles  # noqa: E402
 
 INDEX = {name: i for i, name in enumerate(config.BODY_LANDMARKS)}
-# The figure's joints BlazePose names too; the figure's "lead" side is taken as BlazePose's left
-# or right, whichever lies nearer (the renderer draws no face to tell them apart).
-PAIRED = {
-    "shoulder": "shoulder",
-    "elbow": "elbow",
-    "hand": "wrist",
-    "hip": "hip",
-    "knee": "knee",
-    "ankle": "ankle",
-}
 BONES = [
     (a, b)
     for side in ("left", "right")
@@ -66,7 +56,7 @@ def truth_keypoints(joints, detected, size):
     for lead in ("left", "right"):
         rear = "right" if lead == "left" else "left"
         truth = np.full((len(INDEX), 4), np.nan)
-        for joint, name in PAIRED.items():
+        for joint, name in scene.BLAZEPOSE_JOINTS.items():
             for side, named in (("lead", lead), ("rear", rear)):
                 truth[INDEX[f"{named}_{name}"], :2] = joints[f"{side}_{joint}"] / size
         truth[INDEX["nose"], :2] = joints["head"] / size

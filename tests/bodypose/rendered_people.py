@@ -8,15 +8,6 @@ from tfjs_kombat.synth.person import random_person
 from tfjs_kombat.synth.pose import random_angles
 
 SIZE = (640, 480)
-# The figure's joints that BlazePose names too (the hand's centre is about its wrist), per side.
-PAIRED_JOINTS = {
-    "shoulder": "shoulder",
-    "elbow": "elbow",
-    "hand": "wrist",
-    "hip": "hip",
-    "knee": "knee",
-    "ankle": "ankle",
-}
 
 
 def rendered_person(rng, pose, size=SIZE):

@@ -3,7 +3,7 @@ tracker runs the detector only when it has lost the person, and nobody gives nob
 
 import numpy as np
 import pytest
-from rendered_people import PAIRED_JOINTS, SIZE, rendered_person
+from rendered_people import SIZE, rendered_person
 
 from tfjs_kombat.bodypose.tracker import Tracker
 from tfjs_kombat.config import BODY_LANDMARKS
@@ -16,7 +16,7 @@ def joint_errors(found, joints):
     way that fits best (a figure seen from the side has no telling left from right)."""
     xy = found[:, :2] * SIZE
     errors = []
-    for joint, name in PAIRED_JOINTS.items():
+    for joint, name in scene.BLAZEPOSE_JOINTS.items():
         ours = [xy[BODY_LANDMARKS.index(f"{side}_{name}")] for side in ("left", "right")]
         true = [joints[f"{side}_{joint}"] for side in ("lead", "rear")]
         straight = [np.linalg.norm(ours[0] - true[0]), np.linalg.norm(ours[1] - true[1])]

@@ -429,20 +429,8 @@ def keypoint_models(models_dir, frame_head, sequence_head, quantization="float32
         name: convert.export_graph_model(model, models_dir / name, quantization)
         for name, model in to_convert.items()
     }
-    config = {
-        "recipe": "keypoints",
-        "alpha": None,
-        "features": {"kind": "keypoints", "poseModel": "lite", "landmarks": 33, "units": "width"},
-        "models": {name: f"{name}/model.json" for name in to_convert},
-        "inputShapes": {name: list(model.input_shape[1:]) for name, model in to_convert.items()},
-        "quantization": stored,
-        "testAccuracy": {},
-        "sequence": {
-            "length": int(sequence_head.input_shape[1]),
-            "pool": None,
-            "classes": list(CLIP_CLASS_NAMES),
-        },
-    }
+    # config.json as `tfjs-kombat convert` writes it for the keypoints recipe
+    config = convert.page_config({"recipe": "keypoints", "alpha": None}, to_convert, stored, {})
     (models_dir / "config.json").write_text(json.dumps(config))
     return config
 

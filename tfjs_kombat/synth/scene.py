@@ -203,6 +203,18 @@ def render_in_room(person, room_, angles, rng, size=(320, 240), facing=None, bac
     return render_with_joints(person, room_, angles, rng, size, facing, background)[0]
 
 
+# The figure's joints that BlazePose names too, per side (the hand's centre is about its wrist);
+# the figure's "lead" and "rear" sides are BlazePose's left and right, whichever fits.
+BLAZEPOSE_JOINTS = {
+    "shoulder": "shoulder",
+    "elbow": "elbow",
+    "hand": "wrist",
+    "hip": "hip",
+    "knee": "knee",
+    "ankle": "ankle",
+}
+
+
 def render_with_joints(person, room_, angles, rng, size=(320, 240), facing=None, background=None):
     """render_in_room's picture and where figure.skeleton's joints landed in it: (RGB image,
     {joint: (x, y) pixels}, standing height in pixels), so a pose model's answer can be held
