@@ -165,7 +165,7 @@ def sequence_input(clips):
     """What the page needs to feed the sequence head: recipe.json's and config.json's "sequence"."""
     return {
         "length": int(clips.x.shape[1]),
-        "size": int(clips.x.shape[2]),
+        "size": int(np.prod(clips.x.shape[2:])),  # numbers per step: 33 x 4 for keypoints
         "pool": clips.made_by["pool"],
         "classes": list(CLIP_CLASS_NAMES),
     }
