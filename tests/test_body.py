@@ -34,13 +34,21 @@ def test_position_and_size_in_the_frame_do_not_matter():
     np.testing.assert_allclose(normalised(moved), normalised(keypoints), atol=1e-5)
 
 
-def test_a_joint_out_of_sight_reads_as_zero_beside_its_visibility():
+def test_a_joint_out_of_sight_reads_as_zero_beside_a_zero_for_missing():
     keypoints = standing_body(np.random.default_rng(1))
-    wrist = BODY_LANDMARKS.index("left_wrist")
+    wrist, other_wrist = BODY_LANDMARKS.index("left_wrist"), BODY_LANDMARKS.index("right_wrist")
     keypoints[wrist, 3] = 0.2
     features = normalised(keypoints).reshape(body.LANDMARKS, body.POSITION_AXES + 1)
-    np.testing.assert_array_equal(features[wrist], [0, 0, np.float32(0.2)])
-    assert np.abs(features[BODY_LANDMARKS.index("right_wrist"), :2]).sum() > 0
+    np.testing.assert_array_equal(features[wrist], [0, 0, 0])
+    assert np.abs(features[other_wrist, :2]).sum() > 0 and features[other_wrist, 2] == 1
+
+
+def test_how_sure_the_pose_model_is_of_a_found_joint_is_not_read():
+    # BlazePose says ~1.0 for a joint it sees clearly; the generator cannot copy its spread
+    keypoints = standing_body(np.random.default_rng(6))
+    unsure = keypoints.copy()
+    unsure[:, 3] = np.random.default_rng(7).uniform(body.VISIBLE, 1.0, body.LANDMARKS)
+    np.testing.assert_array_equal(normalised(unsure), normalised(keypoints))
 
 
 def test_depth_is_not_read():

@@ -13,8 +13,11 @@ the graph, so the page and Python feed the same raw numbers and cannot drift apa
   found it far from anything a generator can copy (on flat rendered figures, whose true depth is
   zero, BlazePose reports a median |z| of 0.9-1.1 torso lengths, 3x the generated bodies' true
   depth), so the heads read x and y only;
-- a joint whose visibility is under VISIBLE reads as 0, 0 with its visibility beside it, so a
-  head can tell "missing" from "at the centre"; with nobody found every number is 0;
+- a joint whose visibility is under VISIBLE reads as 0, 0 beside a 0 for "missing" (1 for
+  found), so a head can tell "missing" from "at the centre"; with nobody found every number is 0.
+  The visibility's value itself is not read: BlazePose gives a clearly seen joint about 1.0, the
+  generator a spread it cannot match, and a head that read it called a still, fully seen person
+  a kick on 27 of 81 frames;
 - handedness: `mirrored` swaps every left landmark with its right twin and flips x, and the heads
   average their answer over the body and its mirror image, so a left-handed player gets exactly
   the answer a right-handed one gets.
@@ -68,7 +71,7 @@ class Mirrored(keras.layers.Layer):
 @keras.saving.register_keras_serializable(package="tfjs_kombat")
 class BodyNormalisation(keras.layers.Layer):
     """[..., 33, 4] keypoints in width units -> [..., 99]: each landmark's x, y relative to the
-    shoulders' midpoint over the torso's length (zero where it is not visible) and its visibility."""
+    shoulders' midpoint over the torso's length (zero where it is not visible) and whether it is."""
 
     def call(self, keypoints):
         position, visibility = keypoints[..., :POSITION_AXES], keypoints[..., 3:]
@@ -85,7 +88,7 @@ class BodyNormalisation(keras.layers.Layer):
         scale = ops.maximum(length(shoulders - hips), length(joint(LEFT_SHOULDER) - joint(RIGHT_SHOULDER)))
         present = ops.cast(visibility >= VISIBLE, keypoints.dtype)
         relative = (position - shoulders) / ops.maximum(scale, 1e-3) * present
-        features = ops.concatenate([relative, visibility], axis=-1)
+        features = ops.concatenate([relative, present], axis=-1)
         return ops.reshape(features, (-1, *keypoints.shape[1:-2], FEATURES_PER_FRAME))
 
     def compute_output_shape(self, input_shape):
