@@ -349,7 +349,7 @@ def test_without_held_out_clips_only_the_frame_heads_are_trained(tmp_path, capsy
 def test_keypoint_heads_learn_on_generated_people_they_never_saw(keypoint_models):
     root, reports = keypoint_models
     assert set(reports) == {"punch_kick", "sequence"}
-    assert reports["punch_kick"]["test_accuracy"] >= 0.8  # chance is 1/3
+    assert reports["punch_kick"]["test_accuracy"] >= 0.7  # chance is 1/3; 300 frames a class
     assert reports["sequence"]["test_accuracy"] >= 0.4  # chance is 1/5; 80 clips a class, x and y only
     # Early stopping ended them long before the recipe's most epochs.
     assert reports["punch_kick"]["epochs"] < heads.KEYPOINT_EPOCHS
