@@ -1,10 +1,10 @@
 # tfjs-kombat: `make train` runs the whole Python pipeline, `make test` runs every check.
-# Knobs: RECIPE (article: the article's exact pipeline; unset, the default recipe that
-# tfjs_kombat/recipes.py names), ALPHA (MobileNet width: auto, 1.0, 0.75, 0.5, 0.25), DATA (dataset
-# folder), MODELS, BUILD, PER_CLASS (default-data images per class).
+# Knobs: RECIPE (keypoints, the default recipes.DEFAULT names; pose; article: the article's exact
+# pipeline), ALPHA (MobileNet width: auto, 1.0, 0.75, 0.5, 0.25), DATA (dataset folder), MODELS,
+# BUILD, PER_CLASS (default-data images per class).
 
-RECIPE ?=
-RECIPE_OPTION := $(if $(RECIPE),--recipe $(RECIPE))
+RECIPE ?= keypoints
+RECIPE_OPTION := --recipe $(RECIPE)
 # auto: the article's 1.0 when its weights are cached or can be downloaded, else the widest
 # width whose weights are cached (offline here: ../shared/keras-home's 0.75).
 ALPHA ?= auto
@@ -13,7 +13,7 @@ ALPHA ?= auto
 PER_CLASS ?=
 DEFAULT_DATA := data/default$(if $(PER_CLASS),-$(PER_CLASS))
 DATA ?= $(DEFAULT_DATA)
-BUILD ?= build/$(or $(RECIPE),default)
+BUILD ?= build/$(RECIPE)
 MODELS ?= models
 
 # The offline Keras cache beside the project (real MobileNet 0.75 weights), when there is one.
@@ -113,9 +113,9 @@ serve: install web
 	$(KOMBAT) serve --port $(PORT)
 
 # Everything from a fresh clone: train once (unless models exist), convert, serve.
-# With RECIPE named, models/ must be that recipe's (models/recipe.json), or it trains again.
+# models/ must be RECIPE's (models/recipe.json), or it trains again.
 play: install web
-	test -f $(MODELS)/punch_kick.keras $(if $(RECIPE),&& grep -qs '"recipe": "$(RECIPE)"' $(MODELS)/recipe.json) || $(MAKE) train
+	test -f $(MODELS)/punch_kick.keras && grep -qs '"recipe": "$(RECIPE)"' $(MODELS)/recipe.json || $(MAKE) train
 	$(MAKE) convert serve
 
 lint: install

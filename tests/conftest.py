@@ -90,10 +90,10 @@ def train_small(data_dir, work, cache_dir, count=4, recipe=None, clip_count=4, e
     and sequence heads as they are; the sequence head's frame baseline barely trained), and
     `epochs` and `rates` ({head: value}) over them. Augments in this process: the suite's workers
     keep the cores busy, and a pool's processes would each import imgaug first (the output is the
-    same either way: tests/test_augment.py). recipe: a recipes.Recipe, the default one when None."""
+    same either way: tests/test_augment.py). recipe: a MobileNet recipes.Recipe, pose when None."""
     from tfjs_kombat import augment, dataset, features, recipes, train
 
-    recipe = recipe or recipes.DEFAULT
+    recipe = recipe or recipes.POSE
 
     manifest = dataset.make_split(data_dir, work / "split.json")
     augment.augment_split(
@@ -205,7 +205,7 @@ def count_decodes(monkeypatch):
 
 @pytest.fixture(scope="session")
 def pipeline(tmp_path_factory, train_small):
-    """The whole chain, small but real, with the default recipe: render -> dataset -> augment ->
+    """The whole chain, small but real, with the pose recipe: render -> dataset -> augment ->
     features (0.75) -> train. The pose head keeps its own 20 epochs at 1e-4: 10 at 2e-4 learnt the
     renders as well (0.81-0.88 held out over 4 seeds, against 0.83-0.90) but kicked on 30 of 121
     ticks of Chromium's test card, where the play page must stand."""

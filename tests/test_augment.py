@@ -315,23 +315,30 @@ def test_bad_inputs_are_user_errors(tmp_path):
 def test_cli(tmp_path, capsys):
     split_path = make_split(tmp_path)
     out_dir = tmp_path / "frames"
-    options = ["--out", str(out_dir), "--count", "2", "--seed", "7", "--workers", "1"]
+    options = ["--out", str(out_dir), "--count", "2", "--seed", "7", "--workers", "1", "--recipe", "pose"]
     assert cli.main(["augment", str(split_path), *options]) == 0
     assert "wrote 14 training and 3 test frames" in capsys.readouterr().out  # --count 2
     seeded = file_bytes(out_dir, "train")
     augment_split(split_path, tmp_path / "default_seed", ARTICLE, count=2, workers=1)
     assert file_bytes(tmp_path / "default_seed", "train") != seeded  # --seed 7 was used
-    assert cli.main(["augment", str(tmp_path / "nope.json")]) == 2
+    assert cli.main(["augment", str(tmp_path / "nope.json"), "--recipe", "pose"]) == 2
     assert "error: no such split file" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("recipe", "per_image"), [("article", 16), ("pose", 8), (None, 8)])
+@pytest.mark.parametrize(("recipe", "per_image"), [("article", 16), ("pose", 8)])
 def test_the_recipe_sets_how_many_variations(recipe, per_image, tmp_path, capsys):
-    """The article's 16 per image; the default recipe, pose, 8 (its feature maps are large)."""
+    """The article's 16 per image; pose 8 (its feature maps are large)."""
     split_path = make_split(tmp_path)
-    options = ["--out", str(tmp_path / "frames"), "--workers", "1"] + (["--recipe", recipe] if recipe else [])
+    options = ["--out", str(tmp_path / "frames"), "--workers", "1", "--recipe", recipe]
     assert cli.main(["augment", str(split_path), *options]) == 0
     assert f"training images x {per_image} " in capsys.readouterr().out
+
+
+def test_the_default_recipe_is_not_augmented_and_says_what_to_run(tmp_path, capsys):
+    # keypoints: generated people vary themselves, and the pose model reads the split's pictures
+    assert cli.main(["augment", str(make_split(tmp_path)), "--out", str(tmp_path / "frames")]) == 2
+    assert "features SPLIT_JSON --recipe keypoints" in capsys.readouterr().err
+    assert not (tmp_path / "frames").exists()
 
 
 def test_an_unknown_recipe_is_refused_with_the_recipes_named(tmp_path, capsys):
@@ -348,12 +355,26 @@ def test_names_are_printed_escaped(tmp_path, capsys):
     split_path.write_text(json.dumps(manifest), encoding="utf-8")
     out_dir = tmp_path / f"frames{HOSTILE_NAME}"
     assert (
-        cli.main(["augment", str(split_path), "--out", str(out_dir), "--count", "1", "--workers", "1"]) == 0
+        cli.main(
+            [
+                "augment",
+                str(split_path),
+                "--out",
+                str(out_dir),
+                "--count",
+                "1",
+                "--workers",
+                "1",
+                "--recipe",
+                "pose",
+            ]
+        )
+        == 0
     )
     captured = capsys.readouterr()
     assert_escaped(captured.out)  # wrote ... to <out>
     assert_escaped(captured.err)  # skipped <source>
-    assert cli.main(["augment", str(tmp_path / f"gone{HOSTILE_NAME}.json")]) == 2
+    assert cli.main(["augment", str(tmp_path / f"gone{HOSTILE_NAME}.json"), "--recipe", "pose"]) == 2
     assert_escaped(capsys.readouterr().err)
 
 
@@ -511,7 +532,7 @@ def test_clip_output_depends_on_seed_not_on_workers_and_is_kept_while_up_to_date
 def test_a_clips_only_split_and_a_broken_clip(tmp_path, capsys):
     split_path = add_clips(make_split(tmp_path), images=False)
     (tmp_path / "data/back_kicks/turn.mp4").write_bytes(b"broken")
-    options = ["--out", str(tmp_path / "frames"), "--clip-count", "2", "--workers", "1"]
+    options = ["--out", str(tmp_path / "frames"), "--clip-count", "2", "--workers", "1", "--recipe", "pose"]
     assert cli.main(["augment", str(split_path), *options]) == 0
     out, err = capsys.readouterr()
     assert "wrote 4 training clips (22 frames) and 2 test clips (9 frames)" in out
@@ -528,5 +549,5 @@ def test_a_clips_only_split_and_a_broken_clip(tmp_path, capsys):
         "clips_grid.png",
         "index.json",
     ]
-    assert cli.main(["augment", str(split_path), *options[:2], "--clip-count", "0"]) == 2
+    assert cli.main(["augment", str(split_path), *options[:2], "--clip-count", "0", "--recipe", "pose"]) == 2
     assert "--clip-count must be at least 1" in capsys.readouterr().err

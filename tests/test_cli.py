@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import requires_weights
 
-from tfjs_kombat import cli
+from tfjs_kombat import cli, recipes
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -102,20 +102,31 @@ def make_dry_run(*variables):
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_train_trains_the_default_recipe_on_generated_people():
+    commands = make_dry_run()
+    assert (
+        f"features --generated --recipe {recipes.DEFAULT.name} --out build/{recipes.DEFAULT.name}/"
+        in commands
+    )
+    assert "tfjs-kombat render" not in commands and "tfjs-kombat weights" not in commands
+    assert f"--recipe {recipes.DEFAULT.name}" in make_dry_run(f"RECIPE={recipes.DEFAULT.name}")
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_train_renders_per_class_into_its_own_folder():
-    assert "tfjs-kombat render data/default\n" in make_dry_run()
-    commands = make_dry_run("PER_CLASS=7")
+    assert "tfjs-kombat render data/default\n" in make_dry_run("RECIPE=pose")
+    commands = make_dry_run("RECIPE=pose", "PER_CLASS=7")
     assert "tfjs-kombat render data/default-7 --per-class 7\n" in commands
     assert "tfjs-kombat dataset data/default-7 --out" in commands
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_train_checks_the_weights_first():
-    commands = make_dry_run().splitlines()
+    commands = make_dry_run("RECIPE=article").splitlines()
     kombat = [line.split()[1] for line in commands if "tfjs-kombat" in line]
     assert kombat[0] == "weights" and "render" in kombat  # before rendering, not after
     assert ".venv/bin/tfjs-kombat weights --alpha auto" in commands
-    assert "--alpha 0.5 " in make_dry_run("ALPHA=0.5").split("features", 1)[1]
+    assert "--alpha 0.5 " in make_dry_run("RECIPE=pose", "ALPHA=0.5").split("features", 1)[1]
 
 
 def test_commands_run_directly_print_no_tensorflow_start_up_lines(tmp_path):

@@ -98,11 +98,11 @@ def test_split_features_stage_records_the_width_auto_resolved_to(tmp_path, monke
 
     monkeypatch.setattr(mobilenet, "download", offline)
     written = features.extract_split_features(
-        tmp_path / "frames", tmp_path / "features", recipes.DEFAULT, "auto", tmp_path / "cache"
+        tmp_path / "frames", tmp_path / "features", recipes.POSE, "auto", tmp_path / "cache"
     )
     assert written == {"train": 6, "test": 4}
     x, y, made_by = features.load_split(tmp_path / "features", "train")
-    assert x.shape == (6, 10, 18, 384) and x.dtype == np.float16  # the default recipe, pose
+    assert x.shape == (6, 10, 18, 384) and x.dtype == np.float16  # the pose recipe
     assert y.tolist() == [0, 0, 0, 2, 2, 2] and made_by == {"alpha": TEST_ALPHA, "recipe": "pose"}
     assert [path.name for path in (tmp_path / "cache").iterdir()] == [
         "mobilenet-7_5-160x288-conv_pw_11_relu.npz"
@@ -145,7 +145,7 @@ def test_a_frame_of_the_wrong_size_is_refused_before_it_is_decoded(tmp_path, mon
 def test_names_are_printed_escaped(tmp_path, capsys):
     frames_dir = tmp_path / f"frames{HOSTILE_NAME}"
     frames_dir.mkdir()
-    assert cli.main(["features", str(frames_dir)]) == 2  # no train/ in <frames_dir>
+    assert cli.main(["features", str(frames_dir), "--recipe", "pose"]) == 2  # no train/ in <frames_dir>
     assert_escaped(capsys.readouterr().err)
     Image.new("RGB", (64, 64)).save(frames_dir / f"{HOSTILE_NAME}.png")
     with pytest.raises(UserError) as error:

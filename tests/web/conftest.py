@@ -360,7 +360,7 @@ def sequence_kit():
 
 @pytest.fixture(scope="session")
 def roundhouse_web_root(copy_web, tmp_path_factory):
-    """A copy of web/ whose models are the default recipe's MobileNet and a sequence head that
+    """A copy of web/ whose models are the pose recipe's MobileNet and a sequence head that
     always answers "roundhouse": what the page does with the head's decision, whatever the camera."""
     root = copy_web(tmp_path_factory.mktemp("roundhouse") / "web")
     models_with_sequence_head(root / "models", "pose", roundhouse_sequence_head)
@@ -369,8 +369,8 @@ def roundhouse_web_root(copy_web, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def frame_and_roundhouse_web_root(pipeline, tmp_path_factory):
-    """A copy of web/ with the pipeline's frame head (the default recipe's, trained as `make play`
-    trains it, smaller) and a sequence head that always answers "roundhouse", the boldest a
+    """A copy of web/ with the pipeline's frame head (the pose recipe's, trained as `make play
+    RECIPE=pose` trains it, smaller) and a sequence head that always answers "roundhouse", the boldest a
     sequence head can be: the page plays the sequence head, and every move it plays must be one
     the frame head saw too."""
     from tfjs_kombat import files, recipes
