@@ -3,7 +3,9 @@
 Serves web/ (after `make convert`), plays a rendered fighter clip as Chromium's fake camera,
 opens the play page on the WASM backend, lets it classify ~150 frames, and prints the median
 per-frame latency (grab the frame, crop, grey, MobileNet at 224x224 inside the model, head,
-decision) and the bytes the page fetched, models apart. A benchmark that prints, not a test.
+decision) and the bytes the page fetched, models apart (as they came over the wire: `tfjs-kombat
+serve` gzips weights and scripts for a browser that accepts it). A benchmark that prints, not a
+test.
 
 When config.json lists the sequence head, the page runs it (MobileNet, the frame vector into the
 ring buffer, the head on the last SEQUENCE_LENGTH vectors) beside the frame head, which vouches for
@@ -209,9 +211,10 @@ def main():
         f"{stats['skipped']} ticks skipped"
     )
     print(f"median camera-to-decision latency: {result['median_ms']:.1f} ms (target <= 40 ms)")
+    pose = f"BlazePose {result['pose_mb']:.2f} MB + heads " if result["pose_mb"] else ""
     print(
-        f"page downloads: {result['page_mb']:.2f} MB in {result['requests']} requests, "
-        f"models {result['models_mb']:.2f} MB (target <= 4 MB)"
+        f"page downloads: {result['page_mb']:.2f} MB in {result['requests']} requests, models "
+        f"{pose}{result['models_mb']:.2f} MB = {result['pose_mb'] + result['models_mb']:.2f} MB (target <= 4 MB)"
     )
 
 

@@ -4,6 +4,7 @@ Traversal attempts go through a raw socket: http.client and urllib would normali
 """
 
 import contextlib
+import gzip
 import http.client
 import http.server
 import os
@@ -167,6 +168,48 @@ def test_head_sends_headers_without_body(port):
     assert response.status == 200 and body == b""
     assert response.getheader("Content-Type") == "application/wasm"
     assert response.getheader("Content-Length") == str(len(FILES["b.wasm"][0]))
+
+
+def get_accepting(port, path, accept_encoding, **headers):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", path, headers={"Accept-Encoding": accept_encoding, **headers})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response, body
+
+
+@pytest.mark.parametrize("name", ["m/group1-shard1of1.bin", "a.js", "b.wasm", "m/model.json", "index.html"])
+def test_a_browser_that_accepts_gzip_gets_it(port, name):
+    content, mime_type = FILES[name]
+    response, body = get_accepting(port, f"/{name}", "gzip, deflate, br")
+    assert response.status == 200 and response.getheader("Content-Encoding") == "gzip"
+    assert gzip.decompress(body) == content and response.getheader("Content-Length") == str(len(body))
+    assert response.getheader("Content-Type") == mime_type and response.getheader("Vary") == "Accept-Encoding"
+    assert response.getheader("Cross-Origin-Embedder-Policy") == "require-corp"
+
+
+@pytest.mark.parametrize("accept_encoding", ["identity", "br", "gzip;q=0", "gzip; q=0.000", "gzip;q=x", ""])
+def test_without_gzip_accepted_the_file_goes_as_it_is(port, accept_encoding):
+    response, body = get_accepting(port, "/m/group1-shard1of1.bin", accept_encoding)
+    assert response.status == 200 and body == FILES["m/group1-shard1of1.bin"][0]
+    assert response.getheader("Content-Encoding") is None
+
+
+def test_compressed_files_follow_their_changes_and_revalidate(root):
+    weights = root / "m" / "changing.bin"
+    weights.write_bytes(b"first version " * 100)
+    with running(root) as port:
+        response, body = get_accepting(port, "/m/changing.bin", "gzip")
+        assert gzip.decompress(body) == weights.read_bytes()
+        since = response.getheader("Last-Modified")
+        again, body = get_accepting(port, "/m/changing.bin", "gzip", **{"If-Modified-Since": since})
+        assert again.status == 304 and body == b""
+        weights.write_bytes(b"second, longer version " * 100)
+        os.utime(weights, (time.time() + 5, time.time() + 5))  # a later second than Last-Modified
+        response, body = get_accepting(port, "/m/changing.bin", "gzip", **{"If-Modified-Since": since})
+        assert response.status == 200 and gzip.decompress(body) == weights.read_bytes()
+    weights.unlink()
 
 
 def test_missing_file_is_404_with_the_headers(port):

@@ -9,13 +9,19 @@ out of the root are all refused with 403. Inside it, dot-files and dot-folders (
 npm's install tree and lock file, which sit in web/, are not part of the site: 404; nor is anything
 but a regular file or a folder (opening a FIFO would block). Each connection times out, so a silent
 client cannot hold a thread. The `Server:` header names the project, not the Python version.
+Text, WASM and model weights go out gzip-compressed to a browser that accepts it (compressed once
+per file version, kept in memory): BlazePose's detector is pruned, two thirds of its weights zero,
+and the play page's models come down in 5.3 MB instead of 9.0.
 It listens on 127.0.0.1 unless told otherwise (IPv6 addresses too, "::1"), and says so plainly when
 an address lets other machines in. Before serving, the root's js/constants.js is written from
 tfjs_kombat/config.py (webconfig.py).
 """
 
+import email.utils
 import errno
 import functools
+import gzip
+import io
 import ipaddress
 import socket
 import sys
@@ -76,6 +82,9 @@ MIME_TYPES = {
     ".ico": "image/x-icon",
 }
 
+# What compresses: text, WASM and model weights; pictures are compressed already.
+COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".wasm", ".bin", ".svg"}
+
 
 def is_safe_target(target):
     """True if a raw request target is a plain path: no `..` segment, backslash or NUL, however encoded."""
@@ -89,6 +98,25 @@ def is_safe_target(target):
     else:
         return False
     return "\\" not in path and "\x00" not in path and ".." not in path.split("/")
+
+
+def accepts_gzip(header):
+    """True if an Accept-Encoding header accepts gzip (by name or "*"), its q not zero."""
+    for part in (header or "").split(","):
+        coding, _, parameters = part.partition(";")
+        if coding.strip().lower() in ("gzip", "*"):
+            name, _, value = parameters.partition("=")
+            try:
+                return name.strip().lower() != "q" or float(value) > 0
+            except ValueError:
+                return False
+    return False
+
+
+@functools.lru_cache(maxsize=32)
+def compressed(path, modified_ns, size):
+    """The file gzip-compressed, once per version (its modification time and size in the key)."""
+    return gzip.compress(Path(path).read_bytes(), compresslevel=6, mtime=0)
 
 
 class Handler(SimpleHTTPRequestHandler):
@@ -106,7 +134,36 @@ class Handler(SimpleHTTPRequestHandler):
         if status:
             self.send_error(status)
             return None
+        path = Path(self.translate_path(self.path))
+        if path.is_file() and path.suffix in COMPRESSIBLE and accepts_gzip(self.headers["Accept-Encoding"]):
+            return self.send_compressed(path)
         return super().send_head()
+
+    def send_compressed(self, path):
+        """Headers for the gzip-compressed file (304 when the browser's copy is current); its body."""
+        stat = path.stat()
+        if self.unchanged_since_asked(stat.st_mtime):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.send_header("Vary", "Accept-Encoding")
+            self.end_headers()
+            return None
+        body = compressed(str(path), stat.st_mtime_ns, stat.st_size)
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Last-Modified", self.date_time_string(stat.st_mtime))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def unchanged_since_asked(self, modified):
+        """True if If-Modified-Since names the file's modification second or later."""
+        try:
+            asked = email.utils.parsedate_to_datetime(self.headers["If-Modified-Since"])
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False
+        return asked.tzinfo is not None and int(modified) <= asked.timestamp()
 
     def refusal(self, target, path):
         """400 for a name no file can have, 403 for anything that could leave the root, 404 for
