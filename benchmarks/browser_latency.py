@@ -212,9 +212,10 @@ def main():
     )
     print(f"median camera-to-decision latency: {result['median_ms']:.1f} ms (target <= 40 ms)")
     pose = f"BlazePose {result['pose_mb']:.2f} MB + heads " if result["pose_mb"] else ""
+    models = result["pose_mb"] + result["models_mb"]
     print(
         f"page downloads: {result['page_mb']:.2f} MB in {result['requests']} requests, models "
-        f"{pose}{result['models_mb']:.2f} MB = {result['pose_mb'] + result['models_mb']:.2f} MB (target <= 4 MB)"
+        f"{pose}{result['models_mb']:.2f} MB = {models:.2f} MB (target <= 4 MB)"
     )
 
 
