@@ -82,8 +82,9 @@ def test_converted_models_agree_with_the_config_and_the_trained_heads(pipeline, 
     out, sizes = converted
     page = json.loads((out / "config.json").read_text())
     trained = json.loads((root / "models" / "metrics.json").read_text())
-    assert set(sizes) == {"mobilenet", "punch_kick"}  # the default recipe, pose
+    assert set(sizes) == {"mobilenet", "punch_kick"}  # the pose recipe
     assert (page["recipe"], page["alpha"]) == ("pose", TEST_ALPHA)  # what made the heads
+    assert page["rules"] == {"punch_kick": {"other": 0.4, "action": 0.35, "punch": 0.4}}  # the article's
     assert page["models"] == {name: f"{name}/model.json" for name in sizes}
     # The page feeds MobileNet the constants' frame and the head MobileNet's block-11 map.
     frame, feature = [-1, config.FRAME_HEIGHT, config.FRAME_WIDTH, 3], [-1, 10, 18, 384]
@@ -279,6 +280,7 @@ def test_a_keypoints_recipe_converts_its_heads_only_to_the_pages_contract(keypoi
         "inputShapes": {"punch_kick": [33, 4], "sequence": [config.SEQUENCE_LENGTH, 33, 4]},
         "quantization": page["quantization"],
         "testAccuracy": {name: report["test_accuracy"] for name, report in reports.items()},
+        "rules": {name: heads.KEYPOINT_RULE._asdict() for name in ("punch_kick", "sequence")},
         "sequence": {
             "length": config.SEQUENCE_LENGTH,
             "pool": None,

@@ -317,14 +317,20 @@ def check_sequence_input(sequence, extractor, facts):
 
 def page_config(made_by, to_convert, quantization_by_model, metrics):
     """The converted models' facts for the page; shared constants are webconfig.py's, not here."""
+    recipe = recipes.named(made_by["recipe"])
     config = {
-        "recipe": made_by["recipe"],
+        "recipe": recipe.name,
         "alpha": made_by["alpha"],
-        "features": recipes.named(made_by["recipe"]).features.page_facts(),
+        "features": recipe.features.page_facts(),
         "models": {name: f"{name}/model.json" for name in quantization_by_model},
         "inputShapes": {name: list(model.input_shape[1:]) for name, model in to_convert.items()},
         "quantization": quantization_by_model,
         "testAccuracy": {name: entry["test_accuracy"] for name, entry in metrics.items()},
+        "rules": {  # when the game acts on each head's probabilities (heads.Rule)
+            head.name: head.rule._asdict()
+            for head in (*recipe.frame_heads, recipe.sequence_head)
+            if head.name in to_convert
+        },
     }
     if "sequence" in to_convert:
         config["sequence"] = page_sequence(made_by, to_convert["sequence"])

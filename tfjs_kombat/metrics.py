@@ -57,7 +57,7 @@ def head_report(head, labels, outputs):
     page's thresholds: how often they are right, and how often a frame of the idle class (other,
     or no punch) makes the fighter punch or kick."""
     report = classification_report(labels, head.classes(outputs), head.class_names)
-    decisions, idle = head.decide(outputs), np.asarray(labels) == head.idle_class
+    decisions, idle = head.decisions(outputs), np.asarray(labels) == head.idle_class
     report["decision_accuracy"] = float((decisions == labels).mean()) if len(labels) else 0.0
     report["false_action_rate"] = float((decisions[idle] != head.idle_class).mean()) if idle.any() else 0.0
     return report
@@ -110,7 +110,7 @@ def accuracy_among(truth, guesses, classes):
 
 def sequence_report(head, window_labels, window_clips, window_outputs, frame_clips, frame_outputs):
     """The sequence head's scores per held-out clip (the mean of its windows' probabilities, then
-    the most likely class), the game's decisions on those means (head.decide), and the frame
+    the most likely class), the game's decisions on those means (head.decisions), and the frame
     baseline's on the same clips (the majority of its per-frame decisions); frame_outputs None:
     no baseline (its scores are None)."""
     truth = clip_labels(window_labels, window_clips)
@@ -119,7 +119,7 @@ def sequence_report(head, window_labels, window_clips, window_outputs, frame_cli
     means = mean_by_clip(window_outputs, window_clips)
     guesses = means.argmax(axis=1)
     report = classification_report(truth, guesses, head.class_names)
-    decisions, idle = head.decide(means), truth == head.idle_class
+    decisions, idle = head.decisions(means), truth == head.idle_class
     window_labels = np.asarray(window_labels, dtype=int)
     report.update(
         decision_accuracy=float((decisions == truth).mean()) if len(truth) else 0.0,
@@ -127,7 +127,7 @@ def sequence_report(head, window_labels, window_clips, window_outputs, frame_cli
         lookalike_accuracy=accuracy_among(truth, guesses, LOOKALIKES),
         punch_kick_other_accuracy=accuracy_among(truth, guesses, FRAME_MOVES),
         window_accuracy=float((window_outputs.argmax(axis=1) == window_labels).mean()),
-        window_decision_accuracy=float((head.decide(window_outputs) == window_labels).mean()),
+        window_decision_accuracy=float((head.decisions(window_outputs) == window_labels).mean()),
     )
     if frame_outputs is None:
         report.update(

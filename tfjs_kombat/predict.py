@@ -41,7 +41,7 @@ def predict_images(paths, models_dir="models", cache_dir="build/cache"):
     results = [{"image": str(p)} for p in paths]
     for name, model in loaded.items():
         outputs = model.predict(x, verbose=0)
-        decisions = recipe.head(name).decide(outputs)
+        decisions = recipe.head(name).decisions(outputs)
         for result, row, decision in zip(results, outputs, decisions, strict=True):
             if name == "punch":
                 result["punch"] = {"p_punch": float(row[0]), "decision": "punch" if decision else "stand"}

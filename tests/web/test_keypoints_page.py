@@ -10,7 +10,7 @@ what it does with the pose model's answer, not what a trained head learnt.
 import numpy as np
 import pytest
 
-from tfjs_kombat.config import CLASSIFY_INTERVAL_MS, CLIP_CLASS_NAMES, SEQUENCE_LENGTH
+from tfjs_kombat.config import CLASSIFY_INTERVAL_MS, CLIP_CLASS_NAMES, OTHER, PUNCH, SEQUENCE_LENGTH
 
 NOBODY_TICKS = 100
 LEAK_TICKS = 200
@@ -158,6 +158,31 @@ def test_the_keypoint_heads_answer_in_the_page_as_in_keras(random_heads_page):
     nobody, after = outcome["nobody"], outcome["after"]
     assert nobody["found"] is False and nobody["decision"] == "stand" and nobody["punchKick"] is None
     assert nobody["sequenceFrames"] == 0 and after["sequenceFrames"] == 1 and after["sequence"] is None
+
+
+RULES_IN_PAGE = """async (probs) => {
+    const classifier = await import('/js/classifier.js');
+    const config = await classifier.loadConfig('models/');
+    const rules = ['punch_kick', 'sequence'].map((head) => classifier.ruleOf(config, head));
+    return {
+        rules,
+        article: classifier.decide(probs),
+        keypoints: classifier.decide(probs, rules[0]),
+        sequence: classifier.decideSequence([...probs, 0, 0], rules[1]),
+    };
+}"""
+
+
+def test_the_page_decides_with_the_rule_config_json_gives_the_keypoint_heads(random_heads_page):
+    from tfjs_kombat import heads
+
+    probs = [0.65, 0.1, 0.25]  # P(punch) 0.65, P(other) 0.25: the article's rule punches
+    decided = random_heads_page[0].evaluate(RULES_IN_PAGE, probs)
+    assert decided["rules"] == [heads.KEYPOINT_RULE._asdict()] * 2
+    assert (decided["article"], decided["keypoints"], decided["sequence"]) == ("punch", "stand", "stand")
+    outputs = np.array([probs])
+    assert heads.KEYPOINT_FRAME_HEAD.decisions(outputs).tolist() == [OTHER]
+    assert heads.PUNCH_KICK_HEAD.decisions(outputs).tolist() == [PUNCH]
 
 
 def test_the_try_page_finds_the_person_in_a_photo_and_asks_the_keypoint_head(

@@ -16,7 +16,9 @@
  * and their facts.
  *
  * The Python twin of the decisions is tfjs_kombat/heads.py (decide_punch, decide_punch_kick,
- * decide_sequence); the frame head's vouching is the page's own (docs/design.md).
+ * decide_sequence), with each head's thresholds from config.json's `rules` (heads.Rule: the
+ * article's, or the keypoint heads' stricter one); the frame head's vouching is the page's own
+ * (docs/design.md).
  */
 
 import {
@@ -254,28 +256,39 @@ function remember(sequence, vector) {
   while (sequence.frames.length > sequence.length) sequence.frames.shift().dispose();
 }
 
+/** The article's thresholds (constants.js), for heads whose config.json names no rule of its own. */
+export const ARTICLE_RULE = Object.freeze({
+  other: OTHER_THRESHOLD,
+  action: ACTION_THRESHOLD,
+  punch: PUNCH_THRESHOLD,
+});
+
+/** A head's rule from config.json's `rules` (heads.Rule: other, action, punch), else the article's. */
+export function ruleOf(config, head) {
+  return config?.rules?.[head] ?? ARTICLE_RULE;
+}
+
 /** The n-ary head's rule: its outputs (PUNCH, KICK, OTHER index them) → 'punch' | 'kick' | 'stand'. */
-export function decide(probs) {
+export function decide(probs, rule = ARTICLE_RULE) {
   const [punch, kick, other] = [probs[PUNCH], probs[KICK], probs[OTHER]];
-  if (other >= OTHER_THRESHOLD) return 'stand';
-  if (kick > punch && kick >= ACTION_THRESHOLD) return 'kick';
-  if (punch > kick && punch >= ACTION_THRESHOLD) return 'punch';
+  if (other >= rule.other) return 'stand';
+  if (kick > punch && kick >= rule.action) return 'kick';
+  if (punch > kick && punch >= rule.action) return 'punch';
   return 'stand';
 }
 
 /**
  * The sequence head's rule, the n-ary rule over its classes (CLIP_CLASS_NAMES): 'stand' if
- * P(other) >= OTHER_THRESHOLD, else the most likely move if it reaches ACTION_THRESHOLD, as the
- * game's move (SEQUENCE_MOVES: the back kick is a kick), else 'stand'. Python's twin:
- * heads.decide_sequence.
+ * P(other) >= rule.other, else the most likely move if it reaches rule.action, as the game's move
+ * (SEQUENCE_MOVES: the back kick is a kick), else 'stand'. Python's twin: heads.decide_sequence.
  */
-export function decideSequence(probs) {
-  if (probs[OTHER] >= OTHER_THRESHOLD) return 'stand';
+export function decideSequence(probs, rule = ARTICLE_RULE) {
+  if (probs[OTHER] >= rule.other) return 'stand';
   let best = -1;
   probs.forEach((p, i) => {
     if (i !== OTHER && (best === -1 || p > probs[best])) best = i;
   });
-  return best !== -1 && probs[best] >= ACTION_THRESHOLD ? SEQUENCE_MOVES[CLIP_CLASS_NAMES[best]] : 'stand';
+  return best !== -1 && probs[best] >= rule.action ? SEQUENCE_MOVES[CLIP_CLASS_NAMES[best]] : 'stand';
 }
 
 /**
@@ -286,15 +299,15 @@ export function decideSequence(probs) {
  * test card changing with nobody in view reads to it as a move; the frame head, which sees what is
  * in the picture and learnt pictures of nobody, stands there.
  */
-export function decideSequenceWithFrames(probs, moved) {
+export function decideSequenceWithFrames(probs, moved, rule = ARTICLE_RULE) {
   if (!probs) return 'stand';
   if (moved && !moved.some(Boolean)) return 'stand';
-  return decideSequence(probs);
+  return decideSequence(probs, rule);
 }
 
 /** The binary head's rule: P(punch) → 'punch' | 'stand'. */
-export function decidePunch(p) {
-  return p >= PUNCH_THRESHOLD ? 'punch' : 'stand';
+export function decidePunch(p, rule = ARTICLE_RULE) {
+  return p >= rule.punch ? 'punch' : 'stand';
 }
 
 /**
@@ -343,7 +356,7 @@ export async function classifyWith(classifier, makeFeatures, { withFeatures = fa
     const punchKick = outputs.punchKick ? Array.from(await outputs.punchKick.data()) : null;
     const punch = outputs.punch ? (await outputs.punch.data())[0] : null;
     const probs = outputs.sequence ? Array.from(await outputs.sequence.data()) : null;
-    const frameDecision = decision(punchKick, punch);
+    const frameDecision = decision(punchKick, punch, classifier.config);
     const hasFrameHead = Boolean(heads.punch_kick || heads.punch);
     if (sequence) {
       sequence.moved = [...sequence.moved, frameDecision !== 'stand'].slice(-sequence.length);
@@ -356,7 +369,11 @@ export async function classifyWith(classifier, makeFeatures, { withFeatures = fa
       // The sequence head plays when there is one (vouched for by the frame head when there is
       // one); until its window is full, the page stands.
       decision: sequence
-        ? decideSequenceWithFrames(probs, hasFrameHead ? sequence.moved : null)
+        ? decideSequenceWithFrames(
+            probs,
+            hasFrameHead ? sequence.moved : null,
+            ruleOf(classifier.config, 'sequence'),
+          )
         : frameDecision,
     };
     if (withFeatures) result.features = Array.from(await outputs.features.data());
@@ -377,9 +394,9 @@ export async function classifyPixels(classifier, rgb, options) {
 }
 
 // The n-ary head plays when there is one; the binary head alone can only punch.
-function decision(punchKick, punch) {
-  if (punchKick) return decide(punchKick);
-  if (punch !== null) return decidePunch(punch);
+function decision(punchKick, punch, config) {
+  if (punchKick) return decide(punchKick, ruleOf(config, 'punch_kick'));
+  if (punch !== null) return decidePunch(punch, ruleOf(config, 'punch'));
   return 'stand';
 }
 

@@ -21,19 +21,10 @@ import {
   loadClassifier,
   loadConfig,
   loadModel,
+  ruleOf,
   season,
 } from './classifier.js';
-import {
-  ACTION_THRESHOLD,
-  BINARY_CLASS_NAMES,
-  CLASS_NAMES,
-  FRAME_HEADS,
-  FRAME_HEIGHT,
-  FRAME_WIDTH,
-  OTHER_THRESHOLD,
-  PUNCH_THRESHOLD,
-  SEASONS,
-} from './constants.js';
+import { BINARY_CLASS_NAMES, CLASS_NAMES, FRAME_HEADS, FRAME_HEIGHT, FRAME_WIDTH, SEASONS } from './constants.js';
 import { resetTracker } from './bodypose.js';
 import { classifyCameraFrame, loadKeypointClassifier, usesKeypoints } from './keypoint-classifier.js';
 import { drawSkeleton, el, makeBars } from './ui.js';
@@ -41,7 +32,8 @@ import { drawSkeleton, el, makeBars } from './ui.js';
 const SNAP_COUNTDOWN_S = 3; // time to strike a pose after pressing the button
 const SOURCE_PREVIEW_WIDTH = 200;
 const TOP_K = 5; // ImageNet classes shown, as in the article's MobileNet widget
-const RULE = `stand if P(other) ≥ ${OTHER_THRESHOLD}; else the larger of punch and kick if ≥ ${ACTION_THRESHOLD}`;
+const ruleText = ({ other, action }) =>
+  `stand if P(other) ≥ ${other}; else the larger of punch and kick if ≥ ${action}`;
 
 const MODELS = 'models/';
 const status = document.getElementById('try-status');
@@ -63,10 +55,10 @@ async function main() {
   });
   imageWidget('punch-widget', classifier, async (frame, result) => {
     const { punch } = await classify(classifier, frame);
-    const decision = decidePunch(punch);
+    const decision = decidePunch(punch, ruleOf(config, 'punch'));
     const bars = el('ul', { className: 'bars' });
     makeBars(bars, BINARY_CLASS_NAMES)([1 - punch, punch]);
-    const rule = `P(punch) = ${punch.toFixed(2)}, punches at ≥ ${PUNCH_THRESHOLD}`;
+    const rule = `P(punch) = ${punch.toFixed(2)}, punches at ≥ ${ruleOf(config, 'punch').punch}`;
     result.replaceChildren(answer(decision, rule), bars);
   });
   imageWidget('punch-kick-widget', classifier, async (frame, result, picture) => {
@@ -79,7 +71,7 @@ async function main() {
     }
     const bars = el('ul', { className: 'bars' });
     makeBars(bars, CLASS_NAMES)(punchKick);
-    result.replaceChildren(answer(decision, RULE), bars);
+    result.replaceChildren(answer(decision, ruleText(ruleOf(config, 'punch_kick'))), bars);
   });
   seasonWidget(classifier);
   const { alpha, recipe } = classifier.config;
