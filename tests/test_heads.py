@@ -82,9 +82,9 @@ def test_decisions_follow_the_pages_thresholds():
 
 
 def test_a_head_decides_with_its_own_rule():
-    outputs = np.array([[0.6, 0.05, 0.35], [0.75, 0.1, 0.15], [0.1, 0.72, 0.18], [0.5, 0.3, 0.2]])
+    outputs = np.array([[0.6, 0.05, 0.35], [0.75, 0.1, 0.15], [0.1, 0.72, 0.18], [0.45, 0.3, 0.25]])
     assert heads.PUNCH_KICK_HEAD.decisions(outputs).tolist() == [PUNCH, PUNCH, KICK, PUNCH]
-    # the keypoint heads act only when P(move) >= 0.7 and P(other) < 0.2
+    # the keypoint heads act only when P(other) < 0.3 and a move reaches 0.5
     assert heads.KEYPOINT_FRAME_HEAD.decisions(outputs).tolist() == [OTHER, PUNCH, KICK, OTHER]
     assert heads.KEYPOINT_SEQUENCE_HEAD.rule == heads.KEYPOINT_RULE
     assert heads.decide_punch(np.array([[0.45]]), heads.Rule(punch=0.5)).tolist() == [0]
