@@ -75,7 +75,7 @@ def decisions(tmp_path, triples, p_punch):
     return node_json(
         f"const c = await import({json.dumps((js / 'classifier.js').as_uri())});"
         f"const triples = {json.dumps(triples)};"
-        f"console.log(JSON.stringify([triples.map(c.decide), c.decidePunch({p_punch})]));"
+        f"console.log(JSON.stringify([triples.map((t) => c.decide(t)), c.decidePunch({p_punch})]));"
     )
 
 
