@@ -11,7 +11,7 @@ but a regular file or a folder (opening a FIFO would block). Each connection tim
 client cannot hold a thread. The `Server:` header names the project, not the Python version.
 Text, WASM and model weights go out gzip-compressed to a browser that accepts it (compressed once
 per file version, kept in memory): BlazePose's detector is pruned, two thirds of its weights zero,
-and the play page's models come down in 5.3 MB instead of 9.0.
+and the play page's models come down in 5.0 MB instead of 9.0.
 It listens on 127.0.0.1 unless told otherwise (IPv6 addresses too, "::1"), and says so plainly when
 an address lets other machines in. Before serving, the root's js/constants.js is written from
 tfjs_kombat/config.py (webconfig.py).
@@ -130,11 +130,11 @@ class Handler(SimpleHTTPRequestHandler):
     def send_head(self):
         """GET and HEAD both come here: refuse what must not be served, then serve."""
         target = self.requestline.split()[1]  # raw: the stdlib already rewrote a leading "//" in self.path
-        status = self.refusal(target, Path(self.translate_path(self.path)))
+        path = Path(self.translate_path(self.path))
+        status = self.refusal(target, path)
         if status:
             self.send_error(status)
             return None
-        path = Path(self.translate_path(self.path))
         if path.is_file() and path.suffix in COMPRESSIBLE and accepts_gzip(self.headers["Accept-Encoding"]):
             return self.send_compressed(path)
         return super().send_head()
